@@ -1,0 +1,123 @@
+"""Input checks shared by the reference library.
+
+Every public function validates its inputs through these helpers so that a
+mistake gets the same, specific message everywhere (what was wrong, what was
+seen, what is allowed) — in the spirit of scikit-learn's ``check_array``.
+All checks raise :class:`ValueError` (or :class:`TypeError` for a wrong type).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+__all__ = [
+    "check_binary_labels",
+    "check_scores",
+    "check_labels_and_scores",
+    "check_cost",
+    "check_probability",
+    "check_count",
+]
+
+
+def check_binary_labels(y_true, name: str = "y_true") -> np.ndarray:
+    """Return ``y_true`` as an int8 array of 0/1, or raise a clear error.
+
+    Accepts booleans, integers 0/1 and floats equal to 0.0/1.0.
+    """
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d array of 0/1 labels; got an array of shape {y.shape}.")
+    if y.size == 0:
+        raise ValueError(f"{name} is empty: at least one labelled example is needed.")
+    if y.dtype == bool:
+        return y.astype(np.int8)
+    if not np.issubdtype(y.dtype, np.number):
+        raise ValueError(
+            f"{name} must hold the binary labels 0 and 1; got values of type {y.dtype} "
+            f"(e.g. {y[:3].tolist()!r}). Encode the positive class as 1 and the negative as 0."
+        )
+    if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} contains NaN or infinity; labels must be 0 or 1.")
+    values = np.unique(y)
+    if not np.all(np.isin(values, (0, 1))):
+        shown = values[:5].tolist()
+        raise ValueError(
+            f"{name} must be binary (0 = negative, 1 = positive); found the values {shown}"
+            f"{' …' if values.size > 5 else ''}. For more classes, binarise first (one class against the rest)."
+        )
+    return y.astype(np.int8)
+
+
+def check_scores(y_score, name: str = "y_score") -> np.ndarray:
+    """Return ``y_score`` as a finite 1-d float64 array, or raise a clear error."""
+    s = np.asarray(y_score)
+    if s.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d array of scores; got an array of shape {s.shape}.")
+    if s.size == 0:
+        raise ValueError(f"{name} is empty: at least one score is needed.")
+    if not (np.issubdtype(s.dtype, np.number) or s.dtype == bool):
+        raise ValueError(f"{name} must be numeric; got values of type {s.dtype}.")
+    s = s.astype(np.float64, copy=False)
+    bad = ~np.isfinite(s)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name} contains {int(bad.sum())} NaN or infinite value(s) (first at index {first}: {s[first]}). "
+            "Scores must be finite: drop or impute those rows before computing a curve."
+        )
+    return s
+
+
+def check_labels_and_scores(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a pair of labels and scores of the same length."""
+    y = check_binary_labels(y_true)
+    s = check_scores(y_score)
+    if y.shape[0] != s.shape[0]:
+        raise ValueError(
+            f"y_true and y_score have different lengths: {y.shape[0]} labels but {s.shape[0]} scores. "
+            "Each example needs exactly one label and one score."
+        )
+    return y, s
+
+
+def _check_real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real | np.number):
+        raise TypeError(f"{name} must be a real number; got {value!r} of type {type(value).__name__}.")
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError(f"{name} must be finite; got {v}.")
+    return v
+
+
+def check_cost(value, name: str) -> float:
+    """A cost is a finite, non-negative number (a benefit is a negative cost of the *other* outcome)."""
+    v = _check_real(value, name)
+    if v < 0:
+        raise ValueError(
+            f"{name} = {v} is negative. Costs are non-negative; to model a benefit (e.g. fraud caught), "
+            "add it to the cost of the opposite error instead (a missed fraud costs what a caught one saves)."
+        )
+    return v
+
+
+def check_probability(value, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
+    """A number in [0, 1] (optionally excluding an end point)."""
+    v = _check_real(value, name)
+    lo_ok = v > 0 if open_low else v >= 0
+    hi_ok = v < 1 if open_high else v <= 1
+    if not (lo_ok and hi_ok):
+        interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
+        raise ValueError(f"{name} = {v} is outside {interval}: it is a probability or a rate.")
+    return v
+
+
+def check_count(value, name: str, *, minimum: int = 1) -> float:
+    """A finite number of items (may be an expected, non-integer count) of at least ``minimum``."""
+    v = _check_real(value, name)
+    if v < minimum:
+        raise ValueError(f"{name} = {v} must be at least {minimum}.")
+    return v
