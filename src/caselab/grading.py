@@ -278,7 +278,8 @@ class Case:
     def check(self, qid: str, value: Any = Ellipsis, /) -> Feedback:
         """Check an answer. With no value, the variable named ``qid`` in your notebook is checked."""
         question = self.scenario.question(qid)
-        caller = sys._getframe(1).f_globals  # the notebook's namespace: for error carried forward
+        frame = sys._getframe(1)  # the notebook's namespace (globals there): for error carried forward
+        caller = {**frame.f_globals, **frame.f_locals}
         if value is Ellipsis and qid in caller:
             value = caller[qid]
         answer = self.solution_data.answers.get(qid)
@@ -318,7 +319,7 @@ class Case:
         rows = ["| question | status | |", "|---|---|---|"]
         for q in self.scenario.questions:
             fb = self._results.get(q.id)
-            rows.append(f"| {q.id} | {_MARK[fb.status] + ' ' + fb.status if fb else '—'} | {q.kind} |")
+            rows.append(f"| {q.id} | {_MARK[fb.status] + ' ' + fb.status if fb is not None else '—'} | {q.kind} |")
         done = sum(1 for fb in self._results.values() if fb.passed)
         return _Text(f"**{self.scenario.id}**: {done} / {len(self.scenario.questions)} passed\n\n" + "\n".join(rows))
 

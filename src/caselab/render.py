@@ -136,9 +136,8 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
     if kind == "solution" and solution.setup_code:
         cells.append(_cell("code", solution.setup_code, "work", "work"))
     for explorer in scenario.explorers:
-        code = _explorer_code(scenario, explorer)
-        if code:
-            cells.append(_cell("code", code, "explorer", f"explorer-{explorer}"))
+        if explorer in solution.explorers:
+            cells.append(_cell("code", solution.explorers[explorer], "explorer", f"explorer-{explorer}"))
 
     for i, q in enumerate(scenario.questions, 1):
         cells.append(_cell("markdown", _prompt(i, q), "prompt", f"prompt-{q.id}", q.id))
@@ -183,16 +182,6 @@ def _explain(q, answer) -> str:
     if q.kind == "number":
         parts.append(f"*Accepted within {q.accepted.describe()}.*")
     return "\n\n".join(parts)
-
-
-def _explorer_code(scenario: Scenario, explorer: str) -> str:
-    """The cell that shows an interactive explorer (see caselab.widgets), or '' if none is available."""
-    try:
-        from caselab import widgets
-    except ImportError:
-        return ""
-    factory = getattr(widgets, "explorer_code", None)
-    return factory(scenario, explorer) if factory else ""
 
 
 # --------------------------------------------------------------------------------------------------

@@ -376,6 +376,14 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     topics = strings(data, "topics", "topics", ID_PATTERN)
     seed_parts = strings(data, "seed_parts", "seed_parts", SEED_PART_PATTERN, required=False)
     explorers = strings(data, "explorers", "explorers", required=False)
+    from caselab.coverage import SEED_PARTS
+
+    for i, part in enumerate(seed_parts):
+        if SEED_PART_PATTERN.match(part) and part not in SEED_PARTS:
+            close = difflib.get_close_matches(part, list(SEED_PARTS), n=1)
+            fix = f"Did you mean {close[0]!r}? " if close else ""
+            p.append(SpecProblem(f"seed_parts[{i}]", f"= {part!r} is not a known seed part. {fix}"
+                                                     "Known parts are listed in caselab/coverage.py."))
 
     source = Source("", "", "", "medium")
     src = data.get("source")
@@ -403,7 +411,7 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     questions = _parse_questions(data.get("questions"), p)
 
     if check_solver and solver_name and not p:
-        p += _check_against_solver(solver_name, givens, questions)
+        p += _check_against_solver(solver_name, givens, questions, explorers)
 
     if p:
         raise SpecError(path, p)
@@ -518,7 +526,8 @@ def _parse_tolerance(raw: Any, where: str, p: list[SpecProblem]) -> Tolerance | 
     return Tolerance(abs=float(raw.get("abs", 0.0)), rel=float(raw.get("rel", 0.0))) if ok else None
 
 
-def _check_against_solver(solver_name: str, givens: dict, questions: list[Question]) -> list[SpecProblem]:
+def _check_against_solver(solver_name: str, givens: dict, questions: list[Question],
+                          explorers: tuple[str, ...] = ()) -> list[SpecProblem]:
     """The solver exists, the givens fit its schema, and it answers every non-rubric question."""
     from caselab import solvers  # local import: solvers import this module
 
@@ -539,6 +548,10 @@ def _check_against_solver(solver_name: str, givens: dict, questions: list[Questi
         solution = solver.solve(givens)
     except ValueError as e:  # the library refused the givens (e.g. rates implying negative counts)
         return [SpecProblem("givens", f"the solver {solver_name!r} cannot solve these givens: {e}")]
+    for i, name in enumerate(explorers):
+        if name not in solution.explorers:
+            problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
+                                                           f"it offers: {sorted(solution.explorers) or 'none'}."))
     for i, q in enumerate(questions):
         if q.kind == "rubric":
             continue

@@ -66,11 +66,15 @@ class Solution:
         validation set) from the givens.
     setup_code
         solution notebook only: intermediate objects the answers' code uses.
+    explorers
+        ``{explorer name: code}`` — the cell that shows an interactive explorer (``caselab.widgets``)
+        fed with this scenario's givens or data; a spec's ``explorers = [...]`` picks which to embed.
     """
 
     answers: dict[str, Answer]
     data_code: str = ""
     setup_code: str = ""
+    explorers: dict[str, str] = field(default_factory=dict)
 
 
 def _modules() -> list[str]:

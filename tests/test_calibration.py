@@ -1,0 +1,419 @@
+"""Tests for caselab.calibration: hand derivations plus scikit-learn / statsmodels oracles."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.frozen import FrozenEstimator
+from sklearn.isotonic import IsotonicRegression, isotonic_regression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
+from sklearn.metrics import log_loss as sk_log_loss
+
+from caselab.calibration import (
+    IsotonicFit,
+    beta_for_balance,
+    brier_score,
+    expected_calibration_error,
+    fit_platt,
+    isotonic_fit,
+    isotonic_predict,
+    log_loss,
+    platt_scaling,
+    pool_adjacent_violators,
+    prior_shift,
+    prior_shift_factor,
+    reliability_bins,
+    undersampling_correction,
+    undersampling_inverse,
+)
+
+FAST = settings(max_examples=60, deadline=None)
+
+
+def _logistic_data(n=2000, a=2.0, b=-1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    s = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(a * s + b)))).astype(int)
+    return s, y
+
+
+# --------------------------------------------------------------------------- reliability / ECE
+def test_reliability_bins_hand_example():
+    # 6 predictions, 3 quantile bins → edges at the 0, 1/3, 2/3, 1 quantiles.
+    y = [0, 0, 1, 0, 1, 1]
+    p = [0.1, 0.2, 0.3, 0.4, 0.8, 0.9]
+    bins = reliability_bins(y, p, n_bins=3, strategy="quantile")
+    # quantile(1/3) of 6 sorted values: position 5/3 → 0.2 + (2/3)(0.1) = 0.2667;
+    # quantile(2/3): position 10/3 → 0.4 + (1/3)(0.4) = 0.5333
+    np.testing.assert_allclose(bins.edges, [0.1, 0.2 + 0.2 / 3, 0.4 + 0.4 / 3, 0.9])
+    np.testing.assert_array_equal(bins.count, [2, 2, 2])
+    np.testing.assert_allclose(bins.mean_predicted, [0.15, 0.35, 0.85])
+    np.testing.assert_allclose(bins.observed_rate, [0.0, 0.5, 1.0])
+    # ECE = (2/6)|0.15 − 0| + (2/6)|0.35 − 0.5| + (2/6)|0.85 − 1| = (0.15 + 0.15 + 0.15)/3 = 0.15
+    assert expected_calibration_error(y, p, n_bins=3) == pytest.approx(0.15)
+
+
+def test_reliability_bins_right_closed_edges():
+    # uniform edges 0, .5, 1: a value equal to the inner edge 0.5 goes to the LOWER bin
+    bins = reliability_bins([0, 1, 1], [0.0, 0.5, 0.7], n_bins=2, strategy="uniform")
+    np.testing.assert_array_equal(bins.count, [2, 1])
+    np.testing.assert_allclose(bins.mean_predicted, [0.25, 0.7])
+
+
+def test_reliability_bins_ties_merge_quantile_edges():
+    # 80 % of predictions tied at 0.01: deciles coincide, duplicate edges merge, fewer bins
+    p = np.r_[np.full(80, 0.01), np.linspace(0.2, 0.9, 20)]
+    y = np.r_[np.zeros(79), 1, np.ones(20)].astype(int)
+    bins = reliability_bins(y, p, n_bins=10)
+    assert len(bins.count) < 10
+    assert bins.count.sum() == 100
+    assert bins.count[0] == 80  # the tied block is never split
+    assert np.all(np.diff(bins.edges) > 0)
+
+
+def test_constant_predictions_give_one_bin():
+    bins = reliability_bins([0, 1, 0, 0], [0.25] * 4, n_bins=10)
+    np.testing.assert_array_equal(bins.count, [4])
+    assert expected_calibration_error([0, 1, 0, 0], [0.25] * 4) == 0.0  # base rate is 1/4
+
+
+@pytest.mark.parametrize("strategy", ["quantile", "uniform"])
+def test_reliability_bins_match_sklearn_calibration_curve(strategy):
+    s, y = _logistic_data(n=3000, seed=1)
+    p = 1 / (1 + np.exp(-(1.5 * s - 1)))  # mis-calibrated on purpose
+    bins = reliability_bins(y, p, n_bins=10, strategy=strategy)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=10, strategy=strategy)
+    filled = bins.count > 0  # sklearn drops empty bins
+    np.testing.assert_allclose(bins.observed_rate[filled], prob_true)
+    np.testing.assert_allclose(bins.mean_predicted[filled], prob_pred)
+    # ECE rebuilt from sklearn's curve and our counts
+    ece = np.sum(bins.count[filled] / len(y) * np.abs(prob_pred - prob_true))
+    assert expected_calibration_error(y, p, strategy=strategy) == pytest.approx(ece)
+
+
+def test_uniform_bins_keep_empty_bins_as_nan():
+    bins = reliability_bins([0, 1], [0.05, 0.95], n_bins=10, strategy="uniform")
+    assert bins.count.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert np.isnan(bins.mean_predicted[1]) and np.isnan(bins.observed_rate[1])
+
+
+def test_ece_depends_on_binning_convention():
+    s, y = _logistic_data(n=2000, seed=2)
+    p = 1 / (1 + np.exp(-(3 * s - 1)))
+    values = {
+        expected_calibration_error(y, p, n_bins=k, strategy=st_)
+        for k in (5, 10, 20)
+        for st_ in ("quantile", "uniform")
+    }
+    assert len(values) == 6  # six conventions, six different numbers
+
+
+# --------------------------------------------------------------------------- Brier / log loss
+def test_brier_hand_and_sklearn():
+    y = [1, 0, 0, 1]
+    p = [0.9, 0.2, 0.0, 0.4]
+    # ((0.1)² + 0.2² + 0² + 0.6²)/4 = (0.01 + 0.04 + 0 + 0.36)/4 = 0.1025
+    assert brier_score(y, p) == pytest.approx(0.1025)
+    assert brier_score(y, p) == pytest.approx(brier_score_loss(y, p))
+
+
+def test_brier_base_rate_baseline():
+    # predicting the prevalence π = 0.01 for everyone scores π(1 − π) = 0.0099
+    y = np.r_[np.ones(10), np.zeros(990)].astype(int)
+    assert brier_score(y, np.full(1000, 0.01)) == pytest.approx(0.01 * 0.99)
+
+
+def test_log_loss_hand_and_sklearn():
+    y = [1, 0, 1]
+    p = [0.8, 0.3, 0.5]
+    hand = -(math.log(0.8) + math.log(0.7) + math.log(0.5)) / 3
+    assert log_loss(y, p) == pytest.approx(hand)
+    assert log_loss(y, p) == pytest.approx(sk_log_loss(y, p))
+
+
+def test_log_loss_clips_certain_mistakes_like_sklearn():
+    y = [1, 0, 1, 0]
+    p = [0.0, 1.0, 1.0, 0.0]
+    assert np.isfinite(log_loss(y, p))
+    assert log_loss(y, p) == pytest.approx(sk_log_loss(y, p))
+    assert log_loss([1], [0.0], eps=1e-3) == pytest.approx(-math.log(1e-3))
+
+
+# --------------------------------------------------------------------------- Platt
+def test_platt_matches_unpenalised_logistic_regression():
+    s, y = _logistic_data(seed=3)
+    a, b = fit_platt(s, y)
+    lr = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    lr.fit(s.reshape(-1, 1), y)
+    assert a == pytest.approx(lr.coef_[0, 0], rel=1e-6)
+    assert b == pytest.approx(lr.intercept_[0], rel=1e-6, abs=1e-8)
+
+
+def test_platt_score_equation_holds_at_the_optimum():
+    # At the MLE with an intercept, Σ (p_i − y_i) = 0 and Σ (p_i − y_i) s_i = 0.
+    s, y = _logistic_data(n=500, a=0.7, b=0.3, seed=4)
+    p = platt_scaling(s, *fit_platt(s, y))
+    assert abs(np.sum(p - y)) < 1e-6
+    assert abs(np.sum((p - y) * s)) < 1e-6
+
+
+def test_platt_with_smoothing_matches_calibratedclassifiercv_sigmoid():
+    s, y = _logistic_data(n=1500, a=1.3, b=-2.0, seed=5)
+    X = s.reshape(-1, 1)
+    # Any fitted 1-d linear model: its decision_function is affine in s, and Platt's
+    # map is invariant to an affine change of the score, so probabilities must agree.
+    base = LogisticRegression().fit(X, y)
+    cal = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid").fit(X, y)
+    ours = platt_scaling(s, *fit_platt(s, y, target_smoothing=True))
+    np.testing.assert_allclose(ours, cal.predict_proba(X)[:, 1], atol=2e-5)
+
+
+def test_platt_smoothing_targets_by_hand():
+    # With smoothing the fitted rates satisfy Σ p_i = Σ t_i where
+    # t₊ = (N₊+1)/(N₊+2), t₋ = 1/(N₋+2).
+    s, y = _logistic_data(n=300, seed=6)
+    n_pos, n_neg = y.sum(), (1 - y).sum()
+    target_total = n_pos * (n_pos + 1) / (n_pos + 2) + n_neg / (n_neg + 2)
+    p = platt_scaling(s, *fit_platt(s, y, target_smoothing=True))
+    assert p.sum() == pytest.approx(target_total, rel=1e-8)
+
+
+def test_platt_separable_needs_smoothing():
+    s = [0.1, 0.2, 0.8, 0.9]
+    y = [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="separates the classes perfectly"):
+        fit_platt(s, y)
+    a, b = fit_platt(s, y, target_smoothing=True)
+    assert np.isfinite(a) and a > 0
+
+
+def test_platt_scaling_scalar_and_formula():
+    # σ(2·0.5 − 1) = σ(0) = 0.5 ; σ(2·1 − 1) = 1/(1 + e^{−1}) = 0.7311
+    assert platt_scaling(0.5, 2.0, -1.0) == 0.5
+    assert platt_scaling([1.0], 2.0, -1.0)[0] == pytest.approx(1 / (1 + math.exp(-1)))
+
+
+def test_platt_errors():
+    with pytest.raises(ValueError, match="needs both classes"):
+        fit_platt([0.1, 0.2], [1, 1])
+    with pytest.raises(ValueError, match="scores are all equal"):
+        fit_platt([0.3, 0.3, 0.3], [0, 1, 0])
+    with pytest.raises(ValueError, match="max_iter must be a positive integer; got 0"):
+        fit_platt([0.1, 0.2, 0.3], [0, 1, 0], max_iter=0)
+    with pytest.raises(ValueError, match="tol must be a small positive number"):
+        fit_platt([0.1, 0.2, 0.3], [0, 1, 0], tol=-1)
+    with pytest.raises(ValueError, match="a and b must be finite"):
+        platt_scaling([0.1], float("nan"), 0.0)
+
+
+# --------------------------------------------------------------------------- PAV / isotonic
+def test_pav_hand_example():
+    # 1, 3, 2 → pool (3, 2) to 2.5 → 1, 2.5, 2.5
+    np.testing.assert_allclose(pool_adjacent_violators([1, 3, 2]), [1, 2.5, 2.5])
+    # 4, 1, 2 → pool (4,1)=2.5; then 2 < 2.5 → pool all = 7/3
+    np.testing.assert_allclose(pool_adjacent_violators([4, 1, 2]), [7 / 3] * 3)
+    # weights: (3 with w=3, 1 with w=1) → (9 + 1)/4 = 2.5
+    np.testing.assert_allclose(pool_adjacent_violators([3, 1], [3, 1]), [2.5, 2.5])
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(st.floats(-100, 100), st.floats(0.1, 10)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_pav_monotone_and_equal_to_sklearn(pairs):
+    v = np.array([a for a, _ in pairs])
+    w = np.array([b for _, b in pairs])
+    fitted = pool_adjacent_violators(v, w)
+    assert np.all(np.diff(fitted) >= -1e-9)
+    np.testing.assert_allclose(fitted, isotonic_regression(v, sample_weight=w), atol=1e-8)
+    # weighted mean is preserved by pooling
+    assert np.sum(w * fitted) == pytest.approx(np.sum(w * v), abs=1e-6)
+
+
+@FAST
+@given(
+    st.lists(st.tuples(st.integers(0, 15), st.booleans()), min_size=2, max_size=60),
+)
+def test_isotonic_fit_predicts_like_sklearn(rows):
+    s = np.array([r[0] for r in rows], dtype=float) / 10  # integer grid → many tied scores
+    y = np.array([r[1] for r in rows], dtype=int)
+    fit = isotonic_fit(s, y)
+    ir = IsotonicRegression(out_of_bounds="clip").fit(s, y)
+    grid = np.linspace(-0.5, 2.0, 51)
+    np.testing.assert_allclose(isotonic_predict(fit, grid), ir.predict(grid), atol=1e-10)
+    np.testing.assert_allclose(isotonic_predict(fit, s), ir.predict(s), atol=1e-10)
+
+
+def test_isotonic_with_weights_matches_sklearn():
+    s, y = _logistic_data(n=400, seed=7)
+    w = np.random.default_rng(7).uniform(0.5, 2.0, size=400)
+    fit = isotonic_fit(s, y, sample_weight=w)
+    ir = IsotonicRegression(out_of_bounds="clip").fit(s, y, sample_weight=w)
+    np.testing.assert_allclose(isotonic_predict(fit, s), ir.predict(s), atol=1e-10)
+
+
+def test_isotonic_ties_get_the_same_value():
+    fit = isotonic_fit([0.5, 0.5, 0.9], [0, 1, 1])
+    # tied scores pooled first: (0 + 1)/2 = 0.5 at s = 0.5, then 1 at s = 0.9
+    np.testing.assert_allclose(fit.x, [0.5, 0.9])
+    np.testing.assert_allclose(fit.y, [0.5, 1.0])
+
+
+def test_isotonic_errors():
+    with pytest.raises(ValueError, match="weights must be positive"):
+        pool_adjacent_violators([1, 2], [1, 0])
+    with pytest.raises(ValueError, match="weights has length 1 but values has length 2"):
+        pool_adjacent_violators([1, 2], [1])
+    with pytest.raises(ValueError, match="sample_weight must be positive"):
+        isotonic_fit([0.1, 0.2], [0, 1], sample_weight=[1, -1])
+    with pytest.raises(ValueError, match="sample_weight has length 3 but scores has length 2"):
+        isotonic_fit([0.1, 0.2], [0, 1], sample_weight=[1, 1, 1])
+    with pytest.raises(TypeError, match="must be an IsotonicFit"):
+        isotonic_predict((np.array([0.0]), np.array([0.0])), [0.1])
+    assert isinstance(isotonic_fit([0.1, 0.2], [0, 1]), IsotonicFit)
+
+
+# --------------------------------------------------------------------------- Dal Pozzolo
+BETA_BALANCE = 0.001 / 0.999  # prior 0.1 % undersampled to 50/50
+
+
+def test_beta_for_balance_example():
+    # β = π/(1 − π) = 0.001/0.999 = 0.001001001…
+    assert beta_for_balance(0.001) == pytest.approx(0.001001001, rel=1e-6)
+    # check: after keeping β of the negatives, positives = negatives
+    n = 1_000_000
+    assert 0.001 * n == pytest.approx(beta_for_balance(0.001) * 0.999 * n)
+
+
+@pytest.mark.parametrize(
+    "p_s, expected",
+    [
+        # p = β p_s / (β p_s − p_s + 1); with p_s = 0.5: 0.5β/(0.5β + 0.5) = β/(1+β) = 0.001
+        (0.5, BETA_BALANCE / (1 + BETA_BALANCE)),
+        # p_s = 0.9: 0.9β / (0.9β + 0.1) = 0.9009/100.9009 ≈ 0.008929
+        (0.9, 0.9 * BETA_BALANCE / (0.9 * BETA_BALANCE + 0.1)),
+        # p_s = 0.99: 0.99β / (0.99β + 0.01) ≈ 0.0902
+        (0.99, 0.99 * BETA_BALANCE / (0.99 * BETA_BALANCE + 0.01)),
+        # p_s = 0.999: 0.999β / (0.999β + 0.001) = 0.001/0.002 = 0.5 exactly
+        (0.999, 0.5),
+    ],
+)
+def test_undersampling_correction_examples(p_s, expected):
+    assert undersampling_correction(p_s, BETA_BALANCE) == pytest.approx(expected)
+
+
+def test_undersampling_correction_rounded_figures():
+    got = undersampling_correction([0.5, 0.9, 0.99, 0.999], BETA_BALANCE)
+    np.testing.assert_allclose(got, [0.0010, 0.00893, 0.0902, 0.500], rtol=2e-3)
+
+
+def test_undersampling_threshold_translation():
+    # τ* = 0.0099 on p → p_s = 0.0099/(0.0099 + β·0.9901) = 0.0099/0.010891 ≈ 0.909
+    tau_s = undersampling_inverse(0.0099, BETA_BALANCE)
+    assert tau_s == pytest.approx(0.0099 / (0.0099 + BETA_BALANCE * 0.9901))
+    assert round(tau_s, 3) == 0.909
+    assert undersampling_correction(tau_s, BETA_BALANCE) == pytest.approx(0.0099)
+
+
+def test_article_inverse_is_wrong():
+    p, beta = 0.001, 0.001
+    right = undersampling_inverse(p, beta)
+    # right: 0.001/(0.001 + 0.001·0.999) = 1/1.999 ≈ 0.50
+    assert right == pytest.approx(1 / 1.999)
+    # the article's p/(p + (1 − p)/β) = 0.001/(0.001 + 999) ≈ 1.0e-6
+    article = p / (p + (1 - p) / beta)
+    assert article == pytest.approx(1.001e-6, rel=1e-3)
+    # and only the right one round-trips through the correction
+    assert undersampling_correction(right, beta) == pytest.approx(p)
+    assert undersampling_correction(article, beta) != pytest.approx(p, rel=0.5)
+
+
+def test_undersampling_matches_empirical_resampling():
+    # Simulate: true p(x) on a grid; keep negatives with prob β; the positive rate
+    # among kept examples at each x must be undersampling_inverse(p, β).
+    rng = np.random.default_rng(11)
+    p_true = np.repeat([0.02, 0.1, 0.3], 100_000)
+    y = rng.random(p_true.size) < p_true
+    beta = 0.2
+    keep = y | (rng.random(p_true.size) < beta)
+    for level in (0.02, 0.1, 0.3):
+        sel = keep & (p_true == level)
+        assert y[sel].mean() == pytest.approx(undersampling_inverse(level, beta), abs=0.01)
+
+
+@FAST
+@given(st.floats(0, 1), st.floats(1e-6, 1))
+def test_undersampling_round_trip(p, beta):
+    back = undersampling_correction(undersampling_inverse(p, beta), beta)
+    assert back == pytest.approx(p, rel=1e-9, abs=1e-12)
+
+
+@FAST
+@given(st.floats(0, 1), st.floats(1e-4, 1))
+def test_undersampling_is_a_prior_shift_with_factor_beta(p_s, beta):
+    # odds multiplied by β ⇔ prior_shift with prior-odds ratio β (old prior 1/2 → new prior β/(1+β))
+    via_prior = prior_shift(p_s, 0.5, beta / (1 + beta))
+    assert undersampling_correction(p_s, beta) == pytest.approx(via_prior, rel=1e-9, abs=1e-12)
+
+
+def test_prior_shift_example():
+    # r = (0.005/0.995)/(0.02/0.98) = 0.0050251/0.0204082 = 0.24623
+    assert prior_shift_factor(0.02, 0.005) == pytest.approx((0.005 / 0.995) / (0.02 / 0.98))
+    assert round(prior_shift_factor(0.02, 0.005), 4) == 0.2462
+    # odds 0.3/0.7 = 0.428571 → × 0.24623 = 0.105528 → p' = 0.105528/1.105528 = 0.09545
+    expected = (0.3 / 0.7 * 0.24623115577889446) / (1 + 0.3 / 0.7 * 0.24623115577889446)
+    assert prior_shift(0.3, 0.02, 0.005) == pytest.approx(expected)
+    assert round(prior_shift(0.3, 0.02, 0.005), 4) == 0.0955
+
+
+def test_prior_shift_arrays_fixed_points_and_identity():
+    out = prior_shift(np.array([0.0, 0.3, 1.0]), 0.1, 0.3)
+    assert out[0] == 0.0 and out[2] == 1.0
+    np.testing.assert_allclose(prior_shift([0.2, 0.7], 0.1, 0.1), [0.2, 0.7])
+
+
+@FAST
+@given(st.floats(0, 1), st.floats(0.01, 0.99), st.floats(0.01, 0.99))
+def test_prior_shift_round_trip(p, a, b):
+    assert prior_shift(prior_shift(p, a, b), b, a) == pytest.approx(p, rel=1e-9, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- validation
+def test_probability_validation_messages():
+    with pytest.raises(ValueError, match=r"p must hold predicted probabilities in \[0, 1\]"):
+        reliability_bins([0, 1], [0.2, 1.5])
+    with pytest.raises(ValueError, match=r"p_s must hold probabilities in \[0, 1\]; found 1 value"):
+        undersampling_correction([0.2, -0.1], 0.5)
+    with pytest.raises(ValueError, match="p must be numeric probabilities"):
+        prior_shift("high", 0.1, 0.2)
+    with pytest.raises(ValueError, match="p is empty"):
+        undersampling_inverse([], 0.5)
+    with pytest.raises(ValueError, match=r"beta = 0.0 is outside \(0, 1\]"):
+        undersampling_correction(0.5, 0.0)
+    with pytest.raises(ValueError, match=r"beta = 1.5 is outside \(0, 1\]"):
+        undersampling_inverse(0.5, 1.5)
+    with pytest.raises(ValueError, match="prevalence = 0.7 is above 0.5"):
+        beta_for_balance(0.7)
+    with pytest.raises(ValueError, match=r"old_prior = 1.0 is outside \(0, 1\)"):
+        prior_shift(0.5, 1.0, 0.2)
+    with pytest.raises(ValueError, match="eps = 0.6 must be below 0.5"):
+        log_loss([1], [0.5], eps=0.6)
+
+
+def test_binning_validation_messages():
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        reliability_bins([0, 1], [0.1, 0.9], strategy="kmeans")
+    with pytest.raises(ValueError, match="n_bins = 0 must be at least 1"):
+        expected_calibration_error([0, 1], [0.1, 0.9], n_bins=0)
+    with pytest.raises(TypeError, match="n_bins must be an integer"):
+        reliability_bins([0, 1], [0.1, 0.9], n_bins=2.5)
+    with pytest.raises(ValueError, match="different lengths"):
+        brier_score([0, 1, 1], [0.1, 0.9])

@@ -1,0 +1,95 @@
+"""Rendering: reproducible bytes, committed notebooks in sync, a learner's edits never lost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from caselab import casebook, render
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_rendering_twice_gives_the_same_bytes():
+    scenario = casebook.load("pinterest-f1-cost")
+    for kind in render.KINDS:
+        a = render.notebook_bytes(render.build_notebook(scenario, kind))
+        b = render.notebook_bytes(render.build_notebook(scenario, kind))
+        assert a == b
+
+
+def test_committed_notebooks_are_in_sync_with_the_casebook():
+    results = render.render_all(casebook.load_all(), ROOT, check=True)
+    stale = [str(r.path) for r in results if r.status != "unchanged"]
+    assert not stale, f"run `caselab render`: out of date: {stale}"
+
+
+def test_learner_notebook_holds_no_answer():
+    scenario = casebook.load("pinterest-f1-cost")
+    nb = render.build_notebook(scenario, "learner")
+    text = json.dumps(nb)
+    solution = casebook.solve(scenario)
+    for qid in ("fp_baseline", "tn_baseline", "cost_baseline", "cost_new"):
+        assert f"{solution.answers[qid].value:.2f}" not in text
+    answer_cells = [c for c in nb.cells if c.metadata["caselab"]["role"] == "answer"]
+    assert len(answer_cells) == len(scenario.questions)
+    assert all(" = ...  #" in c.source for c in answer_cells)
+
+
+def test_check_mode_names_stale_files_and_a_learners_edit_survives(tmp_path):
+    scenario = casebook.load("pinterest-f1-cost")
+    first = render.render_scenario(scenario, tmp_path)
+    assert {r.status for r in first} == {"created"}
+    assert {r.status for r in render.render_scenario(scenario, tmp_path)} == {"unchanged"}
+
+    learner = tmp_path / "notebooks" / "pinterest-f1-cost.ipynb"
+    nb = json.loads(learner.read_text())
+    answer = next(c for c in nb["cells"] if c["metadata"]["caselab"].get("question") == "f1_baseline"
+                  and c["metadata"]["caselab"]["role"] == "answer")
+    answer["source"] = "f1_baseline = 2 * 0.7 * 0.45 / 1.15  # my work"
+    learner.write_text(json.dumps(nb))
+    edited = learner.read_bytes()
+
+    assert render.is_edited(learner)
+    stale = render.render_scenario(scenario, tmp_path, check=True)
+    assert [r.status for r in stale] == ["stale", "unchanged"]
+    again = render.render_scenario(scenario, tmp_path)
+    assert again[0].status == "kept-edited" and "you edited it" in again[0].describe()
+    assert learner.read_bytes() == edited, "the learner's file is untouched"
+    assert again[0].beside.exists() and not render.is_edited(again[0].beside)
+
+
+def test_a_notebook_that_was_only_run_is_not_an_edit(tmp_path):
+    scenario = casebook.load("pinterest-f1-cost")
+    render.render_scenario(scenario, tmp_path)
+    path = tmp_path / "solutions" / "pinterest-f1-cost.ipynb"
+    nb = json.loads(path.read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            c["execution_count"] = 1
+            c["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi\n"}]
+    path.write_text(json.dumps(nb))
+    assert not render.is_edited(path)
+    assert render.render_scenario(scenario, tmp_path)[1].status == "written"
+
+
+def test_corrupt_notebook_is_never_overwritten(tmp_path):
+    scenario = casebook.load("pinterest-f1-cost")
+    path = tmp_path / "notebooks" / "pinterest-f1-cost.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    result = render.render_scenario(scenario, tmp_path)[0]
+    assert result.status == "kept-edited" and path.read_text() == "{not json"
+
+
+def test_cli_render_check_exits_nonzero_naming_files(tmp_path):
+    cmd = [sys.executable, "-m", "caselab.cli", "render", "--root", str(tmp_path), "pinterest-f1-cost"]
+    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
+    (tmp_path / "solutions" / "pinterest-f1-cost.ipynb").write_text("{}")
+    out = subprocess.run(cmd + ["--check"], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "solutions/pinterest-f1-cost.ipynb: out of date" in out.stdout

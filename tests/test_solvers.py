@@ -1,0 +1,117 @@
+"""The first scenarios' answers, derived by hand here and compared with the solvers."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from sklearn.metrics import precision_score, recall_score
+
+from caselab import casebook, solvers
+from caselab.data import sentiment_scores
+
+
+def answers(sid: str, givens: dict | None = None) -> dict:
+    scenario = casebook.load(sid)
+    return {k: a.value for k, a in casebook.solve(scenario, givens).answers.items()}
+
+
+def test_pinterest_numbers_by_hand():
+    a = answers("pinterest-f1-cost")
+    positives = 10_000 * 0.08  # 800
+    # baseline: P 0.70, R 0.45
+    tp = 0.45 * positives  # 360
+    fp = tp * (1 - 0.70) / 0.70  # from precision = TP/(TP+FP): 154.2857…
+    fn = positives - tp  # 440
+    tn = 10_000 - positives - fp  # 9,045.714…
+    assert (a["tp_baseline"], a["fn_baseline"]) == pytest.approx((360, 440))
+    assert a["fp_baseline"] == pytest.approx(154.2857142857)
+    assert a["tn_baseline"] == pytest.approx(tn)
+    assert a["f1_baseline"] == pytest.approx(2 * 0.7 * 0.45 / 1.15)  # 0.54783
+    assert a["cost_baseline"] == pytest.approx(1 * fp + 5 * fn)  # 2,354.29
+    # new: P 0.58, R 0.66
+    tp_n = 0.66 * positives  # 528
+    fp_n = tp_n * 0.42 / 0.58  # 382.3448…
+    assert a["tp_new"] == pytest.approx(528) and a["fn_new"] == pytest.approx(272)
+    assert a["fp_new"] == pytest.approx(382.3448275862)
+    assert a["f1_new"] == pytest.approx(2 * 0.58 * 0.66 / 1.24)  # 0.61742
+    assert a["cost_new"] == pytest.approx(fp_n + 5 * 272)  # 1,742.34
+    assert a["deploy"] == "new"
+    # follow-ups: break-even C_FN/C_FP where both cost the same
+    assert a["break_even_ratio"] == pytest.approx((fp_n - fp) / (440 - 272))  # 1.3575
+    assert a["flagged_change"] == pytest.approx((tp_n + fp_n) / (tp + fp) - 1)  # +77.0%
+    assert a["bayes_threshold"] == pytest.approx(1 / 6)
+
+
+def test_changing_a_given_changes_the_answers():
+    scenario = casebook.load("pinterest-f1-cost")
+    givens = copy.deepcopy(scenario.givens)
+    givens["cost_fn"] = 1  # errors cost the same: the higher-precision baseline now wins
+    a = answers("pinterest-f1-cost", givens)
+    assert a["cost_baseline"] == pytest.approx(154.2857142857 + 440)
+    assert a["cost_new"] == pytest.approx(382.3448275862 + 272)
+    assert a["deploy"] == "baseline"
+    givens["prevalence"] = 0.04
+    assert answers("pinterest-f1-cost", givens)["tp_baseline"] == pytest.approx(0.45 * 400)
+
+
+def test_tiktok_answers_match_an_independent_computation():
+    scenario = casebook.load("tiktok-threshold-capacity")
+    g = scenario.givens
+    a = answers("tiktok-threshold-capacity")
+    y, p = sentiment_scores(n=g["n_validation"], prevalence=g["prevalence"], separation=g["separation"],
+                            seed=g["seed"])
+    assert a["bayes_threshold"] == pytest.approx(g["cost_fp"] / (g["cost_fp"] + g["cost_fn"]))
+    # naive scan over every distinct score (plus "flag nothing"), positive ⇔ score ≥ t
+    candidates = np.append(np.unique(p), np.inf)
+    costs = [g["cost_fp"] * np.sum((p >= t) & (y == 0)) + g["cost_fn"] * np.sum((p < t) & (y == 1))
+             for t in candidates]
+    best = int(np.argmin(costs))
+    assert a["min_cost"] == pytest.approx(costs[best])
+    assert a["min_cost_threshold"] == pytest.approx(candidates[best])
+    # capacity: 1,000 of 200,000 a day = 0.5% of 20,000 validation items = top 100
+    k = g["n_validation"] * g["capacity"] // g["daily_volume"]
+    assert a["capacity_k"] == k == 100
+    top = np.argsort(-p, kind="stable")[:k]
+    assert a["capacity_threshold"] == pytest.approx(p[top].min())
+    flagged = (p >= p[top].min()).astype(int)
+    assert a["precision_at_capacity"] == pytest.approx(precision_score(y, flagged))
+    assert a["recall_at_capacity"] == pytest.approx(recall_score(y, flagged))
+    per_day = np.mean(p >= a["bayes_threshold"]) * g["daily_volume"]
+    assert a["flagged_per_day_at_bayes"] == pytest.approx(per_day)
+    assert per_day > g["capacity"] and a["primary_metric"] == "recall at capacity"
+    assert a["diagnostic_metric"] == "PR-AUC"
+
+
+def test_tiktok_primary_metric_follows_the_capacity():
+    g = copy.deepcopy(casebook.load("tiktok-threshold-capacity").givens)
+    g["capacity"] = 150_000  # the team can review more than τ* flags: capacity no longer binds
+    assert answers("tiktok-threshold-capacity", g)["primary_metric"] == "expected cost"
+
+
+def test_weights_and_undersampling_by_hand():
+    a = answers("fraud-weights-undersampling")
+    n, n_pos = 100_000, 1_000
+    n_neg = n - n_pos
+    assert a["weight_negative"] == pytest.approx(n / (2 * n_neg))  # 0.50505
+    assert a["weight_positive"] == pytest.approx(50.0)
+    assert a["per_example_ratio"] == pytest.approx(99.0)  # not 100
+    assert a["scale_pos_weight_article"] == pytest.approx(100 * 99)
+    # weighted odds q/(1-q) = w·p/(1-p); q = 0.5 ⇔ p = 1/(1+w)
+    assert a["threshold_implied_by_article_weight"] == pytest.approx(1 / 9901)
+    assert a["bayes_threshold"] == pytest.approx(1 / 101)
+    beta = 0.001 / 0.999
+    assert a["beta"] == pytest.approx(beta)
+    # odds of p_s = 0.9 are 9; undersampling divided true odds by β: true odds = 9β
+    assert a["corrected_probability"] == pytest.approx(9 * beta / (1 + 9 * beta))
+    # inverse: odds(τ*) / β = (1/100) / β
+    odds_s = (1 / 100) / beta
+    assert a["threshold_on_undersampled_scores"] == pytest.approx(odds_s / (1 + odds_s))
+    assert a["threshold_on_undersampled_scores"] == pytest.approx(0.909, abs=0.001)
+
+
+def test_every_solver_declares_its_givens_and_answers():
+    for name in solvers.available():
+        module = solvers.get(name)
+        assert module.GIVENS and module.ANSWERS and callable(module.solve)
