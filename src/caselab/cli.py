@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 from caselab import casebook
-from caselab.spec import Scenario, SpecError
+from caselab.spec import Scenario, SpecError, fill
 
 EPILOG = """\
 examples:
@@ -24,6 +24,9 @@ examples:
   caselab render                          regenerate notebooks/ and solutions/ from casebook/
   caselab render --check                  fail if a committed notebook is out of date
   caselab grade notebooks/                grade notebooks headless (pytest + a Jupyter kernel)
+  caselab drill pinterest-f1-cost         the same case with fresh numbers
+  caselab mock --topic threshold          a timed mock interview in the terminal
+  caselab progress                        what you have done, and what to review next
   caselab study                           open JupyterLab on the learner notebooks
 """
 
@@ -90,7 +93,7 @@ def cmd_show(args) -> int:
     print(f"{s.title}\n{'=' * len(s.title)}")
     print(f"{src.company} · {src.role} · {src.round} · {src.difficulty}    [{s.id}]")
     print(f"topics: {', '.join(s.topics)}" + (f"    seed parts: {', '.join(s.seed_parts)}" if s.seed_parts else ""))
-    print("\n" + _wrap(s.story))
+    print("\n" + _wrap(fill(s.story, s.givens)))
     print("\nGivens:")
     from caselab.render import _flatten
     from caselab.solvers import get
@@ -101,7 +104,7 @@ def cmd_show(args) -> int:
     for i, q in enumerate(s.questions, 1):
         extra = f"  (options: {', '.join(q.options)})" if q.options else ""
         print(f"  Q{i}. [{q.id}] ({q.kind})")
-        print(_wrap(q.prompt + extra, indent="      "))
+        print(_wrap(fill(q.prompt, s.givens) + extra, indent="      "))
     return 0
 
 
@@ -124,7 +127,7 @@ def cmd_solve(args) -> int:
     print(f"{s.title} — worked solution  [{s.id}]\n")
     for i, q in enumerate(s.questions, 1):
         print(f"Q{i}. {q.id}")
-        print(_wrap(q.prompt, indent="    "))
+        print(_wrap(fill(q.prompt, s.givens), indent="    "))
         if q.kind == "rubric":
             print("    model answer:")
             print(_wrap(q.model_answer, indent="      "))
@@ -183,13 +186,82 @@ def cmd_render(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    cmd = [sys.executable, "-m", "pytest", "-p", "caselab.pytest_plugin", "--caselab", "-q",
+    # `-p no:caselab` first: the plugin is also an entry point named "caselab", and loading one module
+    # under two names is an error in pytest; this way it loads once, even with plugin autoload disabled.
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:caselab", "-p", "caselab.pytest_plugin", "--caselab", "-q",
            "--no-header", "-p", "no:cacheprovider", "--rootdir", os.getcwd(),
            f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
     if args.report:
         cmd.append(f"--caselab-report={args.report}")
     cmd += [str(p) for p in args.paths]
     return subprocess.call(cmd)
+
+
+def cmd_drill(args) -> int:
+    from caselab import render, variants
+
+    s = _load(args.scenario)
+    if not s.variants:
+        with_variants = [i for i in casebook.scenario_ids() if casebook.load(i).variants]
+        raise SystemExit(f"caselab: {s.id} has no [variants] table, so it has no drills. "
+                         f"Scenarios with drills: {', '.join(with_variants) or 'none yet'}.")
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")
+    try:
+        givens = variants.draw(s, seed)
+    except variants.VariantError as e:
+        raise SystemExit(f"caselab: {e}") from None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    kinds = ("learner", "solution") if args.solution else ("learner",)
+    for kind in kinds:
+        nb = render.build_notebook(s, kind, givens=givens, variant=seed)
+        suffix = "" if kind == "learner" else "-solution"
+        path = out / f"{s.id}-drill-{seed}{suffix}.ipynb"
+        if path.exists() and render.is_edited(path):
+            print(f"kept {path} (you edited it); nothing written")
+            continue
+        path.write_bytes(render.notebook_bytes(nb))
+        print(f"wrote {path}")
+    print(f"drill {seed} of {s.id}: fresh numbers, same questions. Grade it with `caselab grade {out}`.")
+    return 0
+
+
+def cmd_mock(args) -> int:
+    from caselab.mock import main_mock
+
+    return main_mock(args)
+
+
+def cmd_progress(args) -> int:
+    from caselab import journal
+
+    data = journal.load()
+    rows = journal.summary(data)
+    if args.json:
+        print(json.dumps({"journal": str(journal.journal_path()), "scenarios": rows,
+                          "mocks": data.get("mocks", [])}, indent=1))
+        return 0
+    if not rows:
+        print(f"no progress yet (journal: {journal.journal_path()}). Open a notebook (`caselab study`) or "
+              "try `caselab mock`.")
+        return 0
+    import time
+
+    print(f"{'scenario':40} {'passed':>9} {'attempts':>8} {'hints':>5} {'solutions':>9}  last seen")
+    for r in rows:
+        last = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["last"])) if r["last"] else "—"
+        print(f"{r['scenario']:40} {r['passed']:>4}/{r['questions']:<4} {r['attempts']:>8} {r['hints']:>5} "
+              f"{r['solutions']:>9}  {last}")
+    mocks = data.get("mocks", [])
+    if mocks:
+        print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "
+              f"{mocks[-1]['score']}/{mocks[-1]['questions']}")
+    scenarios = [casebook.load(r["scenario"]) for r in rows if r["scenario"] in set(casebook.scenario_ids())]
+    topics = journal.review_topics(scenarios, data)
+    if topics:
+        print("\nreview next: " + ", ".join(t for t, _ in topics))
+        print("(`caselab mock --topic TOPIC` drills one; `caselab list --topic TOPIC` shows the cases)")
+    return 0
 
 
 def cmd_study(args) -> int:
@@ -244,6 +316,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30, help="seconds a cell may run (default 30)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once, one kernel each (default 2)")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("drill", help="a learner notebook of a scenario with fresh numbers (a variant)")
+    p.add_argument("scenario", metavar="ID|PATH", help="a scenario with a [variants] table")
+    p.add_argument("--seed", type=int, help="variant seed (default: random); the same seed gives the same numbers")
+    p.add_argument("--out", default="drills", help="folder to write to (default: ./drills)")
+    p.add_argument("--solution", action="store_true", help="also write the worked notebook of the variant")
+    p.set_defaults(func=cmd_drill)
+
+    p = sub.add_parser("mock", help="a timed mock interview in the terminal, graded as you go")
+    p.add_argument("--company", help="pick among this company's scenarios")
+    p.add_argument("--topic", help="pick among scenarios with this topic")
+    p.add_argument("--difficulty", choices=["easy", "medium", "hard"])
+    p.add_argument("--scenario", metavar="ID", help="this scenario exactly")
+    p.add_argument("--minutes", type=float, default=20, help="time limit (default 20)")
+    p.add_argument("--seed", type=int, help="seed for the pick and the variant (default: random)")
+    p.add_argument("--variant", type=int, help="this drill variant (default: a random one)")
+    p.add_argument("--original", action="store_true", help="the casebook's own numbers, not a variant")
+    p.add_argument("--no-color", action="store_true", help="plain text, no terminal colours")
+    p.set_defaults(func=cmd_mock)
+
+    p = sub.add_parser("progress", help="your progress journal: attempts, passes, hints; what to review next")
+    p.add_argument("--json", action="store_true", help="print the journal summary as JSON")
+    p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("study", help="open JupyterLab on the learner notebooks")
     p.add_argument("dir", nargs="?", help="folder to open (default: notebooks/ of this checkout)")

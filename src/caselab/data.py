@@ -18,9 +18,6 @@ from scipy.special import expit
 
 from caselab._validation import check_count, check_probability
 
-__all__ = ["LabelledScores", "binormal_scores", "sentiment_scores"]
-
-
 class LabelledScores(NamedTuple):
     """A validation set: labels (1 = positive) and the model's scores for each example."""
 
@@ -83,3 +80,95 @@ def sentiment_scores(n: int = 20_000, prevalence: float = 0.05, separation: floa
     model (see :func:`binormal_scores`): most mass near 0, a long right tail where positives live.
     """
     return binormal_scores(n, prevalence, separation, seed, calibrated=True)
+
+
+# --- scenario data generators below: one function each, seeded, small enough to run in seconds ---
+
+
+class RareEventData(NamedTuple):
+    """Tabular features, labels and the true probability of each row (see :func:`logistic_rare_events`)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    p_true: np.ndarray
+
+
+def logistic_rare_events(n: int, prevalence: float, n_features: int = 4, signal: float = 2.0,
+                         seed: int = 0) -> RareEventData:
+    """Rows whose label follows a known logistic model: a rare-event dataset with exact probabilities.
+
+    ``X ~ N(0, I)`` with ``n_features`` columns; ``logit P(y = 1 | x) = b0 + w·x`` with the weight
+    spread evenly over the columns (``w_j = signal / √n_features``, so ``‖w‖ = signal``) and the
+    intercept ``b0`` solved so that the *average* probability equals ``prevalence``. The labels are drawn
+    from those probabilities, so the realised share of positives varies around ``prevalence``.
+
+    Because the model is logistic, an unweighted ``LogisticRegression`` is well specified here: its
+    probabilities are calibrated up to sampling noise, and re-weighting or resampling moves only its
+    intercept — a clean setting for seeing what weights and resampling do to calibration.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    prevalence : float
+        Target average probability, in (0, 0.5].
+    n_features : int, default 4
+        Number of (standard normal) feature columns, ≥ 1.
+    signal : float, default 2.0
+        Length of the weight vector: how well the features separate the classes (≥ 0).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    RareEventData
+        ``X`` (float64, shape (n, n_features)), ``y`` (int8 0/1), ``p_true`` (float64).
+    """
+    from scipy.optimize import brentq
+
+    n = int(check_count(n, "n"))
+    prevalence = check_probability(prevalence, "prevalence", open_low=True, open_high=True)
+    n_features = int(check_count(n_features, "n_features"))
+    if signal < 0:
+        raise ValueError(f"signal = {signal} must be ≥ 0 (it is the length of the weight vector).")
+    # E[σ(b0 + signal·Z)], Z ~ N(0, 1), by Gauss–Hermite quadrature; increasing in b0, so bracket and solve.
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    weights = weights / weights.sum()
+
+    def mean_probability(b0: float) -> float:
+        return float(np.sum(weights * expit(b0 + signal * nodes))) - prevalence
+
+    b0 = brentq(mean_probability, -60.0, 60.0, xtol=1e-12)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n_features))
+    p_true = expit(b0 + X @ np.full(n_features, signal / np.sqrt(n_features)))
+    y = (rng.random(n) < p_true).astype(np.int8)
+    return RareEventData(X, y, p_true)
+
+
+def card_transactions(n: int, seed: int, median_amount: float = 40.0, amount_sigma: float = 1.1,
+                      mean_account_age_days: float = 400.0,
+                      device_shares: tuple[float, float, float] = (0.55, 0.40, 0.05)) -> dict[str, np.ndarray]:
+    """A batch of raw card transactions, as a fraud model's scoring service receives them.
+
+    Columns (a dict of equal-length arrays):
+
+    * ``amount`` — dollars, log-normal with the given median and log-scale ``amount_sigma``, rounded to
+      cents (a long right tail, as real purchase amounts have);
+    * ``account_age_days`` — integer days since the account was opened, exponential with the given mean;
+    * ``device`` — ``"ios"``, ``"android"`` or ``"web"`` with ``device_shares``.
+
+    Used by the monitoring scenarios (PSI on a feature's deciles, schema checks on a batch).
+    """
+    n = int(check_count(n, "n"))
+    if median_amount <= 0 or amount_sigma <= 0 or mean_account_age_days <= 0:
+        raise ValueError("median_amount, amount_sigma and mean_account_age_days must be positive.")
+    shares = np.asarray(device_shares, dtype=float)
+    if shares.shape != (3,) or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
+        raise ValueError(f"device_shares must be three non-negative shares summing to 1; got {device_shares}.")
+    rng = np.random.default_rng(seed)
+    amount = np.round(median_amount * np.exp(amount_sigma * rng.standard_normal(n)), 2)
+    amount = np.maximum(amount, 0.01)
+    age = np.floor(rng.exponential(mean_account_age_days, n)).astype(np.int64)
+    device = rng.choice(np.array(["ios", "android", "web"]), size=n, p=shares)
+    return {"amount": amount, "account_age_days": age, "device": device}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -262,7 +263,8 @@ class Case:
         return self._solution
 
     def _journal(self, qid: str, event: str, status: str | None = None) -> None:
-        if not self._journal_ok:
+        # CASELAB_NO_JOURNAL is set by the grader: grading a notebook must not rewrite a learner's history.
+        if not self._journal_ok or os.environ.get("CASELAB_NO_JOURNAL"):
             return
         try:
             from caselab import journal
@@ -292,7 +294,10 @@ class Case:
         """A nudge for one question."""
         question = self.scenario.question(qid)
         self._journal(qid, "hint")
-        return _Text(f"**Hint ({qid})** — {question.hint or 'no hint for this one: re-read the story and givens.'}")
+        from caselab.spec import fill
+
+        hint = fill(question.hint, self._givens) if question.hint else "no hint for this one: re-read the story and givens."
+        return _Text(f"**Hint ({qid})** — {hint}")
 
     def solution(self, qid: str) -> _Text:
         """The worked answer of one question: the value, the formula, the numbers and the code."""

@@ -19,7 +19,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from caselab import solvers
-from caselab.spec import Given, Scenario
+from caselab.spec import Given, Scenario, fill
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
            "is_edited", "FORMAT_VERSION"]
@@ -104,8 +104,8 @@ def _answer_placeholder(q) -> str:
     return f"{q.id} = ...  # one of: " + ", ".join(json.dumps(o, ensure_ascii=False) for o in q.options)
 
 
-def _prompt(i: int, q) -> str:
-    text = f"### Q{i}. `{q.id}`\n\n{q.prompt.strip()}"
+def _prompt(i: int, q, givens: dict) -> str:
+    text = f"### Q{i}. `{q.id}`\n\n{fill(q.prompt, givens).strip()}"
     if q.kind in ("choice", "decision"):
         text += "\n\nOptions: " + ", ".join(f"`{o}`" for o in q.options)
     if q.kind == "rubric":
@@ -124,7 +124,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
     solution = casebook.solve(scenario, givens)
     cells = [
         _cell("markdown", _header(scenario, kind, variant), "header", "header"),
-        _cell("markdown", "## The story\n\n" + scenario.story.strip(), "story", "story"),
+        _cell("markdown", "## The story\n\n" + fill(scenario.story, givens).strip(), "story", "story"),
         _cell("markdown", _givens_table(scenario, givens), "givens-table", "givens-table"),
     ]
     open_case = (f"case = caselab.case({scenario.id!r})" if variant is None
@@ -140,7 +140,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
             cells.append(_cell("code", solution.explorers[explorer], "explorer", f"explorer-{explorer}"))
 
     for i, q in enumerate(scenario.questions, 1):
-        cells.append(_cell("markdown", _prompt(i, q), "prompt", f"prompt-{q.id}", q.id))
+        cells.append(_cell("markdown", _prompt(i, q, givens), "prompt", f"prompt-{q.id}", q.id))
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":

@@ -43,6 +43,7 @@ __all__ = [
     "SpecProblem",
     "Tolerance",
     "DEFAULT_TOLERANCE",
+    "fill",
     "load_spec",
     "parse_spec",
     "validate_givens",
@@ -246,6 +247,38 @@ def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
 
 
 # --------------------------------------------------------------------------------------------------
+# Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
+# variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
+# --------------------------------------------------------------------------------------------------
+class _Givens(dict):
+    """Givens whose nested tables can be reached with dots in a format field: {baseline.precision}."""
+
+    def __getattr__(self, name):
+        try:
+            value = self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return _Givens(value) if isinstance(value, dict) else value
+
+
+def fill(text: str, givens: dict) -> str:
+    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``."""
+    wrapped = _Givens({k: _Givens(v) if isinstance(v, dict) else v for k, v in givens.items()})
+    return text.format_map(wrapped)
+
+
+def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+    try:
+        fill(text, givens)
+    except (KeyError, AttributeError) as e:
+        return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
+                                   "{{ and }}.")]
+    except (ValueError, IndexError, TypeError) as e:
+        return [SpecProblem(where, f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------------
 # The scenario objects
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -408,7 +441,17 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         p.append(SpecProblem("variants", f"must be a table of ranges; got {_type_name(variants)}."))
         variants = {}
 
+    if variants:
+        from caselab.variants import validate_variants
+
+        p += validate_variants(variants, givens)
+
     questions = _parse_questions(data.get("questions"), p)
+    if story:
+        p += _check_placeholders(story, givens, "story")
+    for i, q in enumerate(questions):
+        p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
+        p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
 
     if check_solver and solver_name and not p:
         p += _check_against_solver(solver_name, givens, questions, explorers)

@@ -1,0 +1,190 @@
+"""The progress journal: what a learner attempted, and what to review next.
+
+One small JSON file (``$CASELAB_HOME/journal.json``, default ``~/.local/share/caselab/``) holds, per
+scenario and question: attempts, passes, the last status, hints and solutions viewed, and when.
+``caselab progress`` shows it; ``caselab mock`` uses it to pick what you got wrong before.
+
+Safety, because a learner's history is worth keeping:
+
+* **Atomic writes** — the new content goes to a temporary file in the same folder, is flushed to disk,
+  then renamed over the old one (``os.replace`` is atomic on POSIX). A crash mid-write leaves the old
+  journal intact, never half a file.
+* **A lock** around read-modify-write, so two notebooks checking at once do not lose an update.
+* **A corrupted or foreign file is set aside, not overwritten**: it is renamed to
+  ``journal.json.corrupt-<time>`` and a warning says so; a fresh journal starts beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning"]
+
+FORMAT = "caselab-journal"
+VERSION = 1
+
+
+class JournalWarning(UserWarning):
+    """The journal file was unreadable or foreign and has been set aside."""
+
+
+def journal_path() -> Path:
+    home = os.environ.get("CASELAB_HOME")
+    if home:
+        return Path(home) / "journal.json"
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(data) / "caselab" / "journal.json"
+
+
+def _empty() -> dict:
+    return {"format": FORMAT, "version": VERSION, "scenarios": {}, "mocks": []}
+
+
+def _valid(data) -> bool:
+    return (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("scenarios"), dict)
+            and isinstance(data.get("mocks", []), list))
+
+
+def _set_aside(path: Path, why: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    import warnings
+
+    warnings.warn(f"caselab: the progress journal {path} {why}; it was set aside as {target.name} "
+                  "and a new journal was started.", JournalWarning, stacklevel=3)
+    return target
+
+
+def load(path: Path | None = None) -> dict:
+    """The journal's content; an unreadable or foreign file is set aside (with a warning)."""
+    path = path or journal_path()
+    if not path.exists():
+        return _empty()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _set_aside(path, "is not valid JSON (corrupted?)")
+        return _empty()
+    if not _valid(data):
+        _set_aside(path, "is not a caselab journal")
+        return _empty()
+    if data.get("version", 0) > VERSION:
+        raise RuntimeError(f"{path} was written by a newer caselab (journal version {data['version']}); "
+                           "upgrade caselab to read it.")
+    return data
+
+
+def _atomic_write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _update(mutate, path: Path | None = None) -> dict:
+    path = path or journal_path()
+    with _locked(path):
+        data = load(path)
+        mutate(data)
+        _atomic_write(path, data)
+    return data
+
+
+def record(scenario: str, question: str, event: str, status: str | None = None, *,
+           seconds: float | None = None, path: Path | None = None) -> None:
+    """Record one event: ``check`` (with its status), ``hint`` or ``solution``."""
+    if event not in ("check", "hint", "solution"):
+        raise ValueError(f"event must be 'check', 'hint' or 'solution'; got {event!r}")
+    now = time.time()
+
+    def mutate(data):
+        q = data["scenarios"].setdefault(scenario, {}).setdefault(question, {
+            "attempts": 0, "passed": 0, "hints": 0, "solutions": 0, "last_status": None, "first": now})
+        if event == "check":
+            q["attempts"] += 1
+            q["passed"] += status == "passed"
+            q["last_status"] = status
+            if seconds is not None:
+                q["seconds"] = round(q.get("seconds", 0.0) + seconds, 1)
+        else:
+            q[event + "s"] += 1
+        q["last"] = now
+
+    _update(mutate, path)
+
+
+def record_mock(entry: dict, path: Path | None = None) -> None:
+    """Append the summary of one mock interview."""
+    _update(lambda data: data.setdefault("mocks", []).append(entry), path)
+
+
+def summary(data: dict | None = None) -> list[dict]:
+    """One row per scenario: questions seen / passed (last status), attempts, hints, solutions."""
+    data = data if data is not None else load()
+    rows = []
+    for sid, questions in sorted(data["scenarios"].items()):
+        rows.append({
+            "scenario": sid,
+            "questions": len(questions),
+            "passed": sum(1 for q in questions.values() if q.get("last_status") == "passed"),
+            "attempts": sum(q.get("attempts", 0) for q in questions.values()),
+            "hints": sum(q.get("hints", 0) for q in questions.values()),
+            "solutions": sum(q.get("solutions", 0) for q in questions.values()),
+            "last": max((q.get("last", 0) for q in questions.values()), default=0),
+        })
+    return rows
+
+
+def weakness(data: dict, scenario: str) -> float:
+    """How much a scenario needs review: failures and peeks count, a pass makes up for a failure."""
+    qs = data["scenarios"].get(scenario, {})
+    score = 0.0
+    for q in qs.values():
+        failed = q.get("attempts", 0) - q.get("passed", 0)
+        score += failed + 0.5 * q.get("hints", 0) + 1.0 * q.get("solutions", 0)
+        if q.get("last_status") == "passed":
+            score -= 1.0
+    return max(score, 0.0)
+
+
+def review_topics(scenarios, data: dict | None = None, top: int = 5) -> list[tuple[str, float]]:
+    """The topics to review next: weakness summed over the scenarios that carry each topic."""
+    data = data if data is not None else load()
+    totals: dict[str, float] = {}
+    for s in scenarios:
+        w = weakness(data, s.id)
+        if w:
+            for t in s.topics:
+                totals[t] = totals.get(t, 0.0) + w
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+

@@ -1,0 +1,77 @@
+"""The progress journal: atomic writes, crash safety, corrupted files set aside."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from caselab import casebook, journal
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "journal.json"
+
+
+def test_records_attempts_hints_and_solutions(path):
+    journal.record("pinterest-f1-cost", "f1_baseline", "check", "failed", path=path)
+    journal.record("pinterest-f1-cost", "f1_baseline", "hint", path=path)
+    journal.record("pinterest-f1-cost", "f1_baseline", "check", "passed", seconds=12.5, path=path)
+    journal.record("pinterest-f1-cost", "deploy", "solution", path=path)
+    q = journal.load(path)["scenarios"]["pinterest-f1-cost"]["f1_baseline"]
+    assert (q["attempts"], q["passed"], q["hints"], q["last_status"], q["seconds"]) == (2, 1, 1, "passed", 12.5)
+    (row,) = journal.summary(journal.load(path))
+    assert (row["questions"], row["passed"], row["attempts"], row["solutions"]) == (2, 1, 2, 1)
+
+
+def test_review_topics_follow_failures(path):
+    for _ in range(3):
+        journal.record("tiktok-threshold-capacity", "bayes_threshold", "check", "failed", path=path)
+    journal.record("pinterest-f1-cost", "f1_baseline", "check", "passed", path=path)
+    topics = dict(journal.review_topics(casebook.load_all(), journal.load(path)))
+    assert topics["capacity"] == 3.0 and "f1" not in topics
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"some": "other tool"}', b"\xff\xfe"])
+def test_corrupted_or_foreign_file_is_set_aside_not_overwritten(path, content):
+    path.write_bytes(content)
+    with pytest.warns(journal.JournalWarning, match="set aside"):
+        journal.record("pinterest-f1-cost", "f1_baseline", "check", "passed", path=path)
+    kept = [p for p in path.parent.iterdir() if p.name.startswith("journal.json.corrupt-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == content, "the old file is kept byte for byte"
+    assert journal.load(path)["scenarios"]["pinterest-f1-cost"]["f1_baseline"]["passed"] == 1
+
+
+def test_a_crash_during_the_write_leaves_the_old_journal_intact(path, monkeypatch):
+    journal.record("pinterest-f1-cost", "f1_baseline", "check", "passed", path=path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(journal.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated"):
+        journal.record("pinterest-f1-cost", "deploy", "check", "failed", path=path)
+    assert path.read_bytes() == before
+    assert not [p for p in path.parent.iterdir() if p.suffix == ".tmp"], "no temporary file is left behind"
+
+
+def test_killed_writers_never_leave_a_broken_journal(path):
+    # Writers hammer the journal; kill -9 them at random moments: the file must always parse.
+    code = ("import sys; from caselab import journal; from pathlib import Path\n"
+            "p = Path(sys.argv[1])\n"
+            "for i in range(100000): journal.record('s', f'q{i % 50}', 'check', 'passed', path=p)\n")
+    for delay in (0.3, 0.45, 0.6):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(path)])
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        data = json.loads(path.read_text())
+        assert data["format"] == "caselab-journal" and data["scenarios"]["s"]
+    assert not [p for p in path.parent.iterdir() if "corrupt" in p.name]

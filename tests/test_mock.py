@@ -1,0 +1,98 @@
+"""The mock interview, driven through a pseudo-terminal as a user would type."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+
+import pexpect
+import pytest
+
+from caselab.mock import parse_number
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def spawn(tmp_path, *args, colour=False):
+    env = {**os.environ, "CASELAB_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    if not colour:
+        args = (*args, "--no-color")
+    child = pexpect.spawn(sys.executable, ["-m", "caselab.cli", "mock", *args], env=env, encoding="utf-8",
+                          timeout=30, dimensions=(40, 100))
+    return child
+
+
+def test_right_and_wrong_answers_get_the_notebooks_feedback(tmp_path):
+    child = spawn(tmp_path, "--scenario", "pinterest-f1-cost", "--original", "--seed", "1")
+    child.expect("Q1/13 \\[f1_baseline\\]")
+    child.expect(r"elapsed · \d\d:\d\d left")
+    child.expect("left\\] > ")
+    child.sendline("0.5478")
+    child.expect("correct")
+    child.expect("Q2/13 \\[f1_new\\]")
+    child.expect("left\\] > ")
+    child.sendline("h")
+    child.expect("hint: Same formula as the baseline")
+    child.sendline("0.62")  # (0.58 + 0.66) / 2: the arithmetic mean
+    child.expect("arithmetic mean")
+    child.expect("the answer: 0.617")
+    child.expect("Q3/13")
+    child.sendline("not a number")
+    child.expect("that is not a number")
+    child.sendline("360")
+    child.expect("correct")
+    child.sendline("q")
+    child.expect("Summary")
+    child.expect("score 2/13")
+    child.expect("not reached: fp_baseline, fn_baseline")
+    child.expect(pexpect.EOF)
+    assert "\x1b[" not in child.before, "--no-color prints no escape codes"
+    data = json.loads((tmp_path / "journal.json").read_text())
+    q = data["scenarios"]["pinterest-f1-cost"]
+    assert q["f1_new"]["last_status"] == "failed" and q["tp_baseline"]["last_status"] == "passed"
+    assert data["mocks"][0]["score"] == 2
+
+
+def test_open_questions_are_self_scored_against_the_rubric(tmp_path):
+    child = spawn(tmp_path, "--scenario", "tiktok-threshold-capacity", "--original", "--seed", "2", colour=True)
+    for _ in range(11):  # skip the eleven graded questions
+        child.expect("left\\] > ")
+        child.sendline("s")
+    child.expect("how_answer_changes")
+    child.expect("left\\] > ")
+    child.sendline("Use PR-AUC under imbalance, the Bayes threshold from costs, and top-k for capacity.")
+    child.expect("empty line ends")
+    child.sendline("")
+    child.expect("Model answer")
+    for answer in ("y", "y", "maybe", "n", "y", "n"):
+        child.expect("y/n > ")
+        child.sendline(answer)
+        if answer == "maybe":
+            child.expect("please answer y or n")
+    child.expect("self-scored 3/5 rubric points")
+    child.expect("score 1/12")
+    child.expect(pexpect.EOF)
+    assert "\x1b[1m" in child.before or "\x1b[32m" in child.before, "colours on a terminal by default"
+
+
+def test_time_limit_stops_the_interview(tmp_path):
+    child = spawn(tmp_path, "--scenario", "pinterest-f1-cost", "--original", "--minutes", "0.02")
+    child.expect("left\\] > ")
+    import time
+
+    time.sleep(1.5)  # the limit is 1.2 s: it runs out while the first question is open
+    child.sendline("0.5")
+    child.expect("Time is up")
+    child.expect("Summary")
+    child.expect(pexpect.EOF)
+    assert "not reached" in ANSI.sub("", child.before)
+
+
+@pytest.mark.parametrize(("text", "value"), [("0.55", 0.55), ("1,742.34", 1742.34), ("12%", 0.12),
+                                             ("1/6", 1 / 6), ("1e-4", 1e-4), ("abc", None), ("", None),
+                                             ("1/0", None)])
+def test_numbers_as_people_type_them(text, value):
+    assert parse_number(text) == (pytest.approx(value) if value is not None else None)
