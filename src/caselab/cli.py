@@ -27,6 +27,7 @@ examples:
   caselab drill pinterest-f1-cost         the same case with fresh numbers
   caselab mock --topic threshold          a timed mock interview in the terminal
   caselab progress                        what you have done, and what to review next
+  caselab guide --out site                the study guide as a static site that works offline
   caselab study                           open JupyterLab on the learner notebooks
 """
 
@@ -264,6 +265,22 @@ def cmd_progress(args) -> int:
     return 0
 
 
+def cmd_guide(args) -> int:
+    from caselab import guide
+    from caselab.html import AssetsUnavailable
+
+    scenarios = [_load(i) for i in args.scenarios] if args.scenarios else casebook.load_all()
+    try:
+        index = guide.build_guide(args.out, scenarios, jobs=args.jobs)
+    except AssetsUnavailable as e:
+        raise SystemExit(f"caselab: {e}") from None
+    except RuntimeError as e:
+        print(f"caselab: {e}", file=sys.stderr)
+        return 1
+    print(f"open {index.resolve().as_uri()} in a browser (works offline)")
+    return 0
+
+
 def cmd_study(args) -> int:
     root = Path(args.dir) if args.dir else (casebook.project_dir() or Path.cwd()) / "notebooks"
     if not root.is_dir():
@@ -339,6 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("progress", help="your progress journal: attempts, passes, hints; what to review next")
     p.add_argument("--json", action="store_true", help="print the journal summary as JSON")
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("guide", help="build the static study-guide site (worked cases, live widgets, cheat sheet)")
+    p.add_argument("scenarios", nargs="*", metavar="ID", help="only these scenarios (default: all)")
+    p.add_argument("--out", default="site", help="folder to write the site to (default: ./site)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.set_defaults(func=cmd_guide)
 
     p = sub.add_parser("study", help="open JupyterLab on the learner notebooks")
     p.add_argument("dir", nargs="?", help="folder to open (default: notebooks/ of this checkout)")
