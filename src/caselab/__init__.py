@@ -32,6 +32,7 @@ def __getattr__(name):
     import importlib
 
     if name in {"metrics", "curves", "calibration", "imbalance", "experiments", "monitoring", "ranking",
-                "data", "spec", "solvers", "casebook", "grading", "render", "widgets"}:
+                "data", "spec", "solvers", "casebook", "grading", "render", "widgets", "html", "variants",
+                "journal", "guide", "coverage"}:
         return importlib.import_module(f"caselab.{name}")
     raise AttributeError(f"module 'caselab' has no attribute {name!r}")

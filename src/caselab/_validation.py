@@ -20,6 +20,12 @@ __all__ = [
     "check_cost",
     "check_probability",
     "check_count",
+    "check_nonnegative_count",
+    "check_positive",
+    "check_positive_int",
+    "check_threshold",
+    "check_has_positives",
+    "check_has_both_classes",
 ]
 
 
@@ -121,3 +127,63 @@ def check_count(value, name: str, *, minimum: int = 1) -> float:
     if v < minimum:
         raise ValueError(f"{name} = {v} must be at least {minimum}.")
     return v
+
+
+def check_nonnegative_count(value, name: str) -> float:
+    """A finite count of examples that may be zero or fractional (an *expected* count), but not negative."""
+    v = _check_real(value, name)
+    if v < 0:
+        raise ValueError(
+            f"{name} = {v} is negative: a confusion-matrix cell counts examples (possibly an expected, "
+            "fractional count), so it must be >= 0."
+        )
+    return v
+
+
+def check_positive(value, name: str) -> float:
+    """A finite real number strictly greater than 0."""
+    v = _check_real(value, name)
+    if v <= 0:
+        raise ValueError(f"{name} = {v} must be > 0.")
+    return v
+
+
+def check_positive_int(value, name: str) -> int:
+    """A whole number of at least 1 (an ``int`` or a NumPy integer; not a float, not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a whole number (an int); got {value!r} of type {type(value).__name__}.")
+    v = int(value)
+    if v < 1:
+        raise ValueError(f"{name} = {v} must be at least 1.")
+    return v
+
+
+def check_threshold(value, name: str = "threshold") -> float:
+    """A decision threshold: a real number, not NaN. ``+inf`` (flag nothing) and ``-inf`` (flag all) are allowed."""
+    if isinstance(value, bool) or not isinstance(value, Real | np.number):
+        raise TypeError(f"{name} must be a real number; got {value!r} of type {type(value).__name__}.")
+    v = float(value)
+    if math.isnan(v):
+        raise ValueError(f"{name} is NaN: a threshold must be a number (use inf to flag nothing).")
+    return v
+
+
+def check_has_positives(y: np.ndarray, what: str) -> None:
+    """Raise if the validated 0/1 labels ``y`` hold no positive: recall would divide by zero."""
+    if not y.any():
+        raise ValueError(
+            f"y_true has no positive examples (all {y.size} labels are 0): {what} needs at least one, "
+            "because recall = TP / (number of positives) is undefined without positives."
+        )
+
+
+def check_has_both_classes(y: np.ndarray, what: str) -> None:
+    """Raise if the validated 0/1 labels ``y`` hold only one class (as scikit-learn does for ROC AUC)."""
+    n_positive = int(np.count_nonzero(y))
+    if n_positive == 0 or n_positive == y.size:
+        only = "1 (all positive)" if n_positive else "0 (all negative)"
+        raise ValueError(
+            f"Only one class is present in y_true: all {y.size} labels are {only}. {what} needs positive "
+            "and negative examples, because the true-positive rate divides by the positives and the "
+            "false-positive rate by the negatives."
+        )

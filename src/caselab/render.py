@@ -97,6 +97,9 @@ def _header(scenario: Scenario, kind: str, variant: int | None) -> str:
 
 
 def _answer_placeholder(q) -> str:
+    if q.widget:  # answered by setting an explorer: the cell reads (and records) the slider's value
+        return (f"{q.id} = {q.widget}_explorer.answer({q.id!r})  "
+                f"# move the {q.widget} explorer's slider above, then run this cell")
     if q.kind == "number":
         return f"{q.id} = ...  # a number"
     if q.kind == "rubric":
@@ -147,6 +150,8 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
             answer_src = f'{q.id} = """\n{q.model_answer.strip()}\n"""'
         else:
             answer_src = solution.answers[q.id].code
+            if q.widget:  # show the worked answer on the explorer too
+                answer_src += f"\n{q.widget}_explorer.value = {q.id}"
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":

@@ -596,6 +596,9 @@ def _check_against_solver(solver_name: str, givens: dict, questions: list[Questi
             problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
                                                            f"it offers: {sorted(solution.explorers) or 'none'}."))
     for i, q in enumerate(questions):
+        if q.widget and q.widget not in explorers:
+            problems.append(SpecProblem(f"questions[{i}].widget", f"= {q.widget!r} is not an explorer of this spec: "
+                                                                  f"add it to `explorers` (now {list(explorers)})."))
         if q.kind == "rubric":
             continue
         value = solution.answers[q.id].value

@@ -140,4 +140,13 @@ def solve(givens: dict) -> Solution:
     setup = "\n".join(
         [f"cm_{p} = confusion_from_rates(n, prevalence, {p}['precision'], {p}['recall'])" for p in POINTS]
         + ["print(cm_baseline)", "print(cm_new)"])
-    return Solution(answers, setup_code="from caselab.metrics import confusion_from_rates\n" + setup)
+    explorers = {
+        "cost": "cost_explorer = caselab.widgets.cost_explorer(\n"
+                "    cost_fp, cost_fn,\n"
+                "    points={name: caselab.metrics.confusion_from_rates(n, prevalence, p['precision'], p['recall'])\n"
+                "            for name, p in [('baseline', baseline), ('new', new)]},\n"
+                "    point_thresholds={'baseline': baseline['threshold'], 'new': new['threshold']})\n"
+                "cost_explorer",
+    }
+    return Solution(answers, setup_code="from caselab.metrics import confusion_from_rates\n" + setup,
+                    explorers=explorers)

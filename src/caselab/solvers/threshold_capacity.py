@@ -34,7 +34,7 @@ GIVENS = {
     "capacity": Given("items the review team can handle per day", kind="integer", lo=1),
 }
 
-ANSWERS = {"bayes_threshold", "min_cost_threshold", "min_cost", "flagged_per_day_at_bayes", "capacity_k",
+ANSWERS = {"bayes_threshold", "min_cost_threshold", "min_cost_threshold_slider", "min_cost", "flagged_per_day_at_bayes", "capacity_k",
            "capacity_threshold", "precision_at_capacity", "recall_at_capacity", "primary_metric",
            "diagnostic_metric", "guardrail_metric"}
 
@@ -64,6 +64,12 @@ def solve(givens: dict) -> Solution:
              "scores are calibrated)",
         code="min_cost_threshold, _ = caselab.curves.min_cost_threshold(y_val, p_val, cost_fp=cost_fp, cost_fn=cost_fn)",
         mistakes={"the Bayes threshold τ* (the question asks for the empirical scan)": tau})
+    answers["min_cost_threshold_slider"] = Answer(
+        t_min, formula="the slider position where the expected-cost readout is lowest",
+        work=f"the cost curve's minimum sits at t = {t_min:.4f}; any slider stop within one step of it passes",
+        code="min_cost_threshold_slider = min_cost_threshold",
+        mistakes={"the Bayes threshold τ* (read off the formula, not the cost readout)": tau,
+                  "the default threshold 0.5 (the slider was not moved)": 0.5})
     answers["min_cost"] = Answer(
         cost_min, formula="C_FP·FP + C_FN·FN at the min-cost threshold, on the validation set",
         work=f"cost = {cost_min:,.2f} (at 0.5 it would be {cost_at_half:,.2f})",
@@ -134,4 +140,16 @@ def solve(givens: dict) -> Solution:
                  "y_val, p_val = sentiment_scores(n=n_validation, prevalence=prevalence, separation=separation, "
                  "seed=seed)\n"
                  "print(f'{len(y_val):,} validation items, {y_val.sum():,} positive ({y_val.mean():.2%})')")
-    return Solution(answers, data_code=data_code, setup_code="import numpy as np")
+    explorers = {
+        "threshold": "threshold_explorer = caselab.widgets.threshold_explorer(\n"
+                     "    y_val, p_val, cost_fp=cost_fp, cost_fn=cost_fn, capacity=capacity, daily_volume=daily_volume)\n"
+                     "threshold_explorer",
+        "cost": "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y_val, y_score=p_val)\n"
+                "cost_explorer",
+        "capacity": "capacity_explorer = caselab.widgets.capacity_explorer(\n"
+                    "    y_val, p_val, items_per_day=daily_volume, reviews_per_day=capacity)\n"
+                    "capacity_explorer",
+        "prevalence": "prevalence_explorer = caselab.widgets.prevalence_explorer(separation, prevalence=prevalence)\n"
+                      "prevalence_explorer",
+    }
+    return Solution(answers, data_code=data_code, setup_code="import numpy as np", explorers=explorers)

@@ -113,4 +113,9 @@ def solve(givens: dict) -> Solution:
                   "τ* applied directly to the undersampled scores": tau,
                   "the default 0.5": 0.5})
     setup = "n_pos = n * prevalence\nn_neg = n - n_pos"
-    return Solution(a, setup_code=setup)
+    explorers = {
+        "calibration": "calibration_explorer = caselab.widgets.calibration_explorer(\n"
+                       "    true_prior, beta=caselab.calibration.beta_for_balance(true_prior))\n"
+                       "calibration_explorer",
+    }
+    return Solution(a, setup_code=setup, explorers=explorers)

@@ -1,0 +1,131 @@
+"""Offline HTML: an executed solution notebook, exported with its widget state, works with no network.
+
+The widget manager (``@jupyter-widgets/html-manager``) and require.js come from the npm registry into
+a cache folder (caselab.html.widget_assets), and the page loads them from ``static/`` beside it. A
+headless chromium opens the page from disk: the threshold slider renders, moving it with the
+keyboard moves the readouts to the library's values (the explorer's precomputed frames), and no
+request leaves file:// (or 127.0.0.1). Screenshots go to test-artifacts/static-html/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "static-html"
+SCENARIO = "tiktok-threshold-capacity"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def assets():
+    from caselab import html
+
+    try:
+        return html.widget_assets()
+    except html.AssetsUnavailable as e:
+        pytest.skip(f"the widget manager's JavaScript cannot be fetched here: {e}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, assets):
+    from caselab import html
+
+    out = tmp_path_factory.mktemp("site")
+    nb = html.execute_notebook(ROOT / "solutions" / f"{SCENARIO}.ipynb", timeout=240)
+    page = html.export_html(nb, out, assets=assets)
+    return page, nb
+
+
+def test_export_embeds_widget_state_and_loads_nothing_remote(site):
+    page, nb = site
+    from caselab.widgets import WIDGET_STATE_MIME
+
+    state = nb.metadata["widgets"][WIDGET_STATE_MIME]["state"]
+    assert any("caselab-control-threshold" in m["state"].get("_dom_classes", []) for m in state.values())
+    text = page.read_text(encoding="utf-8")
+    assert 'type="application/vnd.jupyter.widget-state+json"' in text
+    srcs = re.findall(r'<script[^>]*\bsrc="([^"]*)"', text) + re.findall(r"widgetRendererSrc = '([^']*)'", text)
+    assert "static/require.js" in srcs and "static/embed-amd.js" in srcs
+    assert not [s for s in srcs if "://" in s], srcs
+    assert (page.parent / "static" / "embed-amd.js").stat().st_size > 1_000_000
+    assert (page.parent / "static" / "require.js").exists()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium (install it with "
+                                                  "`apt-get install -y chromium`; .ci/run does)")
+def test_slider_renders_and_moves_in_the_static_page(site, tmp_path):
+    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    from caselab import casebook, metrics
+    from caselab.data import sentiment_scores
+
+    page_path, _ = site
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    g = casebook.load(SCENARIO).givens
+    y_val, p_val = sentiment_scores(n=g["n_validation"], prevalence=g["prevalence"], separation=g["separation"],
+                                    seed=g["seed"])
+    scope = ".caselab-explorer-threshold"
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=str(CHROMIUM),
+                                                        headless=True, args=CHROMIUM_ARGS,
+                                                        viewport={"width": 1280, "height": 1000})
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_path.as_uri())
+            handle = page.locator(f"{scope} .noUi-handle").first
+            handle.wait_for(timeout=60_000)  # the slider rendered
+            explorer = page.locator(scope).first
+            explorer.scroll_into_view_if_needed()
+            readouts = _visible_readouts(page, scope)
+            before = readouts.get_attribute("data-threshold")
+            explorer.screenshot(path=str(ARTIFACTS / "static-before.png"))
+            handle.click()
+            steps = 4
+            for _ in range(steps):
+                page.keyboard.press("ArrowRight")
+            expected_t = round(float(before) + steps * 0.005, 6)
+            deadline = time.time() + 15
+            while time.time() < deadline:
+                readouts = _visible_readouts(page, scope)
+                if abs(float(readouts.get_attribute("data-threshold")) - expected_t) < 1e-9:
+                    break
+                time.sleep(0.1)
+            after = {"threshold": readouts.get_attribute("data-threshold")}
+            for cls in ("tp", "fp", "fn", "tn", "precision", "recall", "f1", "fpr", "cost"):
+                after[cls] = readouts.locator(f".cl-{cls}").first.inner_text().strip()
+            explorer.screenshot(path=str(ARTIFACTS / "static-after.png"))
+            slider_text = explorer.locator(".widget-readout").first.inner_text().strip()
+        finally:
+            browser.close()
+
+    t = float(after["threshold"])
+    assert t == pytest.approx(expected_t) and float(slider_text) == pytest.approx(t), (before, after, slider_text)
+    cm = metrics.confusion_at_threshold(y_val, p_val, t)
+    assert [float(after[k].replace(",", "")) for k in ("tp", "fp", "fn", "tn")] == [cm.tp, cm.fp, cm.fn, cm.tn]
+    assert (after["precision"], after["recall"], after["f1"], after["fpr"]) == (
+        f"{cm.precision:.4f}", f"{cm.recall:.4f}", f"{cm.f1:.4f}", f"{cm.fpr:.4f}")
+    remote = [u for u in requests if not u.startswith(("file://", "data:", "blob:", "http://127.0.0.1"))]
+    assert not remote, f"the static page requested {remote}"
+    (ARTIFACTS / "static.json").write_text(json.dumps({"before": before, "after": after,
+                                                       "requests": sorted(set(requests))}, indent=1))
+
+
+def _visible_readouts(page, scope):
+    """The readouts of the frame on show (the other frames of the stack are hidden)."""
+    loc = page.locator(f"{scope} .cl-readouts")
+    for i in range(loc.count()):
+        el = loc.nth(i)
+        if el.is_visible():
+            return el
+    raise AssertionError("no visible readouts in the threshold explorer")
