@@ -168,7 +168,7 @@ def cmd_render(args) -> int:
         if not args.quiet and sys.stderr.isatty():
             print(f"\r  [{i}/{total}] {s.id:50}", end="" if i < total else "\n", file=sys.stderr)
 
-    results = render.render_all(scenarios, root, check=args.check, progress=progress)
+    results = render.render_all(scenarios, root, check=args.check, progress=progress, orphans=not args.scenarios)
     if args.check:
         stale = [r for r in results if r.status in ("stale", "orphan")]
         for r in stale:
@@ -195,7 +195,15 @@ def cmd_grade(args) -> int:
     if args.report:
         cmd.append(f"--caselab-report={args.report}")
     cmd += [str(p) for p in args.paths]
-    return subprocess.call(cmd)
+    proc = subprocess.Popen(cmd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # pytest got the same Ctrl-C: let it stop its kernels and print what it graded
+        try:
+            return proc.wait(timeout=60)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            proc.kill()
+            return 130
 
 
 def cmd_drill(args) -> int:

@@ -172,3 +172,148 @@ def card_transactions(n: int, seed: int, median_amount: float = 40.0, amount_sig
     age = np.floor(rng.exponential(mean_account_age_days, n)).astype(np.int64)
     device = rng.choice(np.array(["ios", "android", "web"]), size=n, p=shares)
     return {"amount": amount, "account_age_days": age, "device": device}
+
+
+def beta_calibrated_scores(n: int, a: float, b: float, seed: int) -> LabelledScores:
+    """Calibrated probabilities drawn from a Beta(a, b) distribution, and labels drawn from them.
+
+    Each example gets a probability ``p ~ Beta(a, b)`` and a label ``y ~ Bernoulli(p)``, so the scores
+    are calibrated by construction (``P(y = 1 | p) = p``) and the expected prevalence is ``a / (a + b)``.
+    A small ``a`` and a large ``b`` give the shape of a fraud model's output: nearly all mass close to 0,
+    a thin tail of high-risk examples. Used by the threshold-scan and F-beta-vs-cost scenarios.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples.
+    a, b : float
+        Shape parameters of the Beta distribution, both > 0.
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    LabelledScores
+        ``y_true`` (int8 0/1) and ``y_score`` (float64 probabilities in [0, 1]).
+    """
+    n = int(check_count(n, "n"))
+    if not (a > 0 and b > 0):
+        raise ValueError(f"Beta shape parameters must be > 0; got a = {a}, b = {b}.")
+    rng = np.random.default_rng(seed)
+    p = rng.beta(a, b, size=n)
+    y = (rng.random(n) < p).astype(np.int8)
+    return LabelledScores(y, p)
+
+
+class MixedTypeFraud(NamedTuple):
+    """Mixed-type transactions (see :func:`mixed_type_fraud`)."""
+
+    amount: np.ndarray  # float64, dollars
+    card_type: np.ndarray  # int64 codes: 0 = credit, 1 = debit, 2 = prepaid
+    y: np.ndarray  # int8, 1 = fraud
+
+
+MIXED_TYPE_CARD_TYPES = ("credit", "debit", "prepaid")
+
+
+def mixed_type_fraud(n: int, prevalence: float = 0.05, seed: int = 0) -> MixedTypeFraud:
+    """Transactions with one numeric and one categorical feature, for SMOTE-on-categoricals exercises.
+
+    ``amount`` is log-normal (median about $40 for legitimate, $150 for fraud); ``card_type`` is a
+    category coded 0/1/2 (credit, debit, prepaid) with frauds leaning towards prepaid cards. Labels are
+    drawn first (``prevalence``), then the features given the label, so the classes overlap.
+
+    Parameters
+    ----------
+    n : int
+        Number of transactions.
+    prevalence : float, default 0.05
+        Probability that a transaction is fraud, in (0, 1).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+    """
+    n = int(check_count(n, "n"))
+    prevalence = check_probability(prevalence, "prevalence", open_low=True, open_high=True)
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < prevalence).astype(np.int8)
+    amount = np.round(np.exp(rng.normal(np.where(y == 1, np.log(150.0), np.log(40.0)), 1.0)), 2)
+    legit_mix, fraud_mix = np.array([0.55, 0.35, 0.10]), np.array([0.35, 0.25, 0.40])
+    u = rng.random(n)
+    cum = np.where(y[:, None] == 1, np.cumsum(fraud_mix), np.cumsum(legit_mix))
+    card_type = (u[:, None] > cum).sum(axis=1).astype(np.int64)
+    return MixedTypeFraud(amount, card_type, y)
+
+
+class ReviewLog(NamedTuple):
+    """One day of a moderation system that only labels what it reviews.
+
+    ``y_true`` and ``y_score`` are the ground truth and the model's calibrated scores for every item;
+    ``flagged`` marks the items the model sends to review (score ≥ threshold); ``explored`` marks the
+    unflagged items sent to review anyway by uniform random exploration. Only ``flagged | explored``
+    items get a label in the log.
+    """
+
+    y_true: np.ndarray
+    y_score: np.ndarray
+    flagged: np.ndarray
+    explored: np.ndarray
+
+
+def review_log(n: int, prevalence: float, separation: float, threshold: float, exploration: float,
+               seed: int) -> ReviewLog:
+    """A day of traffic where labels exist only for reviewed items (flags plus ε-exploration).
+
+    Scores come from :func:`binormal_scores` (calibrated) with ``seed``; each unflagged item is then sent
+    to review independently with probability ``exploration`` (ε), drawn from a second generator seeded
+    with ``[seed, 1]``. Used by the feedback-loop scenario: recall cannot be computed from the flagged
+    items alone, but the explored ones give an unbiased estimate of the misses (count / ε).
+    """
+    exploration = check_probability(exploration, "exploration")
+    threshold = check_probability(threshold, "threshold")
+    y, p = binormal_scores(n, prevalence, separation, seed)
+    flagged = p >= threshold
+    explored = ~flagged & (np.random.default_rng([seed, 1]).random(y.size) < exploration)
+    return ReviewLog(y, p, flagged, explored)
+
+
+class AnomalyData(NamedTuple):
+    """Unlabelled-looking traffic with a few planted anomalies (see :func:`normals_with_anomalies`)."""
+
+    X: np.ndarray  # float64, shape (n_normal + n_anomaly, n_features), rows in random order
+    y: np.ndarray  # int8, 1 = anomaly
+
+
+def normals_with_anomalies(n_normal: int, n_anomaly: int, n_features: int = 6, seed: int = 0,
+                           radius: tuple[float, float] = (3.5, 7.0)) -> AnomalyData:
+    """Normal rows from N(0, I) and a handful of heterogeneous anomalies, shuffled together.
+
+    Each anomaly sits in its own random direction (uniform on the sphere) at a distance drawn uniformly
+    from ``radius`` — so the anomalies do not form one cluster (many schemes, not one), and the nearer ones
+    overlap the tail of the normal cloud (the distance of a normal row follows a chi distribution with
+    ``n_features`` degrees of freedom: mean ≈ 2.3 and 99.9th percentile ≈ 4.7 for 6 features).
+
+    Parameters
+    ----------
+    n_normal, n_anomaly : int
+        Rows of each kind (n_anomaly ≥ 1).
+    n_features : int, default 6
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+    radius : (float, float), default (3.5, 7.0)
+        Range of the anomalies' distances from the centre.
+    """
+    n_normal = int(check_count(n_normal, "n_normal"))
+    n_anomaly = int(check_count(n_anomaly, "n_anomaly"))
+    n_features = int(check_count(n_features, "n_features"))
+    lo, hi = radius
+    if not 0 <= lo <= hi:
+        raise ValueError(f"radius must be (low, high) with 0 ≤ low ≤ high; got {radius}.")
+    rng = np.random.default_rng(seed)
+    normal = rng.standard_normal((n_normal, n_features))
+    direction = rng.standard_normal((n_anomaly, n_features))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    anomaly = direction * rng.uniform(lo, hi, size=(n_anomaly, 1))
+    X = np.vstack([normal, anomaly])
+    y = np.r_[np.zeros(n_normal, dtype=np.int8), np.ones(n_anomaly, dtype=np.int8)]
+    order = rng.permutation(y.size)
+    return AnomalyData(X[order], y[order])

@@ -266,13 +266,15 @@ def render_scenario(scenario: Scenario, root: Path, *, check: bool = False) -> l
     return out
 
 
-def render_all(scenarios, root: Path, *, check: bool = False, progress=None) -> list[RenderResult]:
+def render_all(scenarios, root: Path, *, check: bool = False, progress=None,
+               orphans: bool = True) -> list[RenderResult]:
+    """Render every scenario; with ``check``, also report notebooks that have no spec (unless ``orphans=False``)."""
     results = []
     for i, scenario in enumerate(scenarios, 1):
         results += render_scenario(scenario, root, check=check)
         if progress:
             progress(i, scenario)
-    if check:
+    if check and orphans:
         wanted = {f"{s.id}.ipynb" for s in scenarios}
         for folder in ("notebooks", "solutions"):
             for extra in sorted((Path(root) / folder).glob("*.ipynb")):
