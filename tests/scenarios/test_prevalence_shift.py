@@ -1,0 +1,79 @@
+"""meta-prevalence-shift-deployment: checked by Bayes' rule by hand and on a simulated binormal population."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+from sklearn.metrics import precision_score, recall_score
+
+from caselab import casebook
+
+SID = "meta-prevalence-shift-deployment"
+
+
+def answers(givens: dict | None = None) -> dict:
+    scenario = casebook.load(SID)
+    return {k: a.value for k, a in casebook.solve(scenario, givens).answers.items()}
+
+
+def test_by_hand():
+    a = answers()
+    # per 100,000 at 2%: 2,000 scams → 1,600 caught; 98,000 legit → 1,960 flagged
+    assert a["flags_train"] == pytest.approx(1_600 + 1_960)
+    assert a["precision_train"] == pytest.approx(1_600 / 3_560)
+    # at 0.5%: 500 scams → 400 caught; 99,500 legit → 1,990 flagged
+    assert a["flags_prod"] == pytest.approx(400 + 1_990)
+    assert a["precision_prod"] == pytest.approx(400 / 2_390)
+    assert a["odds_factor"] == pytest.approx((0.005 / 0.995) / (0.02 / 0.98))
+    odds = 0.3 / 0.7 * a["odds_factor"]
+    assert a["shifted_score"] == pytest.approx(odds / (1 + odds))
+    assert a["bayes_threshold"] == pytest.approx(1 / 6)
+    back = 0.2 / a["odds_factor"]  # odds of τ* divided by r
+    assert a["old_score_threshold"] == pytest.approx(back / (1 + back))  # 0.448
+    assert a["cost_prod"] == pytest.approx(1 * 1_990 + 5 * 100)
+    assert a["cost_flag_nothing"] == pytest.approx(5 * 500)
+    assert a["run_or_not"] == "run it"
+    assert a["what_transfers"] == "recall (TPR) and FPR"
+
+
+def test_on_a_simulated_population():
+    """Binormal scores with TPR 0.80 / FPR 0.02 at a fixed cut, drawn at the production prior."""
+    a = answers()
+    t = norm.ppf(0.98)  # FPR 0.02 for negatives ~ N(0, 1)
+    d = t - norm.ppf(0.20)  # TPR 0.80 for positives ~ N(d, 1)
+    rng = np.random.default_rng(23)
+    n = 2_000_000
+    y = (rng.random(n) < 0.005).astype(int)
+    x = rng.standard_normal(n) + d * y
+    flagged = (x >= t).astype(int)
+    assert recall_score(y, flagged) == pytest.approx(0.80, abs=0.01)
+    assert precision_score(y, flagged) == pytest.approx(a["precision_prod"], abs=0.005)
+    assert flagged.sum() / n * 100_000 == pytest.approx(a["flags_prod"], rel=0.02)
+
+    def posterior(z, prior):
+        lr = norm.pdf(z - d) / norm.pdf(z)
+        return prior * lr / (prior * lr + 1 - prior)
+
+    # the prior-shifted training posterior equals the production posterior…
+    z = np.linspace(-2, 6, 50)
+    shifted = a["odds_factor"] * posterior(z, 0.02) / (a["odds_factor"] * posterior(z, 0.02) + 1 - posterior(z, 0.02))
+    assert shifted == pytest.approx(posterior(z, 0.005))
+    # …and it is calibrated on the simulated production traffic
+    p_prod = posterior(x, 0.005)
+    band = (p_prod > 0.1) & (p_prod < 0.3)
+    assert y[band].mean() == pytest.approx(p_prod[band].mean(), abs=0.01)
+    # old score ≥ the re-aimed threshold ⇔ production probability ≥ τ*
+    old = posterior(x, 0.02)
+    assert np.mean((old >= a["old_score_threshold"]) == (p_prod >= 1 / 6)) > 0.99999
+
+
+def test_no_shift_changes_nothing():
+    g = copy.deepcopy(casebook.load(SID).givens)
+    g["prod_prior"] = g["train_prior"]
+    a = answers(g)
+    assert a["odds_factor"] == pytest.approx(1.0)
+    assert a["precision_prod"] == pytest.approx(a["precision_train"])
+    assert a["old_score_threshold"] == pytest.approx(1 / 6)
