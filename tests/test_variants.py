@@ -68,5 +68,4 @@ def test_impossible_ranges_raise_a_clear_error():
         with pytest.raises(variants.VariantError, match="leave .almost. nothing solvable"):
             variants.draw(s, 1)
     finally:
-        casebook._load_cached.cache_clear()
-        casebook._solve_cached.cache_clear()
+        casebook.clear_caches()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from caselab.spec import Scenario, load_spec
 
-__all__ = ["UnknownScenario", "casebook_dir", "scenario_ids", "load", "load_all", "solve"]
+__all__ = ["UnknownScenario", "casebook_dir", "scenario_ids", "load", "load_all", "solve", "clear_caches"]
 
 
 class UnknownScenario(LookupError):
@@ -46,12 +46,36 @@ def _is_path(ref: str | Path) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _load_cached(path: str, mtime: float) -> Scenario:
-    return load_spec(path)
+def _structure(path: str, mtime: float) -> Scenario:
+    return load_spec(path, check_solver=False)
 
 
-def load(ref: str | Path) -> Scenario:
-    """A scenario by id (``"pinterest-f1-cost"``) or by the path of its spec file."""
+@lru_cache(maxsize=256)
+def _solution(path: str, mtime: float):
+    from caselab import solvers
+
+    scenario = _structure(path, mtime)
+    return solvers.get(scenario.solver).solve(scenario.givens)
+
+
+@lru_cache(maxsize=256)
+def _checked(path: str, mtime: float) -> Scenario:
+    from caselab.spec import SpecError, solver_problems
+
+    scenario = _structure(path, mtime)
+    problems = solver_problems(scenario.solver, scenario.givens, scenario.questions, scenario.explorers,
+                               solve=lambda givens: _solution(path, mtime))
+    if problems:
+        raise SpecError(path, problems)
+    return scenario
+
+
+def load(ref: str | Path, *, check_solver: bool = True) -> Scenario:
+    """A scenario by id (``"pinterest-f1-cost"``) or by the path of its spec file.
+
+    With ``check_solver`` (the default) the spec is also checked against its solver, which runs it once
+    (cached); ``check_solver=False`` checks the spec's structure only — fast, for listings.
+    """
     if _is_path(ref):
         path = Path(ref)
         if not path.exists():
@@ -65,28 +89,25 @@ def load(ref: str | Path) -> Scenario:
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise UnknownScenario(f"there is no scenario {ref!r}.{hint} (`caselab list` shows all {len(ids)}.)")
     path = path.resolve()
-    return _load_cached(str(path), path.stat().st_mtime)
+    key = (str(path), path.stat().st_mtime)
+    return _checked(*key) if check_solver else _structure(*key)
 
 
-def load_all() -> list[Scenario]:
-    return [load(i) for i in scenario_ids()]
-
-
-@lru_cache(maxsize=256)
-def _solve_cached(path: str, mtime: float, givens_key: str):
-    from caselab import solvers
-
-    scenario = _load_cached(path, mtime)
-    return solvers.get(scenario.solver).solve(scenario.givens)
+def load_all(*, check_solver: bool = True) -> list[Scenario]:
+    return [load(i, check_solver=check_solver) for i in scenario_ids()]
 
 
 def solve(scenario: Scenario, givens: dict | None = None):
     """The :class:`~caselab.solvers.Solution` of a scenario (optionally with other givens, e.g. a variant)."""
     from caselab import solvers
 
-    if givens is not None and givens != scenario.givens:
-        return solvers.get(scenario.solver).solve(givens)
-    if scenario.path is None:
-        return solvers.get(scenario.solver).solve(scenario.givens)
+    if (givens is not None and givens != scenario.givens) or scenario.path is None:
+        return solvers.get(scenario.solver).solve(scenario.givens if givens is None else givens)
     path = scenario.path.resolve()
-    return _solve_cached(str(path), path.stat().st_mtime, scenario.id)
+    return _solution(str(path), path.stat().st_mtime)
+
+
+def clear_caches() -> None:
+    """Forget loaded specs and solutions (after editing a spec in the same process, for instance)."""
+    for f in (_structure, _solution, _checked):
+        f.cache_clear()

@@ -61,7 +61,7 @@ def cmd_list(args) -> int:
     rows = []
     for sid in casebook.scenario_ids():
         try:
-            s = casebook.load(sid)
+            s = casebook.load(sid, check_solver=False)  # structure only: listing need not run every solver
         except SpecError as e:
             print(f"caselab: skipping a broken spec — {e}", file=sys.stderr)
             continue
@@ -265,7 +265,8 @@ def cmd_progress(args) -> int:
     if mocks:
         print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "
               f"{mocks[-1]['score']}/{mocks[-1]['questions']}")
-    scenarios = [casebook.load(r["scenario"]) for r in rows if r["scenario"] in set(casebook.scenario_ids())]
+    known = set(casebook.scenario_ids())
+    scenarios = [casebook.load(r["scenario"], check_solver=False) for r in rows if r["scenario"] in known]
     topics = journal.review_topics(scenarios, data)
     if topics:
         print("\nreview next: " + ", ".join(t for t, _ in topics))

@@ -296,7 +296,7 @@ def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -
 def filter_scenarios(company: str | None = None, topic: str | None = None,
                      difficulty: str | None = None) -> list[Scenario]:
     out = []
-    for s in casebook.load_all():
+    for s in casebook.load_all(check_solver=False):
         if company and company.casefold() not in s.source.company.casefold():
             continue
         if topic and not any(topic.casefold() in t for t in s.topics):

@@ -454,7 +454,7 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
 
     if check_solver and solver_name and not p:
-        p += _check_against_solver(solver_name, givens, questions, explorers)
+        p += solver_problems(solver_name, givens, questions, explorers)
 
     if p:
         raise SpecError(path, p)
@@ -569,9 +569,13 @@ def _parse_tolerance(raw: Any, where: str, p: list[SpecProblem]) -> Tolerance | 
     return Tolerance(abs=float(raw.get("abs", 0.0)), rel=float(raw.get("rel", 0.0))) if ok else None
 
 
-def _check_against_solver(solver_name: str, givens: dict, questions: list[Question],
-                          explorers: tuple[str, ...] = ()) -> list[SpecProblem]:
-    """The solver exists, the givens fit its schema, and it answers every non-rubric question."""
+def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[str, ...] = (),
+                    solve=None) -> list[SpecProblem]:
+    """The solver exists, the givens fit its schema, and it answers every non-rubric question.
+
+    ``solve(givens)`` computes the solution (default: the solver's own ``solve``; caselab.casebook passes
+    a cached one, so that checking a spec and then using it solves only once).
+    """
     from caselab import solvers  # local import: solvers import this module
 
     try:
@@ -588,7 +592,7 @@ def _check_against_solver(solver_name: str, givens: dict, questions: list[Questi
     if problems:
         return problems
     try:
-        solution = solver.solve(givens)
+        solution = (solve or solver.solve)(givens)
     except ValueError as e:  # the library refused the givens (e.g. rates implying negative counts)
         return [SpecProblem("givens", f"the solver {solver_name!r} cannot solve these givens: {e}")]
     for i, name in enumerate(explorers):
