@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from caselab.solvers import Answer
-from caselab.spec import Question
+from caselab.spec import Question, fill
 
 __all__ = ["Feedback", "Case", "check_answer", "STATUSES", "MIN_RUBRIC_CHARS"]
 
@@ -294,8 +294,6 @@ class Case:
         """A nudge for one question."""
         question = self.scenario.question(qid)
         self._journal(qid, "hint")
-        from caselab.spec import fill
-
         hint = fill(question.hint, self._givens) if question.hint else "no hint for this one: re-read the story and givens."
         return _Text(f"**Hint ({qid})** — {hint}")
 
@@ -305,7 +303,8 @@ class Case:
         self._journal(qid, "solution")
         if question.kind == "rubric":
             points = "\n".join(f"- {p}" for p in question.points)
-            return _Text(f"**Model answer ({qid})**\n\n{question.model_answer.strip()}\n\n**Rubric points**\n\n{points}")
+            model = fill(question.model_answer, self._givens).strip()
+            return _Text(f"**Model answer ({qid})**\n\n{model}\n\n**Rubric points**\n\n{points}")
         a = self.solution_data.answers[qid]
         value = _fmt(float(a.value)) if question.kind == "number" else repr(a.value)
         parts = [f"**Answer ({qid})**: {value}"]
@@ -316,7 +315,7 @@ class Case:
         if a.code:
             parts.append(f"```python\n{a.code}\n```")
         if question.explanation:
-            parts.append(question.explanation.strip())
+            parts.append(fill(question.explanation, self._givens).strip())
         return _Text("\n\n".join(parts))
 
     def progress(self) -> _Text:

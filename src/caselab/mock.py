@@ -225,7 +225,7 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
                 if not more.strip():
                     break
                 lines.append(more)
-            return _self_score(q, " ".join(lines), input_fn, say, para, style), False
+            return _self_score(q, givens, input_fn, say, para, style), False
         if q.kind == "number":
             value = parse_number(text)
             if value is None:
@@ -244,9 +244,9 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
         return fb, False
 
 
-def _self_score(q, text, input_fn, say, para, style) -> Feedback:
+def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
     say(style.bold("  Model answer"))
-    para(q.model_answer, indent="    ")
+    para(fill(q.model_answer, givens), indent="    ")
     say(style.bold("  Score yourself: did your answer make each point? (y/n)"))
     hit = 0
     for k, point in enumerate(q.points, 1):

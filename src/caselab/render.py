@@ -147,7 +147,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f'{q.id} = """\n{q.model_answer.strip()}\n"""'
+            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens).strip()}\n"""'
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too
@@ -155,8 +155,8 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
-            cells.append(_cell("markdown", _explain(q, solution.answers.get(q.id)), "explain", f"explain-{q.id}",
-                               q.id))
+            cells.append(_cell("markdown", _explain(q, solution.answers.get(q.id), givens), "explain",
+                               f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 
     nb = new_notebook(cells=cells)
@@ -171,7 +171,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
     return nb
 
 
-def _explain(q, answer) -> str:
+def _explain(q, answer, givens: dict) -> str:
     if q.kind == "rubric":
         return "**Rubric points**\n\n" + "\n".join(f"- {p}" for p in q.points)
     parts = []
@@ -183,7 +183,7 @@ def _explain(q, answer) -> str:
         if answer.work:
             parts.append(f"**Numbers**: {answer.work}")
     if q.explanation:
-        parts.append(q.explanation.strip())
+        parts.append(fill(q.explanation, givens).strip())
     if q.kind == "number":
         parts.append(f"*Accepted within {q.accepted.describe()}.*")
     return "\n\n".join(parts)

@@ -452,6 +452,8 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     for i, q in enumerate(questions):
         p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
