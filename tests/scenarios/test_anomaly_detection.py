@@ -1,0 +1,60 @@
+"""anomaly-detection-reframe: Isolation Forest re-run with scikit-learn; the contamination cut checked
+against the score percentile it is defined by."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import average_precision_score, precision_score, recall_score, roc_auc_score
+
+from caselab import casebook
+from caselab.data import normals_with_anomalies
+
+SID = "anomaly-detection-reframe"
+
+
+def answers(givens=None):
+    scenario = casebook.load(SID)
+    return {k: a.value for k, a in casebook.solve(scenario, givens).answers.items()}
+
+
+def test_isolation_forest_answers():
+    g = casebook.load(SID).givens
+    a = answers()
+    d = normals_with_anomalies(g["n_normal"], g["n_anomaly"], g["n_features"], g["seed"],
+                               radius=(g["radius_low"], g["radius_high"]))
+    aps = {}
+    for key, c in (("low", g["contamination_low"]), ("mid", g["contamination_mid"]),
+                   ("high", g["contamination_high"])):
+        m = IsolationForest(n_estimators=g["n_estimators"], contamination=c, random_state=g["seed"]).fit(d.X)
+        raw = m.score_samples(d.X)
+        # contamination only sets the offset: the c-th percentile of the training scores
+        assert m.offset_ == pytest.approx(np.percentile(raw, 100 * c))
+        flags = (raw < m.offset_).astype(int)  # predict() == -1 ⇔ score_samples − offset_ < 0
+        aps[key] = average_precision_score(d.y, -raw)
+        assert a[f"recall_{key}"] == pytest.approx(recall_score(d.y, flags))
+        if key != "mid":
+            assert a[f"flagged_{key}"] == flags.sum()
+            assert a[f"precision_{key}"] == pytest.approx(precision_score(d.y, flags))
+        if key == "mid":
+            assert a["ap_default"] == pytest.approx(aps[key])
+            assert a["roc_auc_default"] == pytest.approx(roc_auc_score(d.y, -raw))
+    assert aps["low"] == aps["mid"] == aps["high"]
+    assert a["ap_changes_with_contamination"].startswith("no")
+    assert a["recall_low"] <= a["recall_mid"] <= a["recall_high"]
+    for key in ("small", "large"):
+        m = IsolationForest(n_estimators=g["n_estimators"], max_samples=g[f"max_samples_{key}"],
+                            random_state=g["seed"]).fit(d.X)
+        assert a[f"ap_{key}_subsample"] == pytest.approx(average_precision_score(d.y, -m.score_samples(d.X)))
+    assert abs(a["ap_small_subsample"] - a["ap_default"]) > 0.01
+    assert a["tuning_claim"].startswith("false")
+    assert a["framing"].startswith("anomaly detector")
+
+
+def test_framing_follows_the_labels():
+    g = copy.deepcopy(casebook.load(SID).givens)
+    g.update(n_labelled_positives=50_000, positives_heterogeneous=False, n_normal=2_000, n_estimators=10)
+    assert answers(g)["framing"] == "supervised classifier"
