@@ -93,3 +93,16 @@ def test_cli_render_check_exits_nonzero_naming_files(tmp_path):
     out = subprocess.run(cmd + ["--check"], capture_output=True, text=True)
     assert out.returncode == 1
     assert "solutions/pinterest-f1-cost.ipynb: out of date" in out.stdout
+
+
+def test_dollar_signs_are_money_not_latex():
+    from caselab.render import escape_dollars
+
+    assert escape_dollars("a $5 fee and a $500 loss") == r"a \$5 fee and a \$500 loss"
+    assert escape_dollars(r"already \$3") == r"already \$3"
+    assert escape_dollars("`x = '$'` and\n```python\ny = '$'\n```") == "`x = '$'` and\n```python\ny = '$'\n```"
+    scenario = casebook.load("fraud-example-dependent-costs")
+    nb = render.build_notebook(scenario, "learner")
+    markdown = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "$" in scenario.story or any("$" in q.prompt for q in scenario.questions)
+    assert not __import__("re").search(r"(?<!\\)\$", markdown), "every $ in Markdown is escaped"

@@ -211,7 +211,9 @@ class _Text(str):
     """A string that shows as Markdown in Jupyter and as itself elsewhere."""
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        from caselab.render import escape_dollars
+
+        return escape_dollars(str(self))
 
     def __repr__(self) -> str:
         return str(self)

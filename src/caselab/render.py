@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,22 @@ KINDS = ("learner", "solution")
 # --------------------------------------------------------------------------------------------------
 # Building the cells
 # --------------------------------------------------------------------------------------------------
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def escape_dollars(markdown: str) -> str:
+    """Escape ``$`` outside code, so "$5 … $500" is money, not a LaTeX formula, in Jupyter's Markdown."""
+    parts = _CODE.split(markdown)
+    return "".join(p if i % 2 else re.sub(r"(?<!\\)\$", r"\\$", p) for i, p in enumerate(parts))
+
+
 def _cell(kind: str, source: str, role: str, key: str, question: str | None = None):
     meta: dict[str, Any] = {"caselab": {"role": role}}
     if question:
         meta["caselab"]["question"] = question
     make = new_code_cell if kind == "code" else new_markdown_cell
+    if kind != "code":
+        source = escape_dollars(source)
     cell = make(source=source.strip("\n"), metadata=meta)
     cell["id"] = key
     return cell

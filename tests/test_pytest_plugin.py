@@ -1,0 +1,143 @@
+"""caselab.pytest_plugin, through `caselab grade` and `python -m pytest` in subprocesses.
+
+Node ids, the failure reports (the feedback, no traceback), the score table, the JSON report, which
+files are collected, and that the graded files keep their bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from caselab import casebook, render
+
+ROOT = Path(__file__).resolve().parents[1]
+PINTEREST = "pinterest-f1-cost"
+
+
+def rendered(kind: str):
+    path = ROOT / ("notebooks" if kind == "learner" else "solutions") / f"{PINTEREST}.ipynb"
+    if path.exists():
+        return nbformat.read(path, as_version=4)
+    return render.build_notebook(casebook.load(PINTEREST), kind)
+
+
+def answer(nb, qid: str, source: str) -> None:
+    (cell,) = [c for c in nb.cells if c.metadata.get("caselab", {}).get("role") == "answer"
+               and c.metadata["caselab"].get("question") == qid]
+    cell.source = source
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(args: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    env["COLUMNS"] = "250"  # short-summary lines are not cut
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grade")
+    nbs = root / "nbs"
+    nbs.mkdir()
+    good = rendered("solution")
+    work = copy.deepcopy(rendered("learner"))
+    for nb in (good, work):  # without the widget explorers: slow to draw, beside the point here
+        nb.cells = [c for c in nb.cells if c.metadata.get("caselab", {}).get("role") != "explorer"]
+    (nbs / "good.ipynb").write_bytes(render.notebook_bytes(good))
+    answer(work, "f1_baseline", "f1_baseline = 0.5478")
+    answer(work, "f1_new", "f1_new = 0.6")
+    answer(work, "fp_baseline", "fp_baseline = 1 / 0")
+    answer(work, "fn_baseline", "while True:\n    pass")
+    (nbs / "work.ipynb").write_bytes(render.notebook_bytes(work))
+    (nbs / "broken.ipynb").write_text('{"cells": [}', encoding="utf-8")
+    (nbs / "good.new.ipynb").write_bytes(render.notebook_bytes(rendered("learner")))
+    return root
+
+
+def test_caselab_grade_a_folder(folder):
+    before = {p.name: sha(p) for p in (folder / "nbs").iterdir()}
+    proc = run([sys.executable, "-m", "caselab.cli", "grade", "nbs", "--timeout", "5", "--report", "out.json"],
+               cwd=folder)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert {p.name: sha(p) for p in (folder / "nbs").iterdir()} == before  # nothing written, nothing added
+
+    # the failures: node ids, status and feedback, no traceback
+    assert "FAILED nbs/work.ipynb::f1_new - [failed] not accepted — 0.6 is too low" in out
+    assert ("FAILED nbs/work.ipynb::fp_baseline - [error] ZeroDivisionError: division by zero in the answer cell "
+            "of fp_baseline.") in out
+    assert "FAILED nbs/work.ipynb::fn_baseline - [timeout] the answer cell of fn_baseline ran longer than 5 s" in out
+    assert "FAILED nbs/work.ipynb::tp_baseline - [not_answered] not answered yet" in out
+    assert "FAILED nbs/broken.ipynb::notebook - [error] nbs/broken.ipynb: the file is damaged: it is not valid JSON" \
+        in out
+    assert "nbs/work.ipynb::f1_baseline" not in out  # passed: not listed under -q
+    assert "good.new.ipynb" not in out  # a render leftover is only graded when named
+    assert "Traceback" not in out and "GradeFailure" not in out and "def runtest" not in out
+
+    # the score table
+    table = out.split("caselab grades", 1)[1]
+    assert re.search(r"nbs/broken\.ipynb\s+—\s+—\s+not graded: the file is damaged: it is not valid JSON", table)
+    assert re.search(r"nbs/good\.ipynb\s+pinterest-f1-cost\s+13/13\s+13\s+0\s+0\s+0\s+0", table)
+    assert re.search(r"nbs/work\.ipynb\s+pinterest-f1-cost\s+1/13\s+1\s+1\s+9\s+1\s+1", table)
+    assert re.search(r"total \(3 notebooks\)\s+14/26\s+14\s+1\s+9\s+1\s+1", table)
+    assert "report written to out.json" in table
+
+    # the JSON report: several notebooks
+    report = json.loads((folder / "out.json").read_text(encoding="utf-8"))
+    assert list(report) == ["notebooks"]
+    by_name = {r["notebook"]: r for r in report["notebooks"]}
+    assert set(by_name) == {"nbs/broken.ipynb", "nbs/good.ipynb", "nbs/work.ipynb"}
+    assert by_name["nbs/good.ipynb"]["score"] == by_name["nbs/good.ipynb"]["max_score"] == 13
+    work = by_name["nbs/work.ipynb"]
+    assert (work["scenario"], work["score"], work["max_score"]) == (PINTEREST, 1, 13)
+    assert work["questions"][0] == {"id": "f1_baseline", "status": "passed",
+                                    "message": "correct — 0.5478 (accepted within ±0.001)."}
+    assert {q["id"]: q["status"] for q in work["questions"]}["fn_baseline"] == "timeout"
+    broken = by_name["nbs/broken.ipynb"]
+    assert broken["questions"] == [] and broken["score"] == broken["max_score"] == 0
+    assert "not valid JSON" in broken["error"]
+
+
+def test_a_notebook_named_on_the_command_line_is_collected_without_the_flag(folder):
+    proc = run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "--rootdir", str(folder),
+                "nbs/good.ipynb", "--caselab-report=single.json"], cwd=folder)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    questions = [q.id for q in casebook.load(PINTEREST).questions]
+    for qid in questions:
+        assert f"nbs/good.ipynb::{qid} PASSED" in out
+    assert "13 passed" in out
+    assert re.search(r"nbs/good\.ipynb\s+pinterest-f1-cost\s+13/13", out.split("caselab grades", 1)[1])
+    # one notebook: the report is that notebook's object
+    report = json.loads((folder / "single.json").read_text(encoding="utf-8"))
+    assert set(report) == {"notebook", "scenario", "score", "max_score", "questions"}
+    assert (report["notebook"], report["score"], report["max_score"]) == ("nbs/good.ipynb", 13, 13)
+    assert [q["id"] for q in report["questions"]] == questions
+
+
+def test_collection_rules_and_node_ids(folder):
+    # without --caselab a folder's notebooks are not collected (the project's own test run)
+    proc = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(folder), "nbs"],
+               cwd=folder)
+    assert proc.returncode == 5, proc.stdout + proc.stderr  # no tests collected
+    # with it: one item per question, node id <path>::<question>; collecting runs no kernel
+    proc = run([sys.executable, "-m", "pytest", "--caselab", "--co", "-q", "-p", "no:cacheprovider",
+                "--rootdir", str(folder), "nbs"], cwd=folder)
+    ids = [line for line in proc.stdout.splitlines() if "::" in line]
+    questions = [q.id for q in casebook.load(PINTEREST).questions]
+    assert ids == (["nbs/broken.ipynb::notebook"] + [f"nbs/good.ipynb::{q}" for q in questions]
+                   + [f"nbs/work.ipynb::{q}" for q in questions])
+    assert "caselab grades" not in proc.stdout
