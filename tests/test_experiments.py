@@ -238,3 +238,190 @@ def test_srm_and_ztest_validation_messages():
         ex.bonferroni(0.05, 2.5)
     with pytest.raises(ValueError, match="m = 0 must be at least 1"):
         ex.bonferroni(0.05, 0)
+
+
+# --------------------------------------------------------------------------- minimum detectable effect
+def _mde_unpooled_closed_form(p1, n, alpha, power, sign):
+    """Hand derivation: d√n = k·√(p1q1 + p2q2), p2 = p1 ± d, k = z_a + z_b, squared:
+    d²n = k²(2p1q1 ± d(1 − 2p1) − d²)  →  (n + k²)d² ∓ k²(1 − 2p1)d − 2k²p1q1 = 0, the positive root."""
+    k = norm.ppf(1 - alpha / 2) + norm.ppf(power)
+    s = sign * (1 - 2 * p1)
+    return (k**2 * s + math.sqrt(k**4 * s**2 + 8 * k**2 * p1 * (1 - p1) * (n + k**2))) / (2 * (n + k**2))
+
+
+@pytest.mark.parametrize("direction, sign", [("increase", 1), ("decrease", -1)])
+@pytest.mark.parametrize("p1, n", [(0.06, 4_000), (0.04, 2_800), (0.3, 500), (0.9, 10_000)])
+def test_mde_unpooled_matches_the_quadratic_root(p1, n, direction, sign):
+    ours = ex.minimum_detectable_effect(p1, n, variance="unpooled", direction=direction)
+    assert ours == pytest.approx(_mde_unpooled_closed_form(p1, n, 0.05, 0.8, sign), rel=1e-9)
+
+
+@pytest.mark.parametrize("direction, sign", [("increase", 1), ("decrease", -1)])
+@pytest.mark.parametrize("p1, n, alpha", [(0.06, 4_000, 0.005), (0.04, 2_800, 0.05), (0.2, 50_000, 0.01)])
+def test_mde_inverts_power_and_sample_size(p1, n, alpha, direction, sign):
+    d = ex.minimum_detectable_effect(p1, n, alpha=alpha, power=0.8, direction=direction)
+    assert d > 0
+    assert ex.power_two_proportions(p1, p1 + sign * d, n, alpha=alpha) == pytest.approx(0.8, abs=1e-9)
+    # the sample-size formula solved for n at that effect gives back n (up to its rounding up)
+    assert ex.two_proportion_sample_size(p1, p1 + sign * d, alpha=alpha) - n in (0, 1)
+
+
+def test_mde_scenario_figures_and_statsmodels_two_tailed_power():
+    from scipy.optimize import brentq
+
+    # the guardrail segment: 6 % bad experiences, 4,000 per arm, α = 0.05/10
+    d = ex.minimum_detectable_effect(0.06, 4_000, alpha=0.005, power=0.8)
+    assert round(d, 4) == 0.0209
+    # statsmodels' power also counts the far rejection tail: its MDE is a hair smaller
+    d_sm = brentq(lambda d: power_proportions_2indep(d, 0.06, 4_000, alpha=0.005).power - 0.8, 1e-4, 0.5)
+    assert d_sm <= d and d == pytest.approx(d_sm, abs=2e-4)
+    # a 1 % canary arm: 2,800 users at 4 %
+    assert round(ex.minimum_detectable_effect(0.04, 2_800), 4) == 0.0160
+    assert round(ex.minimum_detectable_effect(0.04, 2_800, direction="decrease"), 4) == 0.0134
+
+
+@pytest.mark.parametrize("direction, sign", [("increase", 1), ("decrease", -1)])
+@pytest.mark.parametrize("p1, n", [(0.04, 2_800), (0.06, 4_000), (0.1, 20_000)])
+def test_mde_close_to_cohens_h_from_statsmodels(p1, n, direction, sign):
+    # NormalIndPower solves for Cohen's h = 2·arcsin√p2 − 2·arcsin√p1; invert the arcsine
+    h = NormalIndPower().solve_power(effect_size=None, nobs1=n, alpha=0.05, power=0.8, ratio=1)
+    p2 = math.sin(math.asin(math.sqrt(p1)) + sign * h / 2) ** 2
+    assert proportion_effectsize(p2, p1) == pytest.approx(sign * h)
+    assert ex.minimum_detectable_effect(p1, n, direction=direction) == pytest.approx(abs(p2 - p1), rel=0.03)
+
+
+def test_mde_shape():
+    base = ex.minimum_detectable_effect(0.05, 10_000)
+    # ≈ 1/√n: four times the users, about half the effect
+    assert ex.minimum_detectable_effect(0.05, 40_000) / base == pytest.approx(0.5, rel=0.03)
+    # a one-sided test, a larger α or a lower power detect smaller effects
+    assert ex.minimum_detectable_effect(0.05, 10_000, two_sided=False) < base
+    assert ex.minimum_detectable_effect(0.05, 10_000, alpha=0.1) < base
+    assert ex.minimum_detectable_effect(0.05, 10_000, power=0.5) < base
+    # unpooled is the simpler formula: slightly different, same size
+    assert ex.minimum_detectable_effect(0.05, 10_000, variance="unpooled") == pytest.approx(base, rel=0.01)
+
+
+def test_mde_validation_messages():
+    with pytest.raises(ValueError, match=r"no increase of p1 = 0.5 is detectable with power 0.8 at n_per_arm = 1"):
+        ex.minimum_detectable_effect(0.5, 1)
+    with pytest.raises(ValueError, match="even p2 → 0 has power"):
+        ex.minimum_detectable_effect(0.5, 1, direction="decrease")
+    with pytest.raises(ValueError, match=r"power = 0.01 is below the test's power for a vanishing effect"):
+        ex.minimum_detectable_effect(0.05, 1_000, power=0.01)
+    with pytest.raises(ValueError, match="direction must be one of"):
+        ex.minimum_detectable_effect(0.05, 1_000, direction="up")
+    with pytest.raises(ValueError, match="variance must be one of"):
+        ex.minimum_detectable_effect(0.05, 1_000, variance="welch")
+    with pytest.raises(ValueError, match=r"p1 = 0.0 is outside \(0, 1\)"):
+        ex.minimum_detectable_effect(0.0, 1_000)
+    with pytest.raises(ValueError, match="n_per_arm = 0.0 must be at least 1"):
+        ex.minimum_detectable_effect(0.05, 0)
+    with pytest.raises(ValueError, match=r"alpha = 0.0 is outside \(0, 1\)"):
+        ex.minimum_detectable_effect(0.05, 1_000, alpha=0)
+
+
+# --------------------------------------------------------------------------- peeking
+def _peeking_by_density(looks, alpha=0.05, h=0.005):
+    """Deterministic FPR: propagate the density of the random walk S_k on a grid, one N(0, 1) step at a
+    time, removing the mass that has crossed |S_k| ≥ z·√k (paths stopped at a false positive)."""
+    z = norm.ppf(1 - alpha / 2)
+    x = np.arange(-z * math.sqrt(looks), z * math.sqrt(looks) + h, h)
+    step = norm.pdf(x[:, None] - x[None, :]) * h
+    density = norm.pdf(x) * (np.abs(x) < z)
+    for k in range(2, looks + 1):
+        density = (step @ density) * (np.abs(x) < z * math.sqrt(k))
+    return 1 - density.sum() * h
+
+
+def _mc_tol(p, paths):
+    return 4 * math.sqrt(p * (1 - p) / paths)  # four Monte-Carlo standard errors
+
+
+def test_peeking_one_look_is_the_nominal_level():
+    fpr = ex.peeking_false_positive_rate(1, 0.05, paths=200_000, seed=1)
+    assert fpr == pytest.approx(0.05, abs=_mc_tol(0.05, 200_000))
+    one_sided = ex.peeking_false_positive_rate(1, 0.05, paths=200_000, seed=2, two_sided=False)
+    assert one_sided == pytest.approx(0.05, abs=_mc_tol(0.05, 200_000))
+
+
+def test_peeking_two_looks_exact_bivariate_normal():
+    from scipy.stats import multivariate_normal
+
+    # Z1 = S1, Z2 = S2/√2: corr(Z1, Z2) = cov(S1, S2)/√2 = 1/√2
+    c, r = norm.ppf(0.975), 1 / math.sqrt(2)
+    mvn = multivariate_normal(mean=[0, 0], cov=[[1, r], [r, 1]])
+    inside = mvn.cdf([c, c]) - mvn.cdf([-c, c]) - mvn.cdf([c, -c]) + mvn.cdf([-c, -c])
+    exact = 1 - inside
+    assert exact == pytest.approx(0.083, abs=1e-3)  # Armitage et al. (1969)
+    fpr = ex.peeking_false_positive_rate(2, 0.05, paths=200_000, seed=3)
+    assert fpr == pytest.approx(exact, abs=_mc_tol(exact, 200_000))
+
+
+@pytest.mark.parametrize("looks, armitage", [(5, 0.142), (10, 0.193), (14, None)])
+def test_peeking_matches_the_density_recursion_and_armitage(looks, armitage):
+    exact = _peeking_by_density(looks)
+    if armitage is not None:
+        assert exact == pytest.approx(armitage, abs=2e-3)
+    fpr = ex.peeking_false_positive_rate(looks, 0.05, paths=100_000, seed=4)
+    assert fpr == pytest.approx(exact, abs=_mc_tol(exact, 100_000) + 2e-3)  # + the grid's error
+    assert 0.05 < fpr < 1 - 0.95**looks  # more than one look, less than independent looks
+
+
+def test_peeking_is_the_written_out_simulation_and_blocks_do_not_change_it(monkeypatch):
+    looks, paths, seed = 14, 20_001, 30
+    rng = np.random.default_rng(seed)
+    z = np.cumsum(rng.standard_normal((paths, looks)), axis=1) / np.sqrt(np.arange(1, looks + 1))
+    by_hand = float(np.mean((np.abs(z) > norm.ppf(0.975)).any(axis=1)))
+    assert ex.peeking_false_positive_rate(looks, 0.05, paths, seed) == by_hand
+    monkeypatch.setattr(ex, "_PEEK_BLOCK", 14 * 997)  # 997 paths per block, the last one short
+    assert ex.peeking_false_positive_rate(looks, 0.05, paths, seed) == by_hand
+    assert ex.peeking_false_positive_rate(looks, 0.05, paths, seed + 1) != by_hand
+
+
+def test_peeking_validation_messages():
+    with pytest.raises(ValueError, match="looks = 0 must be at least 1"):
+        ex.peeking_false_positive_rate(0)
+    with pytest.raises(TypeError, match="looks must be a whole number"):
+        ex.peeking_false_positive_rate(2.5)
+    with pytest.raises(ValueError, match="paths = 0 must be at least 1"):
+        ex.peeking_false_positive_rate(3, paths=0)
+    with pytest.raises(ValueError, match=r"alpha = 1.0 is outside \(0, 1\)"):
+        ex.peeking_false_positive_rate(3, alpha=1.0)
+
+
+# --------------------------------------------------------------------------- sample size for a margin
+def test_sample_size_for_margin_by_hand():
+    z = norm.ppf(0.975)  # 1.959964
+    # recall ≈ 0.7 within ±0.05: 1.959964² · 0.7 · 0.3 / 0.05² = 3.841459 · 0.21 / 0.0025 = 322.68
+    assert z**2 * 0.21 / 0.0025 == pytest.approx(322.68, abs=0.01)
+    assert ex.sample_size_for_margin(0.7, 0.05) == 323
+    assert ex.sample_size_for_margin(0.5, 0.05) == 385  # worst case: 3.841459 / 4 / 0.0025 = 384.15
+    assert ex.sample_size_for_margin(0.3, 0.05) == ex.sample_size_for_margin(0.7, 0.05)  # symmetric in p
+    # 90 %: z = 1.644854 → 2.705543 · 0.21 / 0.0025 = 227.27 → 228
+    assert ex.sample_size_for_margin(0.7, 0.05, confidence=0.9) == 228
+    # the Wald half-width at n is within the margin, and at n − 1 it is not
+    n = ex.sample_size_for_margin(0.7, 0.05)
+    assert z * math.sqrt(0.21 / n) <= 0.05 < z * math.sqrt(0.21 / (n - 1))
+
+
+@FAST
+@given(st.floats(0.01, 0.99), st.floats(0.005, 0.3), st.floats(0.5, 0.999))
+def test_sample_size_for_margin_matches_statsmodels(p, margin, confidence):
+    from statsmodels.stats.proportion import samplesize_confint_proportion
+
+    sm = samplesize_confint_proportion(p, margin, alpha=1 - confidence)
+    ours = ex.sample_size_for_margin(p, margin, confidence)
+    assert ours == math.ceil(round(sm, 9))
+    assert ours - 1 < sm + 1e-6 and ours >= sm - 1e-6
+
+
+def test_sample_size_for_margin_validation_messages():
+    with pytest.raises(ValueError, match="margin = 5 is not below 1: give the half-width as a proportion"):
+        ex.sample_size_for_margin(0.7, 5)
+    with pytest.raises(ValueError, match="margin = 0.0 must be > 0"):
+        ex.sample_size_for_margin(0.7, 0)
+    with pytest.raises(ValueError, match=r"p = 1.0 is outside \(0, 1\)"):
+        ex.sample_size_for_margin(1.0, 0.05)
+    with pytest.raises(ValueError, match=r"confidence = 95.0 is outside \(0, 1\)"):
+        ex.sample_size_for_margin(0.7, 0.05, confidence=95)

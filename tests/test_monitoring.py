@@ -272,3 +272,225 @@ def test_oe_and_schema_validation_messages():
         check_schema(42, SCHEMA)
     with pytest.raises(TypeError, match="schema must be a sequence of ColumnSpec"):
         check_schema({"a": [1]}, [{"name": "a"}])
+
+
+# --------------------------------------------------------------------------- exploration (feedback loops)
+def test_exploration_recall_by_hand():
+    from caselab.monitoring import ExplorationRecall, exploration_recall
+
+    est = exploration_recall(740, 22, 0.02)
+    assert isinstance(est, ExplorationRecall)
+    # F̂N = 22 / 0.02 = 1,100; recall = 740 / 1,840 = 0.40217
+    assert est.fn_estimate == pytest.approx(1_100)
+    assert est.recall == pytest.approx(740 / 1_840)
+    # SE = 740·√(1,100·0.98/0.02) / 1,840² = 740·232.16 / 3,385,600 = 0.05074
+    assert est.se == pytest.approx(740 * math.sqrt(1_100 * 0.98 / 0.02) / 1_840**2)
+    assert round(est.se, 4) == 0.0507
+
+
+def test_exploration_recall_unbiased_and_delta_method_by_simulation():
+    from caselab.monitoring import exploration_recall
+
+    tp, fn, eps = 740, 1_179, 0.05
+    rng = np.random.default_rng(7)
+    x = rng.binomial(fn, eps, size=200_000)  # explored misses, day after day
+    fn_hat = x / eps
+    assert fn_hat.mean() == pytest.approx(fn, rel=0.003)  # Horvitz–Thompson: unbiased
+    assert fn_hat.var() == pytest.approx(fn * (1 - eps) / eps, rel=0.02)  # Var = FN(1 − ε)/ε
+    recall = tp / (tp + fn_hat)
+    se_at_truth = exploration_recall(tp, fn * eps, eps).se
+    assert recall.std() == pytest.approx(se_at_truth, rel=0.05)  # X ≈ 59: the delta method is good here
+    # the delta method's derivative, numerically: d recall / d FN = −TP/(TP + FN)²
+    h = 1e-3
+    deriv = (tp / (tp + fn + h) - tp / (tp + fn - h)) / (2 * h)
+    assert se_at_truth == pytest.approx(abs(deriv) * math.sqrt(fn * (1 - eps) / eps), rel=1e-6)
+
+
+def test_exploration_recall_edge_cases_and_messages():
+    from caselab.monitoring import exploration_recall
+
+    # no explored miss: recall 1 with SE 0 (the delta method says nothing there)
+    assert tuple(exploration_recall(50, 0, 0.1)) == (0.0, 1.0, 0.0)
+    # everything reviewed: F̂N = X exactly, SE 0
+    est = exploration_recall(30, 10, 1.0)
+    assert (est.fn_estimate, est.recall, est.se) == (10.0, 0.75, 0.0)
+    assert exploration_recall(0, 5, 0.5).recall == 0.0
+    with pytest.raises(ValueError, match="tp = 0 and explored_positives = 0: no positive was seen"):
+        exploration_recall(0, 0, 0.1)
+    with pytest.raises(ValueError, match="explored_positives = -1 is negative"):
+        exploration_recall(10, -1, 0.1)
+    with pytest.raises(ValueError, match=r"exploration = 0.0 is outside \(0, 1\]"):
+        exploration_recall(10, 1, 0.0)
+    with pytest.raises(ValueError, match="tp must be a finite number"):
+        exploration_recall(float("nan"), 1, 0.1)
+
+
+def test_exploration_rate_for_recall_se_inverts_the_se():
+    from scipy.optimize import brentq
+
+    from caselab.monitoring import exploration_rate_for_recall_se, exploration_recall
+
+    tp, fn, target = 740, 1_100, 0.02
+    eps = exploration_rate_for_recall_se(tp, fn, target)
+    # by hand: 1 / (1 + 0.02²·1,840⁴ / (740²·1,100)) = 1 / (1 + 4.5849e9 / 6.0236e8) = 1 / 8.6116 = 0.11612
+    assert eps == pytest.approx(1 / (1 + 0.0004 * 1_840**4 / (740**2 * 1_100)))
+    assert round(eps, 4) == 0.1161
+    # the SE at that ε (same F̂N, so X = F̂N·ε) is the target …
+    assert exploration_recall(tp, fn * eps, eps).se == pytest.approx(target)
+    # … and a root finder on SE(ε) − target agrees
+    root = brentq(lambda e: exploration_recall(tp, fn * e, e).se - target, 1e-6, 1 - 1e-9)
+    assert eps == pytest.approx(root, rel=1e-9)
+    # the SE falls like 1/√ε: a quarter of the target SE needs ≈ 16× the exploration (when ε is small)
+    small = exploration_rate_for_recall_se(tp, fn, 0.2)
+    assert exploration_rate_for_recall_se(tp, fn, 0.05) / small == pytest.approx(16, rel=0.1)
+    assert exploration_rate_for_recall_se(tp, 0, target) == 0.0  # no miss estimated: no guidance
+    with pytest.raises(ValueError, match="target_se = 0.0 must be > 0"):
+        exploration_rate_for_recall_se(tp, fn, 0)
+    with pytest.raises(ValueError, match="fn_estimate = -3 is negative"):
+        exploration_rate_for_recall_se(tp, -3, target)
+
+
+# --------------------------------------------------------------------------- schema: counts, rates, speed
+def test_schema_violation_counts_and_rates():
+    rows = [
+        {"amount": 12.5, "device": "ios"},
+        {"amount": -3.0, "device": "tablet"},
+        {"amount": "15.00", "device": 7},
+        {"amount": None, "device": "android"},
+        {"amount": float("nan"), "device": "ios"},
+    ]
+    got = {(v.column, v.kind): (v.count, v.total, v.rate) for v in check_schema(rows, SCHEMA)}
+    assert got == {
+        ("amount", "null_rate"): (2, 5, 0.4),  # None and NaN, of all 5 rows
+        ("amount", "dtype"): (1, 3, 1 / 3),  # "15.00", of the 3 present values
+        ("amount", "out_of_range"): (1, 2, 0.5),  # −3, of the 2 numbers
+        ("device", "dtype"): (1, 5, 0.2),  # 7, of 5 present values
+        ("device", "unknown_category"): (1, 5, 0.2),  # "tablet"
+        ("age_days", "missing_column"): (5, 5, 1.0),
+    }
+    # the old three-field form still constructs (numbers left as None)
+    v = Violation("amount", "dtype", "text")
+    assert (v.count, v.total, v.rate) == (None, None, None)
+
+
+def test_schema_rate_equal_to_the_limit_passes():
+    # 1 missing of 3 is exactly 1/3: not *above* max_null_rate = 1/3
+    spec = [ColumnSpec("c", max_null_rate=1 / 3)]
+    assert check_schema({"c": [1.0, 2.0, None]}, spec) == []
+    assert check_schema({"c": np.array([1.0, np.nan, np.nan])}, spec)[0].count == 2
+
+
+def _reference_check(cols: dict, schema) -> list[tuple]:
+    """The checks written out value by value, in plain Python (the oracle for the vectorised code)."""
+
+    def is_null(v):
+        return v is None or (isinstance(v, float | np.floating) and math.isnan(v))
+
+    def is_number(v):
+        return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+
+    out = []
+    for s in schema:
+        if s.name not in cols:
+            n = len(next(iter(cols.values()))) if cols else 0
+            out.append((s.name, "missing_column", n, n))
+            continue
+        values = list(cols[s.name])
+        present = [v for v in values if not is_null(v)]
+        if values and (len(values) - len(present)) / len(values) > s.max_null_rate:
+            out.append((s.name, "null_rate", len(values) - len(present), len(values)))
+        if s.dtype == "numeric":
+            bad = [v for v in present if not is_number(v)]
+            if bad:
+                out.append((s.name, "dtype", len(bad), len(present)))
+            nums = [float(v) for v in present if is_number(v)]
+            lo = -math.inf if s.min_value is None else s.min_value
+            hi = math.inf if s.max_value is None else s.max_value
+            outside = [v for v in nums if v < lo or v > hi]
+            if outside:
+                out.append((s.name, "out_of_range", len(outside), len(nums)))
+        else:
+            bad = [v for v in present if not isinstance(v, str)]
+            if bad:
+                out.append((s.name, "dtype", len(bad), len(present)))
+            if s.categories is not None and present:
+                unknown = [v for v in present if isinstance(v, str) and v not in s.categories]
+                if len(unknown) / len(present) > s.max_unknown_rate:
+                    out.append((s.name, "unknown_category", len(unknown), len(present)))
+    return out
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.floats(-50, 50, allow_nan=False),
+    st.integers(-50, 50),
+    st.sampled_from(["ios", "web", "tablet", "12.5", True, b"ios", np.float32(3.5), np.int64(-7), np.str_("web")]),
+)
+_SCHEMA_FUZZ = [
+    ColumnSpec("x", min_value=-10, max_value=10, max_null_rate=0.2),
+    ColumnSpec("x", "categorical", categories={"ios", "web"}, max_unknown_rate=0.25, max_null_rate=0.5),
+    ColumnSpec("y", "categorical"),
+]
+
+
+@FAST
+@given(st.lists(_CELL, max_size=30), st.sampled_from(["list", "object array", "numpy", "rows"]))
+def test_schema_matches_the_value_by_value_reference(cells, form):
+    if form == "numpy":  # a homogeneous NumPy column of the same values, where one exists
+        floats = [c for c in cells if isinstance(c, float | int) and not isinstance(c, bool)]
+        column = np.array(floats, dtype=np.float64)
+        cells = column.tolist()
+    elif form == "object array":
+        column = np.empty(len(cells), dtype=object)
+        column[:] = cells
+    else:
+        column = cells
+    data = [{"x": c} for c in cells] if form == "rows" else {"x": column}
+    got = [(v.column, v.kind, v.count, v.total) for v in check_schema(data, _SCHEMA_FUZZ)]
+    # no rows at all: the row form cannot tell that column x exists
+    assert got == _reference_check({} if form == "rows" and not cells else {"x": cells}, _SCHEMA_FUZZ)
+    for v in check_schema(data, _SCHEMA_FUZZ):
+        assert v.rate == pytest.approx(v.count / v.total if v.total else 1.0)
+
+
+def test_schema_numpy_columns_are_not_read_value_by_value(monkeypatch):
+    import caselab.monitoring as mon
+
+    def boom(t):
+        raise AssertionError(f"per-type classification reached for {t}")
+
+    monkeypatch.setattr(mon, "_class_of", boom)
+    rng = np.random.default_rng(0)
+    n = 100_000
+    amount = rng.lognormal(3.5, 1.2, n) * 100
+    amount[::1_000] = np.nan
+    cols = {
+        "amount": amount,
+        "device": rng.choice(np.array(["ios", "android", "web", "tablet"]), n, p=[0.5, 0.3, 0.19, 0.01]),
+        "age_days": rng.integers(0, 3_000, n),
+    }
+    schema = [
+        ColumnSpec("amount", min_value=0, max_value=10_000),
+        ColumnSpec("device", "categorical", categories={"ios", "android", "web"}),
+        ColumnSpec("age_days", min_value=0, max_value=2_000),
+    ]
+    v = {x.kind + ":" + x.column: x for x in check_schema(cols, schema)}
+    assert v["null_rate:amount"].count == 100 and v["null_rate:amount"].rate == pytest.approx(0.001)
+    ok = amount[~np.isnan(amount)]
+    assert v["out_of_range:amount"].count == np.sum(ok > 10_000) and v["out_of_range:amount"].total == ok.size
+    assert v["unknown_category:device"].count == np.sum(cols["device"] == "tablet")
+    assert "(e.g. ['tablet'])" in v["unknown_category:device"].detail
+    assert v["out_of_range:age_days"].count == np.sum(cols["age_days"] > 2_000)
+    assert "seen min 0, max 2999" in v["out_of_range:age_days"].detail
+
+
+def test_schema_numpy_dtypes_and_shapes():
+    spec = [ColumnSpec("a"), ColumnSpec("d", "categorical", categories={"ios"})]
+    v = check_schema({"a": np.array([True, False]), "d": np.array(["ios", "web"])}, spec)
+    assert [(x.kind, x.count) for x in v] == [("dtype", 2), ("unknown_category", 1)]
+    assert "(e.g. True of type bool)" in v[0].detail  # a Python value in the text, as for lists
+    v = check_schema({"a": np.array(["1.5"]), "d": np.array([1.0, np.nan])[:1]}, spec)
+    assert "(e.g. '1.5' of type str)" in v[0].detail and "(e.g. 1.0 of type float)" in v[1].detail
+    with pytest.raises(ValueError, match=r"column 'a' must be 1-d \(one value per row\); got an array of shape"):
+        check_schema({"a": np.zeros((2, 2))}, spec)

@@ -6,9 +6,11 @@ This module writes out the normal-approximation formulas every such test
 rests on:
 
 * planning — :func:`two_proportion_sample_size`, :func:`power_two_proportions`,
-  :func:`test_duration_days`, :func:`round_up_to_weeks`;
+  :func:`minimum_detectable_effect`, :func:`test_duration_days`, :func:`round_up_to_weeks`,
+  :func:`sample_size_for_margin` (labels needed to estimate one proportion);
 * checking the randomisation — :func:`srm_test` (sample-ratio mismatch);
-* reading the result — :func:`two_proportion_ztest`, :func:`bonferroni`.
+* reading the result — :func:`two_proportion_ztest`, :func:`bonferroni`, and why not to
+  stop at the first significant daily look (:func:`peeking_false_positive_rate`).
 
 Quantiles come from ``scipy.stats.norm``; the tests cross-check against
 statsmodels and scipy.
@@ -21,14 +23,16 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.stats import chi2 as _chi2
 from scipy.stats import norm
 
-from caselab._validation import check_count, check_probability
+from caselab._validation import check_count, check_positive, check_positive_int, check_probability
 
 __all__ = [
     "two_proportion_sample_size",
     "power_two_proportions",
+    "minimum_detectable_effect",
     "test_duration_days",
     "round_up_to_weeks",
     "SRMResult",
@@ -36,6 +40,8 @@ __all__ = [
     "ZTestResult",
     "two_proportion_ztest",
     "bonferroni",
+    "peeking_false_positive_rate",
+    "sample_size_for_margin",
 ]
 
 _VARIANCES = ("pooled", "unpooled")
@@ -175,6 +181,135 @@ def power_two_proportions(
     z_a = _z_alpha(alpha, two_sided)
     s0, s1 = _sigmas(p1, p2, variance)
     return float(norm.cdf((abs(p1 - p2) * math.sqrt(n) - z_a * s0) / s1))
+
+
+_DIRECTIONS = ("increase", "decrease")
+
+
+def minimum_detectable_effect(
+    p1: float,
+    n_per_arm: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    two_sided: bool = True,
+    variance: str = "pooled",
+    direction: str = "increase",
+) -> float:
+    """Smallest absolute change of a rate that ``n`` users per arm detect with the given power.
+
+    The minimum detectable effect (MDE) is the ``d > 0`` that solves
+
+    .. math::
+
+        \\text{power}(p_1 \\to p_1 \\pm d,\\ n,\\ α) = 1 - β,
+        \\quad\\text{i.e.}\\quad
+        d\\sqrt{n} = z_a σ_0(d) + z_b σ_1(d)
+
+    with ``σ_0 = √(2 p̄ (1 − p̄))``, ``p̄ = p1 ± d/2``, ``σ_1 = √(p1 q1 + p2 q2)``
+    and ``z_a``, ``z_b`` as in :func:`two_proportion_sample_size` — it is that
+    formula solved for the effect instead of ``n``, so
+    ``two_proportion_sample_size(p1, p1 + mde) ≈ n_per_arm``.  Both σ depend
+    on ``d``, so it is solved numerically: :func:`scipy.optimize.brentq` on
+    ``power_two_proportions(p1, p1 ± d, n) − power`` over
+    ``d ∈ [1e-9, 1 − p1 − 1e-9]`` (increase) or ``[1e-9, p1 − 1e-9]``
+    (decrease), after checking that the power crosses the target between
+    the two ends (see Raises).
+    With ``variance="unpooled"`` (``σ_0 = σ_1``) the equation is a quadratic
+    in ``d``: with ``k = z_a + z_b`` and ``s = 1 − 2 p1`` (increase) or
+    ``2 p1 − 1`` (decrease),
+    ``d = (k² s + √(k⁴ s² + 8 k² p1 q1 (n + k²))) / (2 (n + k²))``.
+
+    Parameters
+    ----------
+    p1 : float
+        Baseline (control) rate, in (0, 1).
+    n_per_arm : float
+        Users **per arm**, ≥ 1.
+    alpha : float, default=0.05
+        Significance level of the test (already divided by ``m`` if the
+        test is one of ``m`` Bonferroni-corrected ones).
+    power : float, default=0.8
+        Target power ``1 − β``, in (0, 1).
+    two_sided : bool, default=True
+    variance : {"pooled", "unpooled"}, default="pooled"
+        As in :func:`two_proportion_sample_size`.
+    direction : {"increase", "decrease"}, default="increase"
+        Whether the change to detect is ``p2 = p1 + d`` (e.g. a regression
+        of a bad-experience rate) or ``p2 = p1 − d``.  The two differ
+        slightly, because the binomial variance depends on the rate.
+
+    Returns
+    -------
+    float
+        The absolute MDE ``d > 0`` (divide by ``p1`` for the relative MDE).
+
+    Raises
+    ------
+    ValueError
+        For rates or levels outside (0, 1), ``n_per_arm < 1``, an unknown
+        ``variance`` or ``direction``; when even the largest possible change
+        (``p2`` → 1 or → 0) has less than the target power with this ``n``;
+        and when the target power is so low that an infinitesimal change
+        already reaches it (below the test's power at ``d → 0``, about
+        ``α/2`` two-sided).
+
+    Examples
+    --------
+    A guardrail segment with 4,000 users per arm and a 6 % bad-experience
+    rate, judged at α = 0.05/10 = 0.005 with power 0.8: the MDE is 0.0209,
+    a 35 % relative regression — a small segment sees only large harm.
+    A 1 % canary arm of 2,800 users at a 4 % rate (α = 0.05): 0.0160 —
+    eight times a 5 % relative launch effect (0.002); the same canary sees a
+    *decrease* of 0.0134 (the variance is smaller below 4 %).
+
+    Notes
+    -----
+    statsmodels' ``NormalIndPower().solve_power(nobs1=n, alpha=α, power=…)``
+    returns the MDE on Cohen's arcsine scale ``h``; ``p2 = sin²(arcsin√p1 ± h/2)``
+    converts it back and agrees with this function to within a few percent
+    (a different approximation, see :func:`two_proportion_sample_size`).
+    ``power_proportions_2indep`` also counts the far rejection tail, which
+    shrinks the MDE by a negligible amount at conventional power.
+
+    References
+    ----------
+    Fleiss, Levin & Paik (2003), *Statistical Methods for Rates and
+    Proportions*, 3rd ed., Wiley, ch. 4.
+    Kohavi, Tang & Xu (2020), *Trustworthy Online Controlled Experiments*,
+    Cambridge UP, ch. 17 (minimum detectable effect).
+    """
+    p1 = check_probability(p1, "p1", open_low=True, open_high=True)
+    n = check_count(n_per_arm, "n_per_arm")
+    target = check_probability(power, "power", open_low=True, open_high=True)
+    _z_alpha(alpha, two_sided)  # validates alpha
+    if variance not in _VARIANCES:
+        raise ValueError(f"variance must be one of {_VARIANCES}; got {variance!r}.")
+    if direction not in _DIRECTIONS:
+        raise ValueError(f"direction must be one of {_DIRECTIONS}; got {direction!r}.")
+    sign = 1.0 if direction == "increase" else -1.0
+    lo, hi = 1e-9, (1 - p1 - 1e-9 if sign > 0 else p1 - 1e-9)
+    if hi <= lo:
+        raise ValueError(f"p1 = {p1} leaves no room for a{'n' if sign > 0 else ''} {direction}.")
+
+    def gap(d: float) -> float:
+        return power_two_proportions(p1, p1 + sign * d, n, alpha=alpha, two_sided=two_sided,
+                                     variance=variance) - target
+
+    at_hi = gap(hi)
+    if at_hi < 0:
+        end = "1" if sign > 0 else "0"
+        raise ValueError(
+            f"no {direction} of p1 = {p1} is detectable with power {target} at n_per_arm = {n:g}: even "
+            f"p2 → {end} has power {at_hi + target:.3f}. Use more users per arm, a larger alpha or a "
+            "lower power."
+        )
+    at_lo = gap(lo)
+    if at_lo > 0:
+        raise ValueError(
+            f"power = {target} is below the test's power for a vanishing effect ({at_lo + target:.4f}, "
+            "about alpha/2 two-sided): every change is 'detectable'. Use a meaningful power such as 0.8."
+        )
+    return float(brentq(gap, lo, hi))
 
 
 def test_duration_days(n_per_arm: float, eligible_per_day: float, allocation: float = 0.5) -> float:
@@ -431,3 +566,150 @@ def bonferroni(alpha: float, m: int) -> float:
     if m < 1:
         raise ValueError(f"m = {m} must be at least 1 (the number of tests).")
     return a / int(m)
+
+
+_PEEK_BLOCK = 1 << 22  # simulated z-values held in memory at once (32 MB of float64)
+
+
+def peeking_false_positive_rate(
+    looks: int,
+    alpha: float = 0.05,
+    paths: int = 100_000,
+    seed=None,
+    two_sided: bool = True,
+) -> float:
+    """False-positive rate of a fixed-horizon test read at every look and stopped at the first "significant" one.
+
+    Under H0, with the same amount of data added between looks, the running
+    z-statistic at look ``k`` is ``Z_k = S_k / √k``, where ``S_k`` is a sum of
+    ``k`` independent N(0, 1) increments (a Gaussian random walk).  Stopping
+    at the first look with ``|Z_k| > z_{1−α/2}`` rejects a true null with
+    probability
+
+    .. math::
+
+        \\mathrm{FPR}(K) = P\\Big(\\max_{k = 1..K} |S_k/\\sqrt{k}| > z_{1-α/2}\\Big) \\;\\ge\\; α
+
+    which has no closed form for ``K > 1``; it is estimated here by
+    simulating ``paths`` walks of ``looks`` steps
+    (``numpy.random.default_rng(seed).standard_normal((paths, looks))``,
+    cumulative sums along each row, divided by ``√k``) and counting the
+    walks that ever cross.  One-sided (``two_sided=False``): the event
+    ``Z_k > z_{1−α}``.
+
+    Parameters
+    ----------
+    looks : int
+        Number of looks ``K ≥ 1`` (e.g. one a day over the run).
+    alpha : float, default=0.05
+        Nominal level of each look's test.
+    paths : int, default=100_000
+        Simulated A/A tests.  The Monte-Carlo standard error is
+        ``√(FPR(1 − FPR)/paths)`` — about 0.001 for 100,000 paths.
+    seed : int, sequence of int or None, default=None
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the
+        same number (the paths are drawn in blocks of rows, which consumes
+        the generator exactly as one ``(paths, looks)`` draw would).
+    two_sided : bool, default=True
+
+    Returns
+    -------
+    float
+        The simulated false-positive rate.  Edge case: ``looks = 1`` is the
+        ordinary fixed-horizon test, so the result is ``α`` up to simulation
+        noise; it grows without bound (towards 1) as ``looks → ∞`` (law of the
+        iterated logarithm).
+
+    Examples
+    --------
+    Daily looks over a 14-day test at α = 0.05: about 0.22 — more than four
+    times the nominal rate.  Armitage et al. (1969) tabulate 0.083 for 2 looks, 0.142
+    for 5, 0.193 for 10 and 0.248 for 20.  The remedy is to commit to the
+    horizon, or to use a sequential design built for repeated looks
+    (alpha spending, always-valid p-values).
+
+    References
+    ----------
+    Armitage, McPherson & Rowe (1969), "Repeated significance tests on
+    accumulating data", *JRSS A* 132(2).
+    Johari, Koomen, Pekelis & Walsh (2017), "Peeking at A/B tests", KDD.
+    """
+    k_max = check_positive_int(looks, "looks")
+    n_paths = check_positive_int(paths, "paths")
+    z_crit = _z_alpha(alpha, two_sided)
+    rng = np.random.default_rng(seed)
+    k = np.arange(1, k_max + 1)
+    block = max(1, _PEEK_BLOCK // k_max)
+    crossed = 0
+    for start in range(0, n_paths, block):
+        rows = min(block, n_paths - start)
+        z = np.cumsum(rng.standard_normal((rows, k_max)), axis=1) / np.sqrt(k)
+        hit = np.abs(z) > z_crit if two_sided else z > z_crit
+        crossed += int(np.count_nonzero(hit.any(axis=1)))
+    return crossed / n_paths
+
+
+def sample_size_for_margin(p: float, margin: float, confidence: float = 0.95) -> int:
+    """Observations needed to estimate a proportion near ``p`` within ``± margin``.
+
+    The Wald interval ``p̂ ± z √(p̂(1 − p̂)/n)`` has half-width ``margin`` when
+
+    .. math::  n = \\Big\\lceil \\frac{z^2\\, p(1 - p)}{m^2} \\Big\\rceil, \\qquad z = z_{1-(1-\\text{confidence})/2}
+
+    (normal approximation to the binomial).  The count is of the units the
+    proportion is taken over: to estimate a *recall*, ``n`` **positives**
+    (then about ``n / prevalence`` random items must be labelled to contain
+    them); to estimate a precision, ``n`` flagged items.
+
+    Parameters
+    ----------
+    p : float
+        Planning value of the proportion, in (0, 1).  ``p = 0.5`` gives the
+        worst case ``z²/(4 m²)``; the closer ``p`` is to 0 or 1 the fewer
+        are needed (but the normal approximation also gets worse there:
+        prefer ``n p ≥ 10`` and ``n (1 − p) ≥ 10``).
+    margin : float
+        Half-width of the interval, as a proportion in (0, 1) (0.05 for
+        ± 5 points).
+    confidence : float, default=0.95
+        Confidence level ``1 − α``, in (0, 1).
+
+    Returns
+    -------
+    int
+        ``n``, rounded **up** (at least 1).  The product is rounded to 9
+        decimals first, so floating-point noise cannot add an observation.
+
+    Raises
+    ------
+    ValueError
+        For ``p``, ``margin`` or ``confidence`` outside (0, 1) — in particular
+        a margin written in percent points (5 instead of 0.05).
+
+    Examples
+    --------
+    A recall near 0.7 within ± 0.05 at 95 %: ``1.95996² · 0.7 · 0.3 / 0.05² =
+    322.7 → 323`` positives; at prevalence 2 % that is 16,150 random items.
+    The worst case ``p = 0.5`` needs 385.
+
+    Notes
+    -----
+    Same number as ``statsmodels.stats.proportion.samplesize_confint_proportion(p, margin,
+    alpha=1 − confidence)``, rounded up.  ``n`` is the count the interval is
+    computed from; a random sample of ``n / prevalence`` items holds at
+    least ``n`` positives only about half the time, so add a buffer.
+
+    References
+    ----------
+    Cochran (1977), *Sampling Techniques*, 3rd ed., Wiley, ch. 4.
+    """
+    p = check_probability(p, "p", open_low=True, open_high=True)
+    m = check_positive(margin, "margin")
+    if m >= 1:
+        raise ValueError(
+            f"margin = {m:g} is not below 1: give the half-width as a proportion (0.05 for ± 5 points), "
+            "not in percent points."
+        )
+    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
+    z = norm.ppf(1 - (1 - conf) / 2)
+    return math.ceil(round(z**2 * p * (1 - p) / m**2, 9))

@@ -82,7 +82,10 @@ def as_number(value: Any) -> float | str:
             return float(value)
         return f"an array of shape {value.shape}"
     if isinstance(value, numbers.Real):  # int, float, Fraction, numpy integer and floating types
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int like 10**400: as a float it is infinite
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         return f"the string {value!r} (remove the quotes)"
     if isinstance(value, list | tuple | set | dict):

@@ -8,6 +8,9 @@ watched first through what is available at once:
   :func:`psi_level`);
 * **calibration drift** — observed over expected positives once labels land
   (:func:`observed_to_expected`, :func:`oe_alert`);
+* **recall under a feedback loop** — when only flagged items get labels, an
+  ε-exploration stream of unflagged items estimates the misses
+  (:func:`exploration_recall`, :func:`exploration_rate_for_recall_se`);
 * **broken pipelines** — a schema check on every batch (:func:`check_schema`
   with :class:`ColumnSpec`): a column that vanished, changed type, units or
   vocabulary is far more common than genuine drift.
@@ -26,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from caselab._validation import check_probability, check_scores
+from caselab._validation import check_positive, check_probability, check_scores
 
 __all__ = [
     "psi",
@@ -36,6 +39,9 @@ __all__ = [
     "psi_level",
     "observed_to_expected",
     "oe_alert",
+    "ExplorationRecall",
+    "exploration_recall",
+    "exploration_rate_for_recall_se",
     "ColumnSpec",
     "Violation",
     "check_schema",
@@ -270,6 +276,161 @@ def oe_alert(ratio: float, lower: float = 0.8, upper: float = 1.25) -> bool:
 
 
 # --------------------------------------------------------------------------- #
+# recall under a feedback loop: exploration
+# --------------------------------------------------------------------------- #
+class ExplorationRecall(NamedTuple):
+    """Result of :func:`exploration_recall`.
+
+    Attributes
+    ----------
+    fn_estimate : float
+        ``F̂N = X / ε``, the estimated number of missed positives.
+    recall : float
+        ``TP / (TP + F̂N)``.
+    se : float
+        Delta-method standard error of ``recall`` (see :func:`exploration_recall`).
+    """
+
+    fn_estimate: float
+    recall: float
+    se: float
+
+
+def exploration_recall(tp: float, explored_positives: float, exploration: float) -> ExplorationRecall:
+    """Recall of a deployed classifier from its review log plus an ε-exploration stream, with its SE.
+
+    When only flagged items are reviewed, every labelled positive is a
+    flagged one and the log's recall is 1 by construction.  With
+    **exploration** — each *unflagged* item is also reviewed, independently,
+    with probability ``ε`` — the ``X`` positives found among the explored
+    items estimate the misses by inverse-probability weighting
+    (Horvitz–Thompson):
+
+    .. math::
+
+        \\widehat{FN} = \\frac{X}{ε}, \\qquad
+        \\widehat{\\text{recall}} = \\frac{TP}{TP + \\widehat{FN}}, \\qquad
+        \\mathrm{SE} \\approx \\frac{TP\\,\\sqrt{\\widehat{FN}\\,(1 - ε)/ε}}{(TP + \\widehat{FN})^2}
+
+    ``X ~ Binomial(FN, ε)``, so ``F̂N`` is unbiased with
+    ``Var(F̂N) = FN (1 − ε)/ε``; ``TP`` is known exactly (every flag is
+    reviewed), and the delta method with
+    ``d recall / d FN = −TP/(TP + FN)²`` gives the SE, evaluated at
+    ``F̂N`` (plug-in).
+
+    Parameters
+    ----------
+    tp : float
+        Flagged items labelled positive (true positives), ≥ 0.
+    explored_positives : float
+        ``X``, positives among the explored (unflagged, reviewed) items, ≥ 0.
+    exploration : float
+        ``ε``, the chance that an unflagged item is reviewed, in (0, 1].
+
+    Returns
+    -------
+    ExplorationRecall
+        ``(fn_estimate, recall, se)``.
+
+    Raises
+    ------
+    ValueError
+        For negative counts, ``ε`` outside (0, 1], or ``tp = X = 0`` (no
+        positive seen anywhere: recall is undefined).
+
+    Notes
+    -----
+    Edge cases: ``X = 0`` gives ``recall = 1`` and ``SE = 0`` — the delta
+    method says nothing when no miss was sampled (use a larger ``ε`` or an
+    exact binomial bound on ``FN``); ``ε = 1`` reviews everything, so the
+    recall is exact and ``SE = 0``.  The delta method is accurate when ``X``
+    is not small (about 10 % error at ``X ≈ 25``).  The same weights give
+    the prevalence a retraining job should assume: ``(TP + X/ε) / n``.
+
+    Examples
+    --------
+    740 flagged positives, ε = 0.02 and ``X = 22`` explored positives:
+    ``F̂N = 1,100``, recall ``= 740/1,840 = 0.402``, SE
+    ``= 740·√(1,100·0.98/0.02)/1,840² = 0.051`` — a wide interval for a 2 %
+    exploration stream (see :func:`exploration_rate_for_recall_se`).
+
+    References
+    ----------
+    Horvitz & Thompson (1952), "A generalization of sampling without
+    replacement from a finite universe", *JASA* 47.
+    Casella & Berger (2002), *Statistical Inference*, 2nd ed., §5.5.4 (delta method).
+    Bottou et al. (2013), "Counterfactual reasoning and learning systems",
+    *JMLR* 14 (exploration in deployed systems).
+    """
+    tp = _check_count_nonneg(tp, "tp")
+    x = _check_count_nonneg(explored_positives, "explored_positives")
+    eps = check_probability(exploration, "exploration", open_low=True)
+    fn_hat = x / eps
+    if tp + fn_hat == 0:
+        raise ValueError(
+            "tp = 0 and explored_positives = 0: no positive was seen, so recall is undefined "
+            "(explore more items, or wait for more traffic)."
+        )
+    recall = tp / (tp + fn_hat)
+    se = tp * math.sqrt(fn_hat * (1 - eps) / eps) / (tp + fn_hat) ** 2
+    return ExplorationRecall(fn_hat, recall, se)
+
+
+def exploration_rate_for_recall_se(tp: float, fn_estimate: float, target_se: float) -> float:
+    """Exploration share ``ε`` at which the recall estimate of :func:`exploration_recall` has a given SE.
+
+    Solving ``SE(ε) = s`` for ``ε`` in the delta-method formula
+    ``SE² = TP² · FN (1 − ε)/ε / (TP + FN)⁴``:
+
+    .. math::  ε = \\frac{1}{1 + s^2 (TP + FN)^4 / (TP^2\\, FN)}
+
+    with today's ``F̂N`` plugged in for ``FN``.  The SE falls like
+    ``1/√ε``: halving it costs about four times the exploration (and the
+    reviews: ``ε ×`` unflagged items a day).
+
+    Parameters
+    ----------
+    tp : float
+        Flagged positives (true positives), ≥ 0.
+    fn_estimate : float
+        Estimated misses ``F̂N``, ≥ 0.
+    target_se : float
+        Wanted standard error ``s > 0``.
+
+    Returns
+    -------
+    float
+        ``ε`` in [0, 1).  Edge case: with ``fn_estimate = 0`` or ``tp = 0`` the
+        delta-method SE is 0 for every ``ε`` (recall estimated as exactly 1
+        or 0) and 0.0 is returned — the formula gives no guidance there.
+
+    Examples
+    --------
+    ``TP = 740``, ``F̂N = 1,100``, target 0.02: ``ε = 1/(1 + 0.02²·1,840⁴/(740²·1,100))
+    = 0.116``, nearly six times a 2 % stream.
+
+    References
+    ----------
+    Casella & Berger (2002), *Statistical Inference*, 2nd ed., §5.5.4.
+    """
+    tp = _check_count_nonneg(tp, "tp")
+    fn = _check_count_nonneg(fn_estimate, "fn_estimate")
+    s = check_positive(target_se, "target_se")
+    if fn == 0 or tp == 0:
+        return 0.0
+    return 1.0 / (1.0 + s**2 * (tp + fn) ** 4 / (tp**2 * fn))
+
+
+def _check_count_nonneg(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real | np.number) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    v = float(value)
+    if v < 0:
+        raise ValueError(f"{name} = {v:g} is negative; it counts items.")
+    return v
+
+
+# --------------------------------------------------------------------------- #
 # schema checks
 # --------------------------------------------------------------------------- #
 _DTYPES = ("numeric", "categorical")
@@ -336,39 +497,142 @@ class Violation:
         or ``"unknown_category"``.
     detail : str
         Human-readable: what was expected and what was seen.
+    count : int or None
+        How many values offend: missing rows (``null_rate``), values of the
+        wrong type (``dtype``), numbers outside the range (``out_of_range``),
+        unknown categories (``unknown_category``), or every row of the batch
+        (``missing_column``).  ``None`` only for a ``Violation`` built by hand.
+    total : int or None
+        The count's denominator: all rows (``null_rate``, ``missing_column``),
+        the non-missing values (``dtype``, ``unknown_category``), or the
+        non-missing numbers (``out_of_range``).
+    rate : float or None
+        ``count / total`` — the number compared with ``max_null_rate`` or
+        ``max_unknown_rate`` — and 1.0 for ``missing_column``.
     """
 
     column: str
     kind: str
     detail: str
+    count: int | None = None
+    total: int | None = None
+    rate: float | None = None
 
 
-def _is_null(v) -> bool:
-    return v is None or (isinstance(v, float | np.floating) and math.isnan(v))
+# value classes of a column, per element
+_NULL, _NUMBER, _STRING, _OTHER, _FLOAT = 0, 1, 2, 3, 4
 
 
-def _is_number(v) -> bool:
-    return isinstance(v, Real | np.number) and not isinstance(v, bool | np.bool_)
+def _class_of(t: type) -> int:
+    """The value class of every object of type ``t`` (``_FLOAT``: a number or NaN, decided per value)."""
+    if t is type(None):
+        return _NULL
+    if issubclass(t, bool | np.bool_):
+        return _OTHER  # True is an int in Python, but not a feature value a numeric column accepts
+    if issubclass(t, float | np.floating):
+        return _FLOAT
+    if issubclass(t, Real | np.number):
+        return _NUMBER
+    if issubclass(t, str):
+        return _STRING
+    return _OTHER
 
 
-def _as_columns(data) -> dict[str, list]:
+class _Profile(NamedTuple):
+    """One column sorted into value classes, with the numbers and strings pulled out (in row order)."""
+
+    classes: np.ndarray  # int8 per row: _NULL, _NUMBER, _STRING or _OTHER
+    numbers: np.ndarray  # float64, the _NUMBER values
+    strings: np.ndarray  # the _STRING values (str or object dtype)
+    original: object  # the column, to show an offending value
+
+    def example(self, cls_mask: np.ndarray):
+        """The first value (a Python object, as ``tolist`` gives it) where ``cls_mask`` holds."""
+        i = int(np.flatnonzero(cls_mask)[0])
+        col = self.original
+        if isinstance(col, np.ndarray) and col.dtype != object:
+            return col[i : i + 1].tolist()[0]
+        return col[i]
+
+
+def _profile(col) -> _Profile:
+    n = len(col)
+    empty_f, empty_s = np.empty(0, np.float64), np.empty(0, object)
+    if isinstance(col, np.ndarray) and col.dtype != object:
+        kind = col.dtype.kind
+        if kind == "f":
+            null = np.isnan(col)
+            return _Profile(np.where(null, _NULL, _NUMBER).astype(np.int8), col[~null].astype(np.float64),
+                            empty_s, col)
+        if kind in "iu":
+            return _Profile(np.full(n, _NUMBER, np.int8), col.astype(np.float64), empty_s, col)
+        if kind == "U":
+            return _Profile(np.full(n, _STRING, np.int8), empty_f, col, col)
+        # bool, bytes, complex, dates, …: values, but neither real numbers nor strings
+        return _Profile(np.full(n, _OTHER, np.int8), empty_f, empty_s, col)
+    # Python objects (a list, or an object array): classify by type, then by NaN for floats
+    types = list(map(type, col))
+    class_of = {t: _class_of(t) for t in set(types)}
+    if len(class_of) == 1:
+        only = next(iter(class_of.values()))
+        if only == _FLOAT:
+            nums = np.array(col, dtype=np.float64)
+            null = np.isnan(nums)
+            return _Profile(np.where(null, _NULL, _NUMBER).astype(np.int8), nums[~null], empty_s, col)
+        if only == _NUMBER:
+            return _Profile(np.full(n, _NUMBER, np.int8), np.array(col, dtype=np.float64), empty_s, col)
+        classes = np.full(n, only, np.int8)
+    else:
+        classes = np.fromiter(map(class_of.__getitem__, types), dtype=np.int8, count=n)
+    obj = col if isinstance(col, np.ndarray) else np.fromiter(col, dtype=object, count=n)
+    is_float = classes == _FLOAT
+    if is_float.any():
+        classes[is_float] = np.where(np.isnan(obj[is_float].astype(np.float64)), _NULL, _NUMBER)
+    number = classes == _NUMBER
+    string = classes == _STRING
+    nums = obj[number].astype(np.float64) if number.any() else empty_f
+    return _Profile(classes, nums, obj[string] if string.any() else empty_s, col)
+
+
+def _known(strings: np.ndarray, categories: frozenset) -> np.ndarray:
+    """Boolean mask: which of ``strings`` belong to ``categories`` (set membership, as ``in``)."""
+    if strings.dtype.kind == "U" and all(isinstance(c, str) and not c.endswith("\x00") for c in categories):
+        # NumPy strings: compare in C (a fixed-width array drops trailing NULs, hence the guard)
+        return np.isin(strings, np.array(sorted(categories), dtype=str))
+    return np.fromiter(map(categories.__contains__, strings.tolist()), dtype=bool, count=strings.size)
+
+
+def _column(v, name):
+    """A column of the dict form: a 1-d array kept as is, anything else iterable as a list."""
+    if isinstance(v, np.ndarray):
+        if v.ndim != 1:
+            raise ValueError(f"column {name!r} must be 1-d (one value per row); got an array of shape {v.shape}.")
+        return v
+    if isinstance(getattr(v, "dtype", None), np.dtype) and v.dtype.kind in "fiuU" and not isinstance(v, Sequence):
+        # a pandas Series of NumPy numbers or strings, …: the vectorised path (extension dtypes such as
+        # nullable Int64 are read value by value, as lists are)
+        arr = np.asarray(v)
+        if arr.ndim == 1:
+            return arr
+    return v if isinstance(v, Sequence) else list(v)
+
+
+def _as_columns(data, names) -> tuple[dict[str, object], int]:
+    """The schema's columns present in ``data`` (1-d arrays or sequences), and the number of rows."""
     if isinstance(data, Mapping):
-        cols = {}
-        for k, v in data.items():
-            values = v.tolist() if isinstance(v, np.ndarray) else list(v)
-            cols[k] = values
+        cols = {k: _column(v, k) for k, v in data.items()}
         lengths = {len(v) for v in cols.values()}
         if len(lengths) > 1:
             raise ValueError(
                 f"columns have different lengths {sorted(lengths)}; every column needs one value per row."
             )
-        return cols
+        return {k: cols[k] for k in names if k in cols}, (lengths.pop() if lengths else 0)
     if isinstance(data, Sequence) and not isinstance(data, str | bytes):
         if not all(isinstance(r, Mapping) for r in data):
             raise ValueError("rows must all be dicts mapping column name to value.")
-        names = {k for r in data for k in r}
         # a key missing from one row is a missing value in that row
-        return {k: [r.get(k) for r in data] for k in names}
+        present = {k for k in names if any(k in r for r in data)}
+        return {k: [r.get(k) for r in data] for k in present}, len(data)
     raise TypeError(f"data must be a dict of columns or a list of row dicts; got {type(data).__name__}.")
 
 
@@ -386,12 +650,18 @@ def check_schema(data, schema: Sequence[ColumnSpec]) -> list[Violation]:
        above ``max_unknown_rate``.
 
     Rates are over all rows (null rate) or over the non-missing values
-    (unknown-category rate).  Extra columns are ignored.
+    (unknown-category rate), and a rate violates its limit only when it is
+    strictly above it.  Extra columns are ignored.  Each :class:`Violation`
+    carries the offending ``count``, its denominator ``total`` and the
+    ``rate`` as numbers, besides the ``detail`` text.
 
     Parameters
     ----------
     data : dict of {name: sequence} or list of {name: value} rows
         The batch.  In row form a key absent from a row counts as missing.
+        Numeric and string NumPy columns are checked with vectorised NumPy
+        operations (100,000 rows in milliseconds); Python lists and object
+        arrays are classified by the types they hold, then vectorised.
     schema : sequence of ColumnSpec
 
     Returns
@@ -399,82 +669,114 @@ def check_schema(data, schema: Sequence[ColumnSpec]) -> list[Violation]:
     list of Violation
         Empty when the batch conforms.
 
+    Notes
+    -----
+    Value classes: missing is ``None`` or a float NaN; a real number is a
+    Python or NumPy real (``bool`` is **not** one); a string is a ``str``.
+    Anything else (bytes, dates, complex numbers, …) is a wrong type for
+    either kind of column.
+
     Examples
     --------
     An upstream service starts sending ``amount`` in cents: with
     ``ColumnSpec("amount", min_value=0, max_value=10_000)`` a $250.00
     purchase arrives as 25,000 and is reported as ``out_of_range`` — long
-    before a delayed label could show the damage.
+    before a delayed label could show the damage.  The violation's ``rate``
+    is the share of amounts past the limit; a batch guard blocks on any
+    violation, not on that share.
     """
-    cols = _as_columns(data)
     if isinstance(schema, ColumnSpec) or not all(isinstance(s, ColumnSpec) for s in schema):
         raise TypeError("schema must be a sequence of ColumnSpec objects.")
+    cols, n_rows = _as_columns(data, {s.name for s in schema})
     out: list[Violation] = []
     for spec in schema:
         name = spec.name
         if name not in cols:
-            out.append(Violation(name, "missing_column", f"column {name!r} is absent from the batch."))
+            out.append(Violation(name, "missing_column", f"column {name!r} is absent from the batch.",
+                                 n_rows, n_rows, 1.0))
             continue
-        values = cols[name]
-        n = len(values)
-        present = [v for v in values if not _is_null(v)]
+        prof = _profile(cols[name])
+        cls = prof.classes
+        n = cls.size
+        n_null = int(np.count_nonzero(cls == _NULL))
+        n_present = n - n_null
         if n:
-            null_rate = 1 - len(present) / n
+            null_rate = n_null / n
             if null_rate > spec.max_null_rate:
                 out.append(
                     Violation(
                         name,
                         "null_rate",
-                        f"{null_rate:.1%} of rows are missing ({n - len(present)} of {n}); "
+                        f"{null_rate:.1%} of rows are missing ({n_null} of {n}); "
                         f"allowed at most {spec.max_null_rate:.1%}.",
+                        n_null,
+                        n,
+                        null_rate,
                     )
                 )
         if spec.dtype == "numeric":
-            bad = [v for v in present if not _is_number(v)]
-            nums = np.array([float(v) for v in present if _is_number(v)], dtype=np.float64)
-            if bad:
+            bad = (cls == _STRING) | (cls == _OTHER)
+            n_bad = int(np.count_nonzero(bad))
+            if n_bad:
+                ex = prof.example(bad)
                 out.append(
                     Violation(
                         name,
                         "dtype",
-                        f"{len(bad)} value(s) are not numbers "
-                        f"(e.g. {bad[0]!r} of type {type(bad[0]).__name__}); expected real numbers.",
+                        f"{n_bad} value(s) are not numbers "
+                        f"(e.g. {ex!r} of type {type(ex).__name__}); expected real numbers.",
+                        n_bad,
+                        n_present,
+                        n_bad / n_present,
                     )
                 )
+            nums = prof.numbers
             lo = -np.inf if spec.min_value is None else spec.min_value
             hi = np.inf if spec.max_value is None else spec.max_value
-            outside = nums[(nums < lo) | (nums > hi)]
-            if outside.size:
+            n_out = int(np.count_nonzero((nums < lo) | (nums > hi)))
+            if n_out:
                 out.append(
                     Violation(
                         name,
                         "out_of_range",
-                        f"{outside.size} of {nums.size} value(s) lie outside [{lo}, {hi}] "
+                        f"{n_out} of {nums.size} value(s) lie outside [{lo}, {hi}] "
                         f"(seen min {nums.min():g}, max {nums.max():g}).",
+                        n_out,
+                        int(nums.size),
+                        n_out / nums.size,
                     )
                 )
         else:
-            bad = [v for v in present if not isinstance(v, str)]
-            if bad:
+            bad = (cls == _NUMBER) | (cls == _OTHER)
+            n_bad = int(np.count_nonzero(bad))
+            if n_bad:
+                ex = prof.example(bad)
                 out.append(
                     Violation(
                         name,
                         "dtype",
-                        f"{len(bad)} value(s) are not strings "
-                        f"(e.g. {bad[0]!r} of type {type(bad[0]).__name__}); expected strings.",
+                        f"{n_bad} value(s) are not strings "
+                        f"(e.g. {ex!r} of type {type(ex).__name__}); expected strings.",
+                        n_bad,
+                        n_present,
+                        n_bad / n_present,
                     )
                 )
-            if spec.categories is not None and present:
-                unknown = [v for v in present if isinstance(v, str) and v not in spec.categories]
-                rate = len(unknown) / len(present)
+            if spec.categories is not None and n_present:
+                unknown = ~_known(prof.strings, spec.categories)
+                n_unknown = int(np.count_nonzero(unknown))
+                shown = sorted(set(prof.strings[unknown].tolist()))[:3]
+                rate = n_unknown / n_present
                 if rate > spec.max_unknown_rate:
-                    shown = sorted(set(unknown))[:3]
                     out.append(
                         Violation(
                             name,
                             "unknown_category",
                             f"{rate:.1%} of values are unknown categories (e.g. {shown}); "
                             f"allowed at most {spec.max_unknown_rate:.1%}.",
+                            n_unknown,
+                            n_present,
+                            rate,
                         )
                     )
     return out

@@ -86,7 +86,7 @@ NOISE = (  # kernel start-up chatter that is not the learner's business
     re.compile(r"Debugger warning: It seems that frozen modules are being used"),
     re.compile(r"Make sure to use Python >= 3\.11|PYDEVD_DISABLE_FILE_VALIDATION|-Xfrozen_modules=off|to python to disable frozen"),
 )
-_SKIPPABLE = {  # generated cells the grader does not need to run
+_SKIPPABLE = {  # generated cells the grader does not need to run (see also _display_only_explorers)
     "check": re.compile(r"^\s*case\.check\(\s*(['\"])(?P<q>\w+)\1\s*(,\s*(?P=q)\s*)?\)\s*;?\s*$"),
     "progress": re.compile(r"^\s*case\.progress\(\s*\)\s*;?\s*$"),
 }
@@ -478,6 +478,25 @@ def _runnable(cell) -> bool:
     return True
 
 
+def _display_only_explorers(loaded: LoadedNotebook) -> set[int]:
+    """Explorer cells the grade does not depend on: no widget-answered question reads them, and no other cell
+    names their explorer. They only display (and are the slowest cells), so the grader skips them."""
+    answered_by_widget = {q.widget for q in loaded.scenario.questions if q.widget}
+    cells = loaded.nb.cells
+    skip = set()
+    for i, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("caselab", {}) or {}
+        if meta.get("role") != "explorer" or not str(cell.get("id", "")).startswith("explorer-"):
+            continue
+        name = str(cell["id"])[len("explorer-"):]
+        used = f"{name}_explorer"
+        if name in answered_by_widget or any(used in c.get("source", "") for j, c in enumerate(cells)
+                                               if j != i and c.get("cell_type") == "code"):
+            continue
+        skip.add(i)
+    return skip
+
+
 async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[CellRun], dict | None, str, str]:
     """Run the copy cell by cell, then the collector. Returns (cells, collected, collector_problem, stderr)."""
     import zmq
@@ -496,6 +515,10 @@ async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[
     client.cell_timeout = timeout
     # CASELAB_NO_JOURNAL: grading must not rewrite the learner's progress journal (see grading.Case._journal)
     env = {**os.environ, "CASELAB_GRADING": "1", "CASELAB_NO_JOURNAL": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # Kernels run side by side (--caselab-jobs): one BLAS/OpenMP thread each, or they oversubscribe the cores
+    # (a scikit-learn fit was seen 20x slower on a loaded 2-core machine).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.update(_widget_env(loaded))
     kernel_kwargs: dict[str, Any] = {"env": env}
     if zmq.has("curve"):
@@ -506,12 +529,13 @@ async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[
     problem = ""
     with tempfile.TemporaryFile(mode="w+b") as stderr_file:
         kernel_kwargs["stdout"] = kernel_kwargs["stderr"] = stderr_file  # not the grader's terminal
+        display_only = _display_only_explorers(loaded)
         async with client.async_setup_kernel(**kernel_kwargs):
             for index, cell in enumerate(nb.cells):
                 meta = cell.get("metadata", {}).get("caselab", {}) or {}
                 run = CellRun(index, meta.get("role"), meta.get("question"), "skipped")
                 runs.append(run)
-                if not _runnable(cell):
+                if not _runnable(cell) or index in display_only:
                     continue
                 await _run_cell(client, cell, index, run)
                 if run.status != "ok" and getattr(client, "needs_restart", False):

@@ -12,8 +12,8 @@ rate (here a "bad-experience" rate), with four things interviewers probe:
   logging is broken, and no treatment effect can be trusted.
 * **Multiplicity and peeking**: m segment-level tests at α/m each (Bonferroni); and looking at a fixed-
   horizon test every day, stopping at the first p < α, inflates the false-positive rate far above α.
-  The inflation is computed here by simulating the z-statistic path under H0 (it is a scaled random walk:
-  z_k = S_k/√k).
+  The inflation is computed by simulating the z-statistic path under H0 (it is a scaled random walk:
+  z_k = S_k/√k; :func:`caselab.experiments.peeking_false_positive_rate`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from scipy.stats import chi2, norm
 
 from caselab.experiments import (
     bonferroni,
+    peeking_false_positive_rate,
     power_two_proportions,
     round_up_to_weeks,
     srm_test,
@@ -53,18 +54,6 @@ ANSWERS = {"n_per_arm", "duration_days", "run_days", "n_per_arm_alternative", "s
            "alpha_per_segment", "segment_power", "peeking_false_positive_rate"}
 
 SRM_ACTIONS = ["analyse the results as planned", "stop: debug assignment and logging before reading any metric"]
-
-
-def peeking_false_positive_rate(looks: int, alpha: float, paths: int, seed: int) -> float:
-    """P(some daily look has |z| > z_{1−α/2}) under H0, with equal data added between looks.
-
-    Under H0 the cumulative sum of per-look increments is a Gaussian random walk S_k, and the z-statistic
-    at look k is S_k/√k. Simulate ``paths`` walks of ``looks`` steps and count those that ever cross.
-    """
-    rng = np.random.default_rng(seed)
-    k = np.arange(1, int(looks) + 1)
-    z = np.cumsum(rng.standard_normal((int(paths), int(looks))), axis=1) / np.sqrt(k)
-    return float(np.mean((np.abs(z) > norm.ppf(1 - alpha / 2)).any(axis=1)))
 
 
 def solve(givens: dict) -> Solution:
@@ -167,20 +156,19 @@ def solve(givens: dict) -> Solution:
                   "the whole test's power": power})
 
     looks = run
-    fpr = peeking_false_positive_rate(looks, alpha, g["peeking_paths"], g["seed"])
+    fpr = peeking_false_positive_rate(looks, alpha=alpha, paths=g["peeking_paths"], seed=g["seed"])
     a["peeking_false_positive_rate"] = Answer(
         fpr, formula="P(max over daily looks k of |S_k/√k| > z_{1−α/2}) under H0, by simulation",
         work=f"{looks} daily looks, {g['peeking_paths']:,} simulated A/A paths → {fpr:.3f}, "
              f"{fpr / alpha:.1f}× the nominal {alpha:g}",
         code="looks = int(run_days)  # one look a day\n"
-             "rng = np.random.default_rng(seed)\n"
-             "k = np.arange(1, looks + 1)\n"
-             "z_paths = np.cumsum(rng.standard_normal((peeking_paths, looks)), axis=1) / np.sqrt(k)  # A/A tests\n"
-             "z_crit = norm.ppf(1 - alpha / 2)\n"
-             "peeking_false_positive_rate = np.mean((np.abs(z_paths) > z_crit).any(axis=1))",
+             "# simulates peeking_paths A/A tests with np.random.default_rng(seed): z-paths z_k = S_k/√k over the\n"
+             "# looks, counting those where some |z_k| > z_{1−α/2}\n"
+             "peeking_false_positive_rate = caselab.experiments.peeking_false_positive_rate(\n"
+             "    looks, alpha=alpha, paths=peeking_paths, seed=seed)",
         depends_on=("run_days",),
-        recompute=lambda v: peeking_false_positive_rate(min(max(int(round(v["run_days"])), 1), 120), alpha,
-                                                        g["peeking_paths"], g["seed"]),
+        recompute=lambda v: peeking_false_positive_rate(min(max(int(round(v["run_days"])), 1), 120), alpha=alpha,
+                                                        paths=g["peeking_paths"], seed=g["seed"]),
         mistakes={"the nominal α (one look)": alpha,
                   "1 − (1 − α)^looks (as if the looks were independent)": 1 - (1 - alpha) ** looks})
-    return Solution(a, setup_code="import numpy as np\nfrom scipy.stats import norm")
+    return Solution(a)

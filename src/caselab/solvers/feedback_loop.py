@@ -9,9 +9,10 @@ the review log is a sample selected *by the model*:
 * **Exploration**: send each unflagged item to review with probability ε (a random holdout of the
   decision). With X positives found among them, F̂N = X/ε is unbiased for the misses, and
   recall ≈ TP / (TP + F̂N). With X ~ Binomial(FN, ε): Var(F̂N) = FN(1 − ε)/ε, and by the delta method
-  SE(recall) ≈ TP·√(FN(1 − ε)/ε) / (TP + FN)².
+  SE(recall) ≈ TP·√(FN(1 − ε)/ε) / (TP + FN)² (:func:`caselab.monitoring.exploration_recall`).
 * Solving that for ε gives the exploration rate a target precision of the recall estimate costs:
-  ε = 1 / (1 + s²(TP + FN)⁴ / (TP²·FN)), in extra reviews ε × unflagged items.
+  ε = 1 / (1 + s²(TP + FN)⁴ / (TP²·FN)), in extra reviews ε × unflagged items
+  (:func:`caselab.monitoring.exploration_rate_for_recall_se`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import math
 import numpy as np
 
 from caselab.data import review_log
+from caselab.monitoring import exploration_rate_for_recall_se, exploration_recall
 from caselab.solvers import Answer, Solution
 from caselab.spec import Given
 
@@ -41,13 +43,6 @@ ANSWERS = {"observed_precision", "naive_recall", "true_recall", "explored_items"
 
 DESIGNS = ["measure recall from the review log", "keep a random exploration stream and estimate recall from it",
            "measure recall on last year's offline test set"]
-
-
-def epsilon_for_se(tp: float, fn: float, target: float) -> float:
-    """ε giving SE(recall) = target under the delta-method formula (capped to (0, 1])."""
-    if fn <= 0:
-        return 0.0
-    return 1.0 / (1.0 + target**2 * (tp + fn) ** 4 / (tp**2 * fn))
 
 
 def solve(givens: dict) -> Solution:
@@ -91,27 +86,29 @@ def solve(givens: dict) -> Solution:
     a["explored_positives"] = Answer(
         float(x), formula="harmful items among the explored ones", work=f"{x}",
         code="explored_positives = np.sum((log.y_true == 1) & log.explored)")
-    fn_hat = x / eps
+    est = exploration_recall(tp, x, eps)
+    fn_hat = est.fn_estimate
     a["fn_estimate"] = Answer(
         fn_hat, formula="F̂N = X / ε (each miss had chance ε of being explored)",
         work=f"{x} / {eps:g} = {fn_hat:,.0f} (true misses: {fn_true:,})",
-        code="fn_estimate = explored_positives / exploration",
+        code="est = caselab.monitoring.exploration_recall(tp, explored_positives, exploration)\n"
+             "fn_estimate = est.fn_estimate  # explored_positives / exploration",
         depends_on=("explored_positives",), recompute=lambda v: v["explored_positives"] / eps,
         mistakes={"X itself, not scaled by 1/ε": float(x), "X × ε": x * eps})
-    r_hat = tp / (tp + fn_hat)
+    r_hat = est.recall
     a["recall_estimate"] = Answer(
         r_hat, formula="recall ≈ TP / (TP + F̂N)", work=f"{tp:,} / ({tp:,} + {fn_hat:,.0f}) = {r_hat:.4f}",
-        code="recall_estimate = tp / (tp + fn_estimate)",
-        depends_on=("fn_estimate",), recompute=lambda v: tp / (tp + max(v["fn_estimate"], 0.0)),
+        code="recall_estimate = est.recall  # tp / (tp + fn_estimate)",
+        depends_on=("fn_estimate",),
+        recompute=lambda v: exploration_recall(tp, max(v["fn_estimate"], 0.0) * eps, eps).recall,
         mistakes={"flagged positives over flagged + explored positives (X not re-weighted)": tp / (tp + x)})
-    se = tp * math.sqrt(fn_hat * (1 - eps) / eps) / (tp + fn_hat) ** 2
+    se = est.se
     a["recall_se"] = Answer(
         se, formula="SE ≈ TP·√(F̂N(1 − ε)/ε) / (TP + F̂N)²  (delta method, X ~ Binomial(FN, ε))",
         work=f"{tp:,}·√({fn_hat:,.0f}·{1 - eps:g}/{eps:g}) / ({tp:,} + {fn_hat:,.0f})² = {se:.4f}",
-        code="recall_se = tp * np.sqrt(fn_estimate * (1 - exploration) / exploration) / (tp + fn_estimate) ** 2",
+        code="recall_se = est.se  # tp·√(fn_estimate·(1 − ε)/ε) / (tp + fn_estimate)²",
         depends_on=("fn_estimate",),
-        recompute=lambda v: tp * math.sqrt(max(v["fn_estimate"], 0.0) * (1 - eps) / eps) /
-        (tp + max(v["fn_estimate"], 0.0)) ** 2,
+        recompute=lambda v: exploration_recall(tp, max(v["fn_estimate"], 0.0) * eps, eps).se,
         mistakes={"the binomial SE √(r(1 − r)/(TP + F̂N)), as if every item were labelled":
                   math.sqrt(r_hat * (1 - r_hat) / (tp + fn_hat))})
     ips = (tp + fn_hat) / g["n_items"]
@@ -124,14 +121,14 @@ def solve(givens: dict) -> Solution:
         depends_on=("fn_estimate",), recompute=lambda v: (tp + v["fn_estimate"]) / g["n_items"],
         mistakes={"the raw positive share of the labelled log": (tp + x) / (n_flag + n_exp),
                   "the positive share among the flags only": prec})
-    eps_needed = epsilon_for_se(tp, fn_hat, g["target_se"])
+    eps_needed = exploration_rate_for_recall_se(tp, fn_hat, g["target_se"])
     a["epsilon_for_target_se"] = Answer(
         eps_needed, formula="solve SE(ε) = target: ε = 1 / (1 + s²(TP + F̂N)⁴ / (TP²·F̂N))",
         work=f"s = {g['target_se']:g}: ε = {eps_needed:.4f} → about {eps_needed * int((~flagged).sum()):,.0f} "
              "extra reviews a day",
-        code="epsilon_for_target_se = 1 / (1 + target_se**2 * (tp + fn_estimate) ** 4 / (tp**2 * fn_estimate))",
+        code="epsilon_for_target_se = caselab.monitoring.exploration_rate_for_recall_se(tp, fn_estimate, target_se)",
         depends_on=("fn_estimate",),
-        recompute=lambda v: epsilon_for_se(tp, max(v["fn_estimate"], 1e-9), g["target_se"]),
+        recompute=lambda v: exploration_rate_for_recall_se(tp, max(v["fn_estimate"], 1e-9), g["target_se"]),
         mistakes={"scaling ε by (SE / target) instead of (SE / target)² (the SE falls like 1/√ε)":
                   min(1.0, eps * se / g["target_se"])})
     a["measurement_design"] = Answer(

@@ -7,7 +7,7 @@ flagged items, so recall cannot be computed from their decisions; it needs label
 sample of all traffic:
 
 * positives needed to estimate a recall r within ±m at confidence 1 − α (normal approximation):
-  ``n₊ = ⌈z²·r(1 − r)/m²⌉``;
+  ``n₊ = ⌈z²·r(1 − r)/m²⌉`` (:func:`caselab.experiments.sample_size_for_margin`);
 * a random audit finds positives at the prevalence π, so it must label about ``n₊/π`` items;
 * at a fixed labelling budget per day, that takes ``(n₊/π)/budget`` days — before label delays.
 """
@@ -19,6 +19,7 @@ import math
 from scipy.stats import norm
 
 from caselab.data import binormal_scores
+from caselab.experiments import sample_size_for_margin
 from caselab.metrics import confusion_at_threshold
 from caselab.solvers import Answer, Solution
 from caselab.spec import Given
@@ -42,11 +43,6 @@ ANSWERS = {"metric_now", "recall_now", "metric_raised", "recall_raised", "metric
 
 VERDICTS = ["adopt it as the success metric",
             "reject it as the sole success metric: pair it with recall from a random audit"]
-
-
-def positives_needed(recall: float, margin: float, confidence: float) -> int:
-    z = norm.ppf(1 - (1 - confidence) / 2)
-    return math.ceil(round(z**2 * recall * (1 - recall) / margin**2, 9))
 
 
 def solve(givens: dict) -> Solution:
@@ -86,14 +82,13 @@ def solve(givens: dict) -> Solution:
 
     r, m, conf = g["planning_recall"], g["margin"], g["confidence"]
     z = norm.ppf(1 - (1 - conf) / 2)
-    n_pos = positives_needed(r, m, conf)
+    n_pos = sample_size_for_margin(r, m, conf)
     a["positives_needed"] = Answer(
         float(n_pos), formula="n₊ = ⌈z²·r(1 − r) / m²⌉ (normal approximation to the binomial)",
         work=f"{z:.4f}² · {r:g}·{1 - r:g} / {m:g}² = {z**2 * r * (1 - r) / m**2:.1f} → {n_pos}",
-        code="z = norm.ppf(1 - (1 - confidence) / 2)\n"
-             "positives_needed = math.ceil(round(z**2 * planning_recall * (1 - planning_recall) / margin**2, 9))",
+        code="positives_needed = caselab.experiments.sample_size_for_margin(planning_recall, margin, confidence)",
         mistakes={"z = 2 instead of 1.96": float(math.ceil(4 * r * (1 - r) / m**2)),
-                  "the worst case r = 0.5 instead of the planning recall": float(math.ceil(z**2 * 0.25 / m**2)),
+                  "the worst case r = 0.5 instead of the planning recall": float(sample_size_for_margin(0.5, m, conf)),
                   "the margin in percent points used as 5 instead of 0.05": float(math.ceil(z**2 * r * (1 - r) /
                                                                                             (100 * m) ** 2))})
     size = math.ceil(round(n_pos / g["prevalence"], 9))
@@ -114,4 +109,4 @@ def solve(givens: dict) -> Solution:
     data_code = ("from caselab.data import binormal_scores\n"
                  "y_eval, p_eval = binormal_scores(n_items, prevalence, separation, seed)  # calibrated scores\n"
                  "print(f'{len(y_eval):,} items, {y_eval.sum():,} harmful ({y_eval.mean():.2%})')")
-    return Solution(a, data_code=data_code, setup_code="import math\nfrom scipy.stats import norm")
+    return Solution(a, data_code=data_code, setup_code="import math")

@@ -7,8 +7,9 @@ decides which effects it can see at all:
   so it measures the system (latency, errors), the score and flag-rate distribution, and agreement with
   the old model — never a user outcome.
 * **Canary**: a small share of users gets the new model, against a control of the same size. With n users
-  per arm its minimum detectable change (solve power(p, p + d, n) = target for d) is large: it catches
-  breakage and catastrophic regressions only.
+  per arm its minimum detectable change (solve power(p, p + d, n) = target for d,
+  :func:`caselab.experiments.minimum_detectable_effect`) is large: it catches breakage and catastrophic
+  regressions only.
 * **A/B**: a 50/50 split sized for the effect that matters (see the A/B design scenario), long enough to
   also power the guardrails.
 
@@ -18,10 +19,8 @@ unless it shows a significant regression; then the A/B decides the launch.
 
 from __future__ import annotations
 
-from scipy.optimize import brentq
-
 from caselab.experiments import (
-    power_two_proportions,
+    minimum_detectable_effect,
     round_up_to_weeks,
     test_duration_days,
     two_proportion_sample_size,
@@ -62,11 +61,6 @@ ANSWERS = {"shadow_flag_ratio", "shadow_gate", "canary_users_per_arm", "canary_m
 CANARY_GATES = ["roll back and investigate", "ramp to the 50/50 A/B test"]
 
 
-def minimum_detectable_increase(p: float, n: float, alpha: float, power: float) -> float:
-    """Smallest d > 0 with power(p → p + d, n users per arm, α) equal to ``power`` (pooled z-test)."""
-    return brentq(lambda d: power_two_proportions(p, p + d, n, alpha=alpha) - power, 1e-9, 1 - p - 1e-9)
-
-
 def solve(givens: dict) -> Solution:
     g = givens
     a: dict[str, Answer] = {}
@@ -100,17 +94,17 @@ def solve(givens: dict) -> Solution:
         code="canary_users_per_arm = eligible_per_day * canary_share_per_arm * canary_days",
         mistakes={"both arms together": 2 * n_canary})
     p1 = g["baseline_rate"]
-    mde = minimum_detectable_increase(p1, n_canary, alpha, power)
+    mde = minimum_detectable_effect(p1, n_canary, alpha=alpha, power=power, direction="increase")
     target = p1 * g["target_relative_effect"]
     a["canary_mde"] = Answer(
         mde, formula="smallest d with power(p → p + d, n per arm, α) = target power",
         work=f"p = {p1:g}, n = {n_canary:,.0f} per arm → d = {mde:.4f} ({mde / p1:.0%} of the baseline; the launch "
              f"targets {target:.4f})",
-        code="from scipy.optimize import brentq\n"
-             "canary_mde = brentq(lambda d: caselab.experiments.power_two_proportions(\n"
-             "    baseline_rate, baseline_rate + d, canary_users_per_arm, alpha=alpha) - power, 1e-9, 1 - baseline_rate - 1e-9)",
+        code="canary_mde = caselab.experiments.minimum_detectable_effect(\n"
+             "    baseline_rate, canary_users_per_arm, alpha=alpha, power=power, direction='increase')",
         depends_on=("canary_users_per_arm",),
-        recompute=lambda v: minimum_detectable_increase(p1, max(v["canary_users_per_arm"], 2), alpha, power),
+        recompute=lambda v: minimum_detectable_effect(p1, max(v["canary_users_per_arm"], 2), alpha=alpha, power=power,
+                                                      direction="increase"),
         mistakes={"the relative MDE instead of the absolute one": mde / p1})
     sees = mde <= target
     a["canary_sees_target"] = Answer(

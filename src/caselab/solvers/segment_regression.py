@@ -6,8 +6,8 @@ analysis, applied to one segment (:func:`caselab.experiments.two_proportion_ztes
 * the **test** uses the pooled SE (the arms' common rate under H0); the **interval** uses the unpooled
   SE at the observed rates;
 * the segment is one of m pre-registered guardrail segments, so it is judged at α/m (Bonferroni);
-* the segment's **minimum detectable regression** at the planned power says which regressions the
-  guardrail could see at all.
+* the segment's **minimum detectable regression** at the planned power
+  (:func:`caselab.experiments.minimum_detectable_effect`) says which regressions the guardrail could see at all.
 
 The decision combines the overall result and the segment's: an overall win with a confirmed segment
 regression means holding the ramp and routing that segment back to the old model (segment fallback)
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import math
 
-from scipy.optimize import brentq
 from scipy.stats import norm
 
-from caselab.experiments import bonferroni, power_two_proportions, two_proportion_ztest
+from caselab.experiments import bonferroni, minimum_detectable_effect, two_proportion_ztest
 from caselab.solvers import Answer, Solution
 from caselab.spec import Given
 
@@ -54,11 +53,6 @@ def ramp_decision(overall_diff: float, overall_p: float, seg_confirmed: bool, al
     if not overall_win:
         return RAMP[2]
     return RAMP[1] if seg_confirmed else RAMP[0]
-
-
-def minimum_detectable_regression(p1: float, n: float, alpha: float, power: float) -> float:
-    """Smallest increase d with power(p1 → p1 + d, n per arm, α) = power (pooled z-test)."""
-    return brentq(lambda d: power_two_proportions(p1, p1 + d, n, alpha=alpha) - power, 1e-9, 1 - p1 - 1e-9)
 
 
 def solve(givens: dict) -> Solution:
@@ -136,18 +130,17 @@ def solve(givens: dict) -> Solution:
         recompute=lambda v: "yes" if v["diff"] > 0 and v["p_value"] < v["segment_alpha"] else "no")
 
     n_arm = min(g["control_users"], g["treatment_users"])
-    mdr = minimum_detectable_regression(p1, n_arm, alpha_seg, g["power"])
+    mdr = minimum_detectable_effect(p1, n_arm, alpha=alpha_seg, power=g["power"], direction="increase")
     a["minimum_detectable_regression"] = Answer(
         mdr, formula="smallest d with power(p_control → p_control + d, n per arm, α/m) = target power",
         work=f"p_control = {p1:.4f}, n = {n_arm:,} per arm, α = {alpha_seg:g}, power {g['power']:g} → "
              f"d = {mdr:.4f} ({mdr / p1:.0%} relative)",
-        code="from scipy.optimize import brentq\n"
-             "p_control = control_events / control_users\n"
+        code="p_control = control_events / control_users\n"
              "n_arm = min(control_users, treatment_users)\n"
-             "minimum_detectable_regression = brentq(\n"
-             "    lambda d: caselab.experiments.power_two_proportions(p_control, p_control + d, n_arm, "
-             "alpha=segment_alpha) - power,\n    1e-9, 1 - p_control - 1e-9)",
-        mistakes={"at the unadjusted α": minimum_detectable_regression(p1, n_arm, g["alpha"], g["power"])})
+             "minimum_detectable_regression = caselab.experiments.minimum_detectable_effect(\n"
+             "    p_control, n_arm, alpha=segment_alpha, power=power, direction='increase')",
+        mistakes={"at the unadjusted α": minimum_detectable_effect(p1, n_arm, alpha=g["alpha"], power=g["power"],
+                                                                  direction="increase")})
 
     decision = ramp_decision(o.diff, o.p_value, confirmed, g["alpha"])
     a["ramp_decision"] = Answer(
