@@ -93,6 +93,8 @@ def test_time_limit_stops_the_interview(tmp_path):
 
 @pytest.mark.parametrize(("text", "value"), [("0.55", 0.55), ("1,742.34", 1742.34), ("12%", 0.12),
                                              ("1/6", 1 / 6), ("1e-4", 1e-4), ("abc", None), ("", None),
-                                             ("1/0", None)])
+                                             ("1/0", None), ("2*0.7*0.45/(0.7+0.45)", 2 * 0.7 * 0.45 / 1.15),
+                                             ("360 × (1 − 0.7)/0.7", 360 * 0.3 / 0.7), ("360*(1-0.7)/0.7", 360 * 0.3 / 0.7),
+                                             ("__import__('os')", None), ("9**9**9", None)])
 def test_numbers_as_people_type_them(text, value):
     assert parse_number(text) == (pytest.approx(value) if value is not None else None)

@@ -13,6 +13,8 @@ them (``NO_COLOR`` or ``--no-color`` turns them off).
 
 from __future__ import annotations
 
+import ast
+import math
 import os
 import re
 import sys
@@ -44,9 +46,11 @@ class _Style:
     def dim(self, t):
         return self._wrap("2", t)
 
+    def paint(self, status: str, text: str) -> str:
+        return self._wrap({"passed": "32", "failed": "31"}.get(status, "33"), text)
+
     def status(self, fb: Feedback) -> str:
-        code = {"passed": "32", "failed": "31"}.get(fb.status, "33")
-        return self._wrap(code, str(fb))
+        return self.paint(fb.status, str(fb))
 
 
 def wants_colour(stream) -> bool:
@@ -64,22 +68,41 @@ def pick_scenario(scenarios: list[Scenario], rng: np.random.Generator, data: dic
     return scenarios[int(rng.choice(len(scenarios), p=weights / weights.sum()))]
 
 
-_FRACTION = re.compile(r"^\s*(-?[\d.]+)\s*/\s*([\d.]+)\s*$")
+_ARITH = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+          ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
+
+
+def _arith(node) -> float:
+    """Numbers and + - * / ** ( ) only: what one works out on paper in an interview."""
+    if isinstance(node, ast.Expression):
+        return _arith(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _arith(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        right = _arith(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > 100:
+            raise ValueError("exponent too large")
+        return _ARITH[type(node.op)](_arith(node.left), right)
+    raise ValueError("not arithmetic")
 
 
 def parse_number(text: str) -> float | None:
-    """A number as people type it: ``0.55``, ``1,742.34``, ``55%``, ``1/6``, ``1e-4``; None if not one."""
-    t = text.strip().replace(",", "").replace("_", "")
+    """A number as people type it: ``0.55``, ``1,742.34``, ``55%``, ``1/6``, ``2*0.7*0.45/(0.7+0.45)``,
+    ``1e-4``; None if it is not one."""
+    t = text.strip().replace(",", "").replace("_", "").replace("×", "*").replace("−", "-").replace("^", "**")
     if not t:
         return None
+    scale = 1.0
+    if t.endswith("%"):
+        t, scale = t[:-1], 0.01
     try:
-        if t.endswith("%"):
-            return float(t[:-1]) / 100
-        if m := _FRACTION.match(t):
-            return float(m.group(1)) / float(m.group(2))
-        return float(t)
-    except (ValueError, ZeroDivisionError):
+        value = _arith(ast.parse(t, mode="eval")) * scale
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
         return None
+    return value if math.isfinite(value) else None
 
 
 @dataclass
@@ -103,6 +126,40 @@ class MockResult:
         return sum(r.status == "passed" for r in self.results)
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_EMPH = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+
+
+def _inline(text: str, bold) -> str:
+    """Markdown emphasis and code spans, as a terminal shows them."""
+    text = _BOLD.sub(lambda m: bold(m.group(1)), text)
+    text = _EMPH.sub(r"\1", text)
+    return text.replace("`", "")
+
+
+def terminal_markdown(text: str, *, width: int = 92, indent: str = "  ", bold=lambda t: t) -> list[str]:
+    """The few Markdown shapes the casebook uses, laid out for a terminal: paragraphs wrapped, list items
+    kept apart, tables aligned in columns."""
+    out: list[str] = []
+    for block in text.strip().split("\n\n"):
+        lines = [ln.rstrip() for ln in block.splitlines() if ln.strip()]
+        if lines and all(ln.lstrip().startswith("|") for ln in lines):
+            rows = [[_inline(c.strip(), bold) for c in ln.strip().strip("|").split("|")] for ln in lines
+                    if not re.fullmatch(r"[\s|:-]+", ln)]
+            widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(max(map(len, rows)))]
+            for r in rows:
+                out.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        elif lines and all(re.match(r"\s*([-*+]|\d+[.)])\s", ln) for ln in lines):
+            for ln in lines:
+                out += textwrap.wrap(_inline(ln.strip(), bold), width=width, initial_indent=indent,
+                                     subsequent_indent=indent + "  ")
+        else:
+            out += textwrap.wrap(_inline(" ".join(" ".join(lines).split()), bold), width=width,
+                                 initial_indent=indent, subsequent_indent=indent)
+        out.append("")
+    return out
+
+
 def _fmt_clock(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
@@ -119,10 +176,8 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
         print(text, file=out, flush=True)
 
     def para(text: str, indent: str = "  ") -> None:
-        for block in text.strip().split("\n\n"):
-            say(textwrap.fill(" ".join(block.split()), width=width, initial_indent=indent,
-                              subsequent_indent=indent))
-            say()
+        for line in terminal_markdown(text, width=width, indent=indent, bold=style.bold):
+            say(line)
 
     givens = scenario.givens
     if variant is not None:
@@ -142,8 +197,15 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
     from caselab.solvers import get
 
     say(style.bold("Givens"))
-    for name, value, doc in _flatten(givens, get(scenario.solver).GIVENS):
-        say(f"  {name:28} {value!s:>12}   {style.dim(doc)}")
+    rows = list(_flatten(givens, get(scenario.solver).GIVENS))
+    name_width = min(max((len(n) for n, _, _ in rows), default=10), 40)
+    doc_width = max(width - name_width - 20, 30)
+    for name, value, doc in rows:
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        docs = textwrap.wrap(doc, doc_width) or [""]
+        say(f"  {name:{name_width}} {shown:>12}   {style.dim(docs[0])}")
+        for more in docs[1:]:
+            say(" " * (name_width + 18) + style.dim(more))
     say()
 
     result = MockResult(scenario.id, variant)
@@ -194,6 +256,17 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
 
 def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
     """Ask one question until it is answered, skipped or the learner stops. Returns (feedback, stop)."""
+
+    def say_feedback(fb: Feedback) -> None:
+        # The notebook's advice to call case.hint() becomes this prompt's own command.
+        text = re.sub(r"Try case\.hint\([^)]*\) for a nudge\.|Try case\.hint\([^)]*\)\.", "(h gives a hint)",
+                      str(fb))
+        lines = [w for part in text.split("\n") for w in (textwrap.wrap(part, width=90, subsequent_indent="    ")
+                                                            or [""])]
+        say("  " + style.paint(fb.status, lines[0]))
+        for more in lines[1:]:
+            say("  " + more)
+
     while True:
         try:
             raw = input_fn(prompt())
@@ -207,7 +280,7 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
             continue
         if text.lower() in ("s", "skip"):
             fb = Feedback(q.id, "not_answered", "skipped.")
-            say("  " + style.status(fb))
+            say_feedback(fb)
             return fb, False
         if text in ("?", "help"):
             say("  type your answer; h = hint, s = skip, q = stop the interview")
@@ -237,7 +310,7 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
                 value = q.options[int(text) - 1]
         fb = check_answer(q, answer, value, learner)
         learner[q.id] = value
-        say("  " + style.status(fb))
+        say_feedback(fb)
         if not fb.passed and answer is not None:
             shown = answer.value if isinstance(answer.value, str) else f"{answer.value:.6g}"
             say(style.dim(f"  the answer: {shown}" + (f" — {answer.formula}" if answer.formula else "")))
