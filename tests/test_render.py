@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from caselab import casebook, render
 
 ROOT = Path(__file__).resolve().parent.parent

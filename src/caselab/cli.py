@@ -75,7 +75,7 @@ def cmd_list(args) -> int:
             continue
         rows.append((s.id, s.source.company, s.source.difficulty, ", ".join(s.topics)))
     if args.json:
-        print(json.dumps([dict(zip(("id", "company", "difficulty", "topics"), r)) for r in rows], indent=1))
+        print(json.dumps([dict(zip(("id", "company", "difficulty", "topics"), r, strict=True)) for r in rows], indent=1))
         return 0
     if not rows:
         print("no scenario matches those filters.")

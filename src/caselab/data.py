@@ -18,6 +18,7 @@ from scipy.special import expit
 
 from caselab._validation import check_count, check_probability
 
+
 class LabelledScores(NamedTuple):
     """A validation set: labels (1 = positive) and the model's scores for each example."""
 

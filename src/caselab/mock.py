@@ -148,7 +148,7 @@ def terminal_markdown(text: str, *, width: int = 92, indent: str = "  ", bold=la
                     if not re.fullmatch(r"[\s|:-]+", ln)]
             widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(max(map(len, rows)))]
             for r in rows:
-                out.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+                out.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip())
         elif lines and all(re.match(r"\s*([-*+]|\d+[.)])\s", ln) for ln in lines):
             for ln in lines:
                 out += textwrap.wrap(_inline(ln.strip(), bold), width=width, initial_indent=indent,

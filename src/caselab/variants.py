@@ -79,7 +79,7 @@ def _eval(node, givens: dict):
         return _OPS[type(node.op)](_eval(node.left, givens), _eval(node.right, givens))
     if isinstance(node, ast.Compare):
         left = _eval(node.left, givens)
-        for op, comp in zip(node.ops, node.comparators):
+        for op, comp in zip(node.ops, node.comparators, strict=True):
             right = _eval(comp, givens)
             if type(op) not in _OPS or not _OPS[type(op)](left, right):
                 return False

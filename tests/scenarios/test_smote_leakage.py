@@ -47,7 +47,7 @@ def ref():
             scores.append(ap(model, Xt, yt, X[v], y[v]))
         out[f"in_fold_{name}"] = np.mean(scores)
         rows = [np.concatenate([t, syn]) for t, _ in folds]
-        out[f"leak_only_{name}"] = np.mean([ap(model, Xr[r], yr[r], X[v], y[v]) for r, (_, v) in zip(rows, folds)])
+        out[f"leak_only_{name}"] = np.mean([ap(model, Xr[r], yr[r], X[v], y[v]) for r, (_, v) in zip(rows, folds, strict=True)])
     return out
 
 

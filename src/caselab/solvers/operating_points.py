@@ -135,7 +135,7 @@ def solve(givens: dict) -> Solution:
     answers["new_threshold_optimal"] = Answer(
         verdict, formula="for calibrated scores the cost-optimal threshold is τ*",
         work=f"the new model runs at {new_t:g}; τ* = {tau:.4f} → {verdict}",
-        code=f'new_threshold_optimal = "yes" if abs(new["threshold"] - bayes_threshold) <= 0.02 else "no"')
+        code='new_threshold_optimal = "yes" if abs(new["threshold"] - bayes_threshold) <= 0.02 else "no"')
 
     setup = "\n".join(
         [f"cm_{p} = confusion_from_rates(n, prevalence, {p}['precision'], {p}['recall'])" for p in POINTS]

@@ -87,7 +87,7 @@ def solve(givens: dict) -> Solution:
     loss_raw = softmax_loss(s, 0)
     a["softmax_popular"] = Answer(
         float(p_raw[1]), formula="softmax: e^{s_j} / Σ_k e^{s_k} over the positive and the two negatives",
-        work="softmax(" + ", ".join(f"{x:g}" for x in s) + f") = " + " / ".join(f"{x:.3f}" for x in p_raw),
+        work="softmax(" + ", ".join(f"{x:g}" for x in s) + ") = " + " / ".join(f"{x:.3f}" for x in p_raw),
         code="softmax_popular = p_raw[1]",
         mistakes={"the positive's probability": float(p_raw[0])})
     a["loss_uncorrected"] = Answer(

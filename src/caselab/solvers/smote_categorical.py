@@ -88,7 +88,7 @@ def solve(givens: dict) -> Solution:
     x_b = np.array([fb["amount"], fb["high_limit"], fb["prepaid"]], dtype=float)
     mid = smote_interpolate(x_a, x_b, lam)
     a: dict[str, Answer] = {}
-    for i, (key, name) in enumerate((("mid_amount", "amount"), ("mid_high_limit", "high_limit"),
+    for i, (key, _name) in enumerate((("mid_amount", "amount"), ("mid_high_limit", "high_limit"),
                                      ("mid_prepaid", "prepaid"))):
         a[key] = Answer(
             float(mid[i]), formula="x_new = x_i + λ·(x_nn − x_i), the same λ for every feature",
