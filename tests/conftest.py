@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -13,3 +15,35 @@ def _private_caselab_home(tmp_path_factory):
     mp.setenv("CASELAB_HOME", str(home))
     yield home
     mp.undo()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, headless, as root, on a machine with no network but loopback (see the README of the tests).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    """``chromium()`` opens a headless Chromium (a fresh profile) driven by Playwright and returns its context.
+
+    Skips, saying why, where there is no /usr/bin/chromium or no playwright package. Closed after the test.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("no chromium at /usr/bin/chromium (install it with `apt-get install -y chromium`; .ci/run does)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is not installed")
+    contexts = []
+    with sync_api.sync_playwright() as pw:
+
+        def launch(profile: Path | None = None, viewport: dict | None = None):
+            context = pw.chromium.launch_persistent_context(
+                str(profile or tmp_path / f"chromium-profile-{len(contexts)}"), executable_path=str(CHROMIUM),
+                headless=True, args=CHROMIUM_ARGS, viewport=viewport or {"width": 1280, "height": 1000})
+            contexts.append(context)
+            return context
+
+        try:
+            yield launch
+        finally:
+            for context in contexts:
+                context.close()

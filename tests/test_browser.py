@@ -24,11 +24,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium")  # checked here too: no JupyterLab is started where no browser exists
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SCENARIO = "tiktok-threshold-capacity"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium (install it with "
@@ -100,8 +98,7 @@ def _readouts(page, scope: str) -> dict[str, str]:
     return values
 
 
-def test_learner_moves_threshold_slider_in_jupyterlab(lab):
-    from playwright.sync_api import sync_playwright
+def test_learner_moves_threshold_slider_in_jupyterlab(lab, chromium):
 
     import caselab
     from caselab import casebook, metrics
@@ -114,47 +111,41 @@ def test_learner_moves_threshold_slider_in_jupyterlab(lab):
                                     seed=g["seed"])
     scope = ".caselab-explorer-threshold"
     t0 = time.time()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(  # a fresh profile (--user-data-dir) of its own
-            str(root.parent / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000})
-        try:
-            page = browser.new_page()
-            page.goto(f"{base}/lab/tree/{SCENARIO}.ipynb?token={token}")
-            page.get_by_text("| Idle").first.wait_for(timeout=60_000)
-            page.locator(".jp-Notebook").first.click()  # focus the notebook
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).first.click()
-            page.locator(f"{scope} .cl-readouts").first.wait_for(timeout=90_000)
-            # every explorer cell has rendered and the kernel is idle again: every cell ran
-            n_explorers = sum(c["metadata"].get("caselab", {}).get("role") == "explorer"
-                              for c in json.loads((root / f"{SCENARIO}.ipynb").read_text())["cells"])
-            page.wait_for_function("n => document.querySelectorAll('.caselab-explorer .cl-readouts').length >= n",
-                                   arg=n_explorers, timeout=90_000)
-            page.get_by_text("| Idle").first.wait_for(timeout=60_000)
-            explorer = page.locator(scope).first
-            explorer.scroll_into_view_if_needed()
-            before = _readouts(page, scope)
-            explorer.screenshot(path=str(ARTIFACTS / "jupyterlab-before.png"))
+    browser = chromium()
+    page = browser.new_page()
+    page.goto(f"{base}/lab/tree/{SCENARIO}.ipynb?token={token}")
+    page.get_by_text("| Idle").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook").first.click()  # focus the notebook
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).first.click()
+    page.locator(f"{scope} .cl-readouts").first.wait_for(timeout=90_000)
+    # every explorer cell has rendered and the kernel is idle again: every cell ran
+    n_explorers = sum(c["metadata"].get("caselab", {}).get("role") == "explorer"
+                      for c in json.loads((root / f"{SCENARIO}.ipynb").read_text())["cells"])
+    page.wait_for_function("n => document.querySelectorAll('.caselab-explorer .cl-readouts').length >= n",
+                           arg=n_explorers, timeout=90_000)
+    page.get_by_text("| Idle").first.wait_for(timeout=60_000)
+    explorer = page.locator(scope).first
+    explorer.scroll_into_view_if_needed()
+    before = _readouts(page, scope)
+    explorer.screenshot(path=str(ARTIFACTS / "jupyterlab-before.png"))
 
-            handle = explorer.locator(".noUi-handle").first
-            handle.click()
-            steps = 5
-            t_keys = time.time()
-            for _ in range(steps):
-                page.keyboard.press("ArrowRight")
-            start = float(before["threshold"])
-            expected_t = round(start + steps * 0.005, 6)
-            page.wait_for_function(
-                "([sel, t]) => { const e = document.querySelector(sel); "
-                "return e && Math.abs(parseFloat(e.dataset.threshold) - t) < 1e-9; }",
-                arg=[f"{scope} .cl-readouts", expected_t], timeout=20_000)
-            latency = time.time() - t_keys
-            after = _readouts(page, scope)
-            explorer.screenshot(path=str(ARTIFACTS / "jupyterlab-after.png"))
-            slider_text = explorer.locator(".widget-readout").first.inner_text().strip()
-        finally:
-            browser.close()
+    handle = explorer.locator(".noUi-handle").first
+    handle.click()
+    steps = 5
+    t_keys = time.time()
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+    start = float(before["threshold"])
+    expected_t = round(start + steps * 0.005, 6)
+    page.wait_for_function(
+        "([sel, t]) => { const e = document.querySelector(sel); "
+        "return e && Math.abs(parseFloat(e.dataset.threshold) - t) < 1e-9; }",
+        arg=[f"{scope} .cl-readouts", expected_t], timeout=20_000)
+    latency = time.time() - t_keys
+    after = _readouts(page, scope)
+    explorer.screenshot(path=str(ARTIFACTS / "jupyterlab-after.png"))
+    slider_text = explorer.locator(".widget-readout").first.inner_text().strip()
 
     t = float(after["threshold"])
     assert t == pytest.approx(expected_t) and float(slider_text) == pytest.approx(t)

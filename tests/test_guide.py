@@ -10,10 +10,7 @@ import pytest
 from caselab import casebook, guide
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "guide"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CASES = ["pinterest-f1-cost", "tiktok-threshold-capacity"]  # two full pages keep the test fast
 
 
@@ -50,41 +47,30 @@ def test_formula_index_links_every_formula_to_its_cases():
     assert {(s.id, q) for s, q in uses} >= {("pinterest-f1-cost", "cost_baseline"), ("pinterest-f1-cost", "cost_new")}
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium (install it with "
-                                                  "`apt-get install -y chromium`; .ci/run does)")
-def test_every_page_loads_offline_and_a_widget_renders(site, tmp_path):
-    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_every_page_loads_offline_and_a_widget_renders(site, chromium):
     out, _ = site
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = [out / "index.html", out / "cheatsheet.html"] + [out / "cases" / f"{sid}.html" for sid in CASES]
     failed, remote, errors = [], [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=str(CHROMIUM),
-                                                        headless=True, args=CHROMIUM_ARGS,
-                                                        viewport={"width": 1280, "height": 1000})
-        try:
-            page = browser.new_page()
-            page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-            page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file://", "data:",
-                                                                                      "blob:")) else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for p in pages:
-                response = page.goto(p.as_uri())
-                assert response is None or response.ok, p
-                if p.parent.name == "cases":
-                    page.locator(".noUi-handle").first.wait_for(timeout=60_000)  # a slider rendered
-                    assert page.locator(".widget-readout").count() >= 1
-                    if "tiktok" in p.name:
-                        page.locator(".caselab-explorer-threshold").first.scroll_into_view_if_needed()
-                        page.screenshot(path=str(ARTIFACTS / "guide-case.png"))
-            page.goto(pages[0].as_uri())
-            page.click(f'a[href="cases/{CASES[0]}.html"]')
-            page.wait_for_load_state()
-            assert page.url.endswith(f"cases/{CASES[0]}.html"), "index links work"
-        finally:
-            browser.close()
+    browser = chromium()
+    page = browser.new_page()
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file://", "data:",
+                                                                              "blob:")) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for p in pages:
+        response = page.goto(p.as_uri())
+        assert response is None or response.ok, p
+        if p.parent.name == "cases":
+            page.locator(".noUi-handle").first.wait_for(timeout=60_000)  # a slider rendered
+            assert page.locator(".widget-readout").count() >= 1
+            if "tiktok" in p.name:
+                page.locator(".caselab-explorer-threshold").first.scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / "guide-case.png"))
+    page.goto(pages[0].as_uri())
+    page.click(f'a[href="cases/{CASES[0]}.html"]')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"cases/{CASES[0]}.html"), "index links work"
     (ARTIFACTS / "requests.json").write_text(json.dumps({"failed": failed, "remote": remote, "errors": errors}))
     assert not failed, f"failed requests: {failed}"
     assert not remote, f"requests that left the disk: {remote}"

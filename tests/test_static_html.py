@@ -17,11 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "static-html"
 SCENARIO = "tiktok-threshold-capacity"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +56,7 @@ def test_export_embeds_widget_state_and_loads_nothing_remote(site):
     assert (page.parent / "static" / "require.js").exists()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium (install it with "
-                                                  "`apt-get install -y chromium`; .ci/run does)")
-def test_slider_renders_and_moves_in_the_static_page(site, tmp_path):
-    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_slider_renders_and_moves_in_the_static_page(site, chromium):
     from caselab import casebook, metrics
     from caselab.data import sentiment_scores
 
@@ -75,39 +67,33 @@ def test_slider_renders_and_moves_in_the_static_page(site, tmp_path):
                                     seed=g["seed"])
     scope = ".caselab-explorer-threshold"
     requests: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=str(CHROMIUM),
-                                                        headless=True, args=CHROMIUM_ARGS,
-                                                        viewport={"width": 1280, "height": 1000})
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(page_path.as_uri())
-            handle = page.locator(f"{scope} .noUi-handle").first
-            handle.wait_for(timeout=60_000)  # the slider rendered
-            explorer = page.locator(scope).first
-            explorer.scroll_into_view_if_needed()
-            readouts = _visible_readouts(page, scope)
-            before = readouts.get_attribute("data-threshold")
-            explorer.screenshot(path=str(ARTIFACTS / "static-before.png"))
-            handle.click()
-            steps = 4
-            for _ in range(steps):
-                page.keyboard.press("ArrowRight")
-            expected_t = round(float(before) + steps * 0.005, 6)
-            deadline = time.time() + 15
-            while time.time() < deadline:
-                readouts = _visible_readouts(page, scope)
-                if abs(float(readouts.get_attribute("data-threshold")) - expected_t) < 1e-9:
-                    break
-                time.sleep(0.1)
-            after = {"threshold": readouts.get_attribute("data-threshold")}
-            for cls in ("tp", "fp", "fn", "tn", "precision", "recall", "f1", "fpr", "cost"):
-                after[cls] = readouts.locator(f".cl-{cls}").first.inner_text().strip()
-            explorer.screenshot(path=str(ARTIFACTS / "static-after.png"))
-            slider_text = explorer.locator(".widget-readout").first.inner_text().strip()
-        finally:
-            browser.close()
+    browser = chromium()
+    page = browser.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_path.as_uri())
+    handle = page.locator(f"{scope} .noUi-handle").first
+    handle.wait_for(timeout=60_000)  # the slider rendered
+    explorer = page.locator(scope).first
+    explorer.scroll_into_view_if_needed()
+    readouts = _visible_readouts(page, scope)
+    before = readouts.get_attribute("data-threshold")
+    explorer.screenshot(path=str(ARTIFACTS / "static-before.png"))
+    handle.click()
+    steps = 4
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+    expected_t = round(float(before) + steps * 0.005, 6)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        readouts = _visible_readouts(page, scope)
+        if abs(float(readouts.get_attribute("data-threshold")) - expected_t) < 1e-9:
+            break
+        time.sleep(0.1)
+    after = {"threshold": readouts.get_attribute("data-threshold")}
+    for cls in ("tp", "fp", "fn", "tn", "precision", "recall", "f1", "fpr", "cost"):
+        after[cls] = readouts.locator(f".cl-{cls}").first.inner_text().strip()
+    explorer.screenshot(path=str(ARTIFACTS / "static-after.png"))
+    slider_text = explorer.locator(".widget-readout").first.inner_text().strip()
 
     t = float(after["threshold"])
     assert t == pytest.approx(expected_t) and float(slider_text) == pytest.approx(t), (before, after, slider_text)
