@@ -1,4 +1,4 @@
-"""reddit-duplicate-leakage: duplicate share by simulation (random vs sklearn group split), accuracies by hand."""
+"""forum-duplicate-leakage: duplicate share by simulation (random vs sklearn group split), accuracies by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from caselab import casebook
 
-SID = "reddit-duplicate-leakage"
+SID = "forum-duplicate-leakage"
 
 
 def answers(givens: dict | None = None) -> dict:

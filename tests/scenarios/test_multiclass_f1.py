@@ -1,4 +1,4 @@
-"""amazon-macro-micro-f1: every average cross-checked with sklearn.metrics.f1_score on expanded labels."""
+"""reviews-macro-micro-f1: every average cross-checked with sklearn.metrics.f1_score on expanded labels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score, f1_score, recall_score
 
 from caselab import casebook
 
-SID = "amazon-macro-micro-f1"
+SID = "reviews-macro-micro-f1"
 
 
 def answers(givens: dict | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""meta-prevalence-shift-deployment: checked by Bayes' rule by hand and on a simulated binormal population."""
+"""social-prevalence-shift-deployment: checked by Bayes' rule by hand and on a simulated binormal population."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sklearn.metrics import precision_score, recall_score
 
 from caselab import casebook
 
-SID = "meta-prevalence-shift-deployment"
+SID = "social-prevalence-shift-deployment"
 
 
 def answers(givens: dict | None = None) -> dict:
