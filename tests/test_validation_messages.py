@@ -249,3 +249,19 @@ def test_threshold_must_not_be_nan():
 def test_modules_document_the_decision_rule():
     for module in (curves, metrics):
         assert "score >= threshold" in module.__doc__ or "score is >= the threshold" in module.__doc__
+
+
+def test_fractional_float_labels():
+    with pytest.raises(ValueError, match=r"y_true must be binary \(0 = negative, 1 = positive\); found the values \[0\.0, 0\.5\]"):
+        roc_auc([0.0, 0.5, 0.0, 0.5], S)
+
+
+def test_many_label_values_are_abbreviated():
+    with pytest.raises(ValueError, match=r"found the values \[0, 1, 2, 3, 4\] …\. For more classes, binarise first"):
+        average_precision(list(range(7)), list(range(7)))
+
+
+@pytest.mark.parametrize("labels", [np.array([0, 1, 0, 1], dtype=dtype) for dtype in
+                                    (bool, np.uint8, np.int8, np.int32, np.int64, np.uint64, np.float32, np.float64)])
+def test_every_binary_label_dtype_is_accepted(labels):
+    assert roc_auc(labels, S) == 1.0

@@ -48,8 +48,15 @@ def check_binary_labels(y_true, name: str = "y_true") -> np.ndarray:
         )
     if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
         raise ValueError(f"{name} contains NaN or infinity; labels must be 0 or 1.")
-    values = np.unique(y)
-    if not np.all(np.isin(values, (0, 1))):
+    # Not np.unique: it sorts (0.25 s for 10^7 int64 labels, a third of an argsort). Integers are
+    # 0/1 iff min >= 0 and max <= 1 (two SIMD reductions); floats need the comparisons. The distinct
+    # values are only needed for the error message.
+    if np.issubdtype(y.dtype, np.integer):
+        is_binary = y.min() >= 0 and y.max() <= 1
+    else:
+        is_binary = np.all((y == 0) | (y == 1))
+    if not is_binary:
+        values = np.unique(y)
         shown = values[:5].tolist()
         raise ValueError(
             f"{name} must be binary (0 = negative, 1 = positive); found the values {shown}"
@@ -68,8 +75,9 @@ def check_scores(y_score, name: str = "y_score") -> np.ndarray:
     if not (np.issubdtype(s.dtype, np.number) or s.dtype == bool):
         raise ValueError(f"{name} must be numeric; got values of type {s.dtype}.")
     s = s.astype(np.float64, copy=False)
-    bad = ~np.isfinite(s)
-    if bad.any():
+    # Fast test first: a NaN or an infinity always shows up in the min or the max.
+    if not (np.isfinite(s.min()) and np.isfinite(s.max())):
+        bad = ~np.isfinite(s)
         first = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"{name} contains {int(bad.sum())} NaN or infinite value(s) (first at index {first}: {s[first]}). "
@@ -187,3 +195,22 @@ def check_has_both_classes(y: np.ndarray, what: str) -> None:
             "and negative examples, because the true-positive rate divides by the positives and the "
             "false-positive rate by the negatives."
         )
+
+
+def check_probabilities(p, name: str = "p") -> np.ndarray:
+    """``p`` (a number or an array of any shape) as float64 values in [0, 1], or a clear error."""
+    try:
+        arr = np.asarray(p, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric probabilities in [0, 1]; got {p!r}.") from None
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: at least one probability is needed.")
+    flat = arr.ravel()
+    bad = ~np.isfinite(flat) | (flat < 0) | (flat > 1)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1]; found {int(bad.sum())} value(s) outside it "
+            f"(first at index {first}: {flat[first]})."
+        )
+    return arr

@@ -34,6 +34,7 @@ from scipy.special import expit
 
 from caselab._validation import (
     check_labels_and_scores,
+    check_probabilities,
     check_probability,
     check_scores,
 )
@@ -66,20 +67,7 @@ _STRATEGIES = ("quantile", "uniform")
 # --------------------------------------------------------------------------- #
 def _check_prob_array(p, name: str) -> tuple[np.ndarray, bool]:
     """Return ``p`` as a float array of values in [0, 1] and whether it was a scalar."""
-    try:
-        arr = np.asarray(p, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric probabilities in [0, 1]; got {p!r}.") from None
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: at least one probability is needed.")
-    flat = arr.ravel()
-    bad = ~np.isfinite(flat) | (flat < 0) | (flat > 1)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{name} must hold probabilities in [0, 1]; found {int(bad.sum())} value(s) outside it "
-            f"(first at index {first}: {flat[first]})."
-        )
+    arr = check_probabilities(p, name)
     return arr, arr.ndim == 0
 
 

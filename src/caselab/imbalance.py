@@ -32,6 +32,7 @@ from caselab._validation import (
     check_binary_labels,
     check_cost,
     check_count,
+    check_probabilities,
     check_probability,
     check_scores,
 )
@@ -68,22 +69,6 @@ def _check_nonnegative(value, name: str, *, strict: bool = False) -> float:
 
 def _check_positive(value, name: str) -> float:
     return _check_nonnegative(value, name, strict=True)
-
-
-def _check_prob_array(p, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(p, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric probabilities in [0, 1]; got {p!r}.") from None
-    flat = arr.ravel()
-    bad = ~np.isfinite(flat) | (flat < 0) | (flat > 1)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{name} must hold probabilities in [0, 1]; found {int(bad.sum())} value(s) outside it "
-            f"(first at index {first}: {flat[first]})."
-        )
-    return arr
 
 
 def _check_gamma(gamma) -> float:
@@ -210,7 +195,7 @@ def unweight_probability(p_weighted, weight: float):
     float or ndarray
     """
     w = _check_positive(weight, "weight")
-    q = _check_prob_array(p_weighted, "p_weighted")
+    q = check_probabilities(p_weighted, "p_weighted")
     out = q / (q + w * (1.0 - q))
     return float(out) if out.ndim == 0 else out
 
@@ -284,7 +269,7 @@ def modulating_factor(p_t, gamma: float = 2.0):
     float or ndarray
     """
     g = _check_gamma(gamma)
-    pt = _check_prob_array(p_t, "p_t")
+    pt = check_probabilities(p_t, "p_t")
     out = (1.0 - pt) ** g
     return float(out) if out.ndim == 0 else out
 
@@ -354,7 +339,7 @@ def focal_loss(
     s = check_scores(p, "p")
     if s.shape != y.shape:
         raise ValueError(f"y_true and p have different lengths: {y.size} labels but {s.size} probabilities.")
-    s = _check_prob_array(s, "p")
+    s = check_probabilities(s, "p")
     g = _check_gamma(gamma)
     eps = np.finfo(np.float64).eps if eps is None else check_probability(eps, "eps", open_low=True)
     if eps >= 0.5:
@@ -591,5 +576,5 @@ def smote_interpolate(x_i, x_neighbor, lam):
     b = check_scores(np.ravel(x_neighbor), "x_neighbor").reshape(np.shape(x_neighbor))
     if a.shape != b.shape:
         raise ValueError(f"x_i has shape {a.shape} but x_neighbor has shape {b.shape}; they must match.")
-    lam_arr = _check_prob_array(lam, "lam")
+    lam_arr = check_probabilities(lam, "lam")
     return a + lam_arr * (b - a)
