@@ -27,7 +27,7 @@ import numpy as np
 from caselab.solvers import Answer
 from caselab.spec import Question, fill
 
-__all__ = ["Feedback", "Case", "check_answer", "STATUSES", "MIN_RUBRIC_CHARS"]
+__all__ = ["Feedback", "Case", "check_answer", "worked_answer", "STATUSES", "MIN_RUBRIC_CHARS"]
 
 STATUSES = ("passed", "failed", "not_answered", "error", "timeout")
 MIN_RUBRIC_CHARS = 40  # shorter than this is a note to self, not an answer to score against the rubric
@@ -207,6 +207,34 @@ def _recompute_from_own(answer: Answer, learner_values: dict) -> float | str | N
         return None
 
 
+def worked_answer(question: Question, answer: Answer | None, givens: dict, *, model_answer: bool = False,
+                  code: bool = False) -> str:
+    """The worked answer as Markdown — the same words in ``case.solution`` and in the solution notebook.
+
+    Number and option questions: the answer, its formula, the numbers, optionally the code, the spec's
+    explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
+    """
+    if question.kind == "rubric":
+        parts = [f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}"] if model_answer else []
+        parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
+        return "\n\n".join(parts)
+    parts = []
+    if answer is not None:
+        shown = answer.value if isinstance(answer.value, str) else _fmt(float(answer.value))
+        parts.append(f"**Answer**: `{shown}`")
+        if answer.formula:
+            parts.append(f"**Formula**: {answer.formula}")
+        if answer.work:
+            parts.append(f"**Numbers**: {answer.work}")
+        if code and answer.code:
+            parts.append(f"```python\n{answer.code}\n```")
+    if question.explanation:
+        parts.append(fill(question.explanation, givens).strip())
+    if question.kind == "number":
+        parts.append(f"*Accepted within {question.accepted.describe()}.*")
+    return "\n\n".join(parts)
+
+
 # --------------------------------------------------------------------------------------------------
 # The learner's API
 # --------------------------------------------------------------------------------------------------
@@ -306,22 +334,9 @@ class Case:
         """The worked answer of one question: the value, the formula, the numbers and the code."""
         question = self.scenario.question(qid)
         self._journal(qid, "solution")
-        if question.kind == "rubric":
-            points = "\n".join(f"- {p}" for p in question.points)
-            model = fill(question.model_answer, self._givens).strip()
-            return _Text(f"**Model answer ({qid})**\n\n{model}\n\n**Rubric points**\n\n{points}")
-        a = self.solution_data.answers[qid]
-        value = _fmt(float(a.value)) if question.kind == "number" else repr(a.value)
-        parts = [f"**Answer ({qid})**: {value}"]
-        if a.formula:
-            parts.append(f"**Formula**: {a.formula}")
-        if a.work:
-            parts.append(f"**Work**: {a.work}")
-        if a.code:
-            parts.append(f"```python\n{a.code}\n```")
-        if question.explanation:
-            parts.append(fill(question.explanation, self._givens).strip())
-        return _Text("\n\n".join(parts))
+        answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
+        return _Text(f"**Worked answer ({qid})**\n\n"
+                     + worked_answer(question, answer, self._givens, model_answer=True, code=True))
 
     def progress(self) -> _Text:
         """What you have checked so far in this session, question by question."""

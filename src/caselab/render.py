@@ -20,6 +20,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from caselab import solvers
+from caselab.grading import worked_answer
 from caselab.spec import Given, Scenario, fill
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
@@ -167,7 +168,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
-            cells.append(_cell("markdown", _explain(q, solution.answers.get(q.id), givens), "explain",
+            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens), "explain",
                                f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 
@@ -181,24 +182,6 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         nb.metadata["caselab"]["givens"] = givens
     nb.metadata["caselab"]["generated_hash"] = cells_hash(nb)
     return nb
-
-
-def _explain(q, answer, givens: dict) -> str:
-    if q.kind == "rubric":
-        return "**Rubric points**\n\n" + "\n".join(f"- {p}" for p in q.points)
-    parts = []
-    if answer is not None:
-        shown = answer.value if isinstance(answer.value, str) else f"{answer.value:.6g}"
-        parts.append(f"**Answer**: `{shown}`")
-        if answer.formula:
-            parts.append(f"**Formula**: {answer.formula}")
-        if answer.work:
-            parts.append(f"**Numbers**: {answer.work}")
-    if q.explanation:
-        parts.append(fill(q.explanation, givens).strip())
-    if q.kind == "number":
-        parts.append(f"*Accepted within {q.accepted.describe()}.*")
-    return "\n\n".join(parts)
 
 
 # --------------------------------------------------------------------------------------------------
