@@ -207,4 +207,12 @@ def solve(givens: dict) -> Solution:
         code=f'claim_preserves_calibration = "{claim}"',
         mistakes={"the seed article's claim: weights move the odds by w_1/w_0 just as keeping 1/w of the "
                   "negatives would": CLAIM[0]} if claim == CLAIM[1] else {})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    explorers = {
+        # class_weight="balanced" multiplies the learned odds by n_neg/n_pos, as keeping a share β = n_pos/n_neg
+        # of the negatives would: the explorer's β at the 50/50 value is the balanced-weights model, and its
+        # Dal Pozzolo correction is caselab.imbalance.unweight_probability (synthetic binormal scores)
+        "calibration": "calibration_explorer = caselab.widgets.calibration_explorer(\n"
+                       "    prevalence, beta=caselab.calibration.beta_for_balance(prevalence), seed=seed)\n"
+                       "calibration_explorer",
+    }
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)

@@ -107,4 +107,13 @@ def solve(givens: dict) -> Solution:
         code='when_tau_applies = "when the scores are calibrated probabilities"',
         mistakes={"τ* depends on the costs only if p is calibrated; balance has nothing to do with it":
                   "when the classes are balanced"})
-    return Solution(a)
+    explorers = {
+        # the story has no labelled data: an illustrative set of *calibrated* scores, so that the empirical
+        # min-cost threshold can be seen to track τ* as the ratio moves (try alt_cost_fn / alt_cost_fp and
+        # the ratio (1 − team_threshold) / team_threshold)
+        "cost": "from caselab.data import binormal_scores\n"
+                "y_demo, p_demo = binormal_scores(50_000, 0.01, 2.5, seed=0)  # illustrative, calibrated\n"
+                "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y_demo, y_score=p_demo)\n"
+                "cost_explorer",
+    }
+    return Solution(a, explorers=explorers)

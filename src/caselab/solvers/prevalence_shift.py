@@ -144,4 +144,12 @@ def solve(givens: dict) -> Solution:
              "    # expected counts from the class-conditional rates, which do not move with the prior\n"
              "    pos, neg = n * prior, n * (1 - prior)\n"
              "    return caselab.metrics.Confusion(tp=tpr * pos, fp=fpr * neg, fn=(1 - tpr) * pos, tn=(1 - fpr) * neg)")
-    return Solution(a, setup_code=setup)
+    explorers = {
+        # equal-variance binormal scores with the given operating point: d' = Φ⁻¹(TPR) − Φ⁻¹(FPR); the
+        # explorer's fixed threshold sits at recall 0.80, where FPR = 1 − Φ(d' − Φ⁻¹(0.80))
+        "prevalence": "from scipy.stats import norm\n"
+                      "prevalence_explorer = caselab.widgets.prevalence_explorer(\n"
+                      "    separation=float(norm.ppf(tpr) - norm.ppf(fpr)), prevalence=prod_prior)\n"
+                      "prevalence_explorer",
+    }
+    return Solution(a, setup_code=setup, explorers=explorers)

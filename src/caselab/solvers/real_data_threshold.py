@@ -205,4 +205,17 @@ def solve(givens: dict) -> Solution:
         code=f"deploy_threshold = {deploy!r}",
         mistakes={"0.5 minimises errors, not cost: with C_FN/C_FP = 20 it misses too many malignancies": DEPLOY[0]}
         if deploy == DEPLOY[1] else {})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=EXPLORERS)
+
+
+EXPLORERS = {
+    # self-contained: the learner notebook has no work cell, so the explorer fits the story's model itself
+    "threshold": "from sklearn.linear_model import LogisticRegression\n"
+                 "from sklearn.pipeline import make_pipeline\n"
+                 "from sklearn.preprocessing import StandardScaler\n\n"
+                 "explorer_model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))"
+                 ".fit(X_train, y_train)\n"
+                 "threshold_explorer = caselab.widgets.threshold_explorer(\n"
+                 "    y_val, explorer_model.predict_proba(X_val)[:, 1], cost_fp=cost_fp, cost_fn=cost_fn)  # validation\n"
+                 "threshold_explorer",
+}

@@ -204,4 +204,10 @@ def solve(givens: dict) -> Solution:
         work=f"ECE {e_bal:.4f} on the balanced sample vs {e_raw:.4f} on held-out data at the production prior",
         code=f"where_to_measure = {WHERE[1]!r}",
         mistakes={"the balanced sample has the wrong prior: the raw model looks calibrated there": WHERE[0]})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    explorers = {
+        # the team's 50/50 sample at this prevalence; synthetic binormal scores, not the fitted model
+        "calibration": "calibration_explorer = caselab.widgets.calibration_explorer(\n"
+                       "    prevalence, beta=caselab.calibration.beta_for_balance(prevalence), seed=seed)\n"
+                       "calibration_explorer",
+    }
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)
