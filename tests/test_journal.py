@@ -67,8 +67,11 @@ def test_killed_writers_never_leave_a_broken_journal(path):
     code = ("import sys; from caselab import journal; from pathlib import Path\n"
             "p = Path(sys.argv[1])\n"
             "for i in range(100000): journal.record('s', f'q{i % 50}', 'check', 'passed', path=p)\n")
-    for delay in (0.3, 0.45, 0.6):
+    for delay in (0.05, 0.2, 0.35):
         proc = subprocess.Popen([sys.executable, "-c", code, str(path)])
+        started = time.monotonic()
+        while not path.exists() and time.monotonic() - started < 30:  # the writer has begun (slow machines)
+            time.sleep(0.01)
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
