@@ -124,35 +124,38 @@ def test_fast_sweep_equals_reference_on_large_heavily_tied_input():
     assert fast.tps[-1] == y.sum() and fast.fps[-1] == n - y.sum()
 
 
-def _count_fallbacks(monkeypatch):
+def _spy_on(monkeypatch, name):
+    """Record the sizes of the inputs of every call to ``curves.<name>``."""
     calls = []
-    original = curves._sweep_argsort
+    original = getattr(curves, name)
 
     def spy(y, scores):
         calls.append(scores.size)
         return original(y, scores)
 
-    monkeypatch.setattr(curves, "_sweep_argsort", spy)
+    monkeypatch.setattr(curves, name, spy)
     return calls
 
 
 def test_fast_path_handles_probabilities_and_small_mixed_sign_scores(monkeypatch):
-    calls = _count_fallbacks(monkeypatch)
+    argsorts = _spy_on(monkeypatch, "_sweep_argsort")
     y = np.array([0, 1, 0, 1, 1, 0])
     for scores in ([0.2, 0.9, 0.2, 0.0, 1.0, -0.0], [-1.5, 1.9, -0.0, 0.25, 0.25, -1.9], [-7.0, -3.0, -3.0, -1e300, -2.0, -5.0],
                    [1e300, 2.0, 5e-324, 0.0, 7.0, 7.0]):
         assert_array_equal(confusion_matrix_at_thresholds(y, scores).tps,
                            skm.confusion_matrix_at_thresholds(y, scores)[3])
-    assert calls == []  # one sign, or both signs within (-2, 2): the bit-packed sort applies
+    assert argsorts == []  # one sign, or both signs within (-2, 2): the bit-packed sort applies
 
 
 def test_wide_mixed_sign_scores_fall_back_to_argsort(monkeypatch):
-    calls = _count_fallbacks(monkeypatch)
-    y, scores = np.array([0, 1, 0, 1]), np.array([-5.0, 5.0, 3.0, -0.5])  # margins: no spare bit
+    argsorts = _spy_on(monkeypatch, "_sweep_argsort")
+    y, scores = np.array([0, 1, 0, 1, 1]), np.array([-5.0, 5.0, 3.0, -0.5, -0.5])  # margins: no spare bit
     sweep = confusion_matrix_at_thresholds(y, scores)
-    assert calls == [4]
+    assert argsorts == [5]
     assert sweep.thresholds.tolist() == [5.0, 3.0, -0.5, -5.0]
-    assert sweep.tps.tolist() == [1, 1, 2, 2] and sweep.fps.tolist() == [0, 1, 1, 2]
+    assert sweep.tps.tolist() == [1, 1, 3, 3] and sweep.fps.tolist() == [0, 1, 1, 2]
+    for a, b in zip(sweep, skm.confusion_matrix_at_thresholds(y, scores), strict=True):
+        assert_array_equal(a, b)
 
 
 def test_negative_zero_and_zero_are_one_threshold():

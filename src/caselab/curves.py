@@ -171,9 +171,9 @@ def _sweep(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     keys = _sortable_keys(scores)
     highest = keys.max()
     if highest - keys.min() >= _SIGN_BIT:
-        # The scores span more than 2**63 representable doubles — only possible with both signs and
-        # max · |min| above about 4, e.g. raw margins from -5 to 5: no bit is free for the label.
-        # Fall back to the argsort version (same result, ~2x slower).
+        # The scores span more than 2**63 representable doubles, so no bit is free for the label:
+        # only possible with both signs and max·|min| above about 4, e.g. raw margins from -5 to 5.
+        # Use the argsort version (same result; at n = 10⁷ it takes ~1.5x a bare argsort).
         return _sweep_argsort(y, scores)
 
     # (highest − key) is 0 for the top score and grows as the score falls: an *ascending* sort of
