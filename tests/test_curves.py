@@ -428,3 +428,42 @@ def test_no_warnings_from_curves():
         average_precision(y, s)
         roc_auc(y, s)
         min_cost_threshold(y, s, 1, 1)
+
+
+@FAST
+@given(data=st.data())
+def test_recall_and_fpr_selectors_match_a_naive_scan(data):
+    n = data.draw(st.integers(2, 40))
+    y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    assume(0 < y.sum() < n)
+    scores = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.5, 0.9, 1.0]), min_size=n,
+                                         max_size=n)))
+    candidates = np.unique(scores)[::-1]  # highest first; positive ⇔ score ≥ t
+    recall = np.array([np.sum((scores >= t) & (y == 1)) / y.sum() for t in candidates])
+    fpr = np.array([np.sum((scores >= t) & (y == 0)) / (n - y.sum()) for t in candidates])
+
+    min_recall = data.draw(st.floats(0.01, 1.0))
+    got = curves.threshold_for_recall(y, scores, min_recall)
+    first = int(np.argmax(recall >= min_recall - 1e-12))  # the highest threshold reaching the target
+    assert got.threshold == candidates[first] and got.recall == pytest.approx(recall[first])
+
+    max_fpr = data.draw(st.floats(0.0, 1.0))
+    got = curves.threshold_for_fpr(y, scores, max_fpr)
+    within = np.flatnonzero(fpr <= max_fpr)
+    if within.size == 0:
+        assert got == (np.inf, 0.0, 0.0)
+    else:
+        assert got.threshold == candidates[within[-1]] and got.fpr == pytest.approx(fpr[within[-1]])
+        assert got.recall == pytest.approx(recall[within[-1]])
+
+
+def test_recall_and_fpr_selectors_by_hand():
+    # scores 0.9 0.8 0.7 0.6 0.5 with labels 1 0 1 1 0: recall 2/3 is first reached at 0.7 (TP 2, FP 1)
+    y, s = [1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]
+    assert curves.threshold_for_recall(y, s, 0.6) == (0.7, 2 / 3, 2 / 3)
+    # FPR ≤ 0.5 allows one of the two negatives: the lowest such threshold is 0.6 (TP 3, FP 1)
+    assert curves.threshold_for_fpr(y, s, 0.5) == (0.6, 0.5, 1.0)
+    with pytest.raises(ValueError, match="min_recall"):
+        curves.threshold_for_recall(y, s, 0.0)
+    with pytest.raises(ValueError, match="threshold_for_fpr"):
+        curves.threshold_for_fpr([1, 1], [0.2, 0.3], 0.1)

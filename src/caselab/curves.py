@@ -41,6 +41,7 @@ References
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -63,6 +64,8 @@ __all__ = [
     "CostThreshold",
     "CapacityThreshold",
     "PrecisionThreshold",
+    "RecallThreshold",
+    "FprThreshold",
     "FBetaThreshold",
     "confusion_matrix_at_thresholds",
     "precision_recall_curve",
@@ -72,6 +75,8 @@ __all__ = [
     "min_cost_threshold",
     "threshold_for_capacity",
     "threshold_for_precision",
+    "threshold_for_recall",
+    "threshold_for_fpr",
     "max_fbeta_threshold",
     "bayes_threshold",
 ]
@@ -112,6 +117,18 @@ class CapacityThreshold(NamedTuple):
 class PrecisionThreshold(NamedTuple):
     threshold: float
     precision: float
+    recall: float
+
+
+class RecallThreshold(NamedTuple):
+    threshold: float
+    recall: float
+    precision: float
+
+
+class FprThreshold(NamedTuple):
+    threshold: float
+    fpr: float
     recall: float
 
 
@@ -511,6 +528,65 @@ def threshold_for_precision(y_true, y_score, min_precision: float) -> PrecisionT
     best_tps = tps[reaches].max()
     best = int(np.argmax(reaches & (tps == best_tps)))  # the first (highest) such threshold
     return PrecisionThreshold(float(thresholds[best]), float(precision[best]), float(tps[best] / tps[-1]))
+
+
+def threshold_for_recall(y_true, y_score, min_recall: float) -> RecallThreshold:
+    """The highest threshold whose recall is >= ``min_recall`` (the fewest flags that catch that share).
+
+    Recall only grows as the threshold falls, so this is the first operating point of the sweep with
+    ``TP ≥ k``, ``k = ⌈min_recall · P⌉``: the k-th highest score among the positives.
+
+    Parameters
+    ----------
+    y_true, y_score : array-like
+        Labels (0/1, at least one positive) and finite scores.
+    min_recall : float
+        In (0, 1].
+
+    Returns
+    -------
+    RecallThreshold(threshold, recall, precision)
+        The recall reached (≥ ``min_recall``; more when positives tie at the threshold) and the precision there.
+    """
+    y, scores = check_labels_and_scores(y_true, y_score)
+    min_recall = check_probability(min_recall, "min_recall", open_low=True)
+    check_has_positives(y, "threshold_for_recall")
+    fps, tps, thresholds = _sweep(y, scores)
+    # k positives must be caught; the 1e-9 keeps e.g. 0.95 · 40 = 38.00000000000001 from becoming 39
+    k = max(1, math.ceil(min_recall * tps[-1] - 1e-9))
+    i = int(np.argmax(tps >= k))
+    return RecallThreshold(float(thresholds[i]), float(tps[i] / tps[-1]), float(tps[i] / (tps[i] + fps[i])))
+
+
+def threshold_for_fpr(y_true, y_score, max_fpr: float) -> FprThreshold:
+    """The threshold with the highest recall among those whose false-positive rate is <= ``max_fpr``.
+
+    An FPR cap bounds the share of *negatives* flagged (FP / N) — not the share of the flagged that are
+    negatives (1 − precision): under imbalance the two give very different operating points.
+
+    Parameters
+    ----------
+    y_true, y_score : array-like
+        Labels with both classes present, and finite scores.
+    max_fpr : float
+        In [0, 1].
+
+    Returns
+    -------
+    FprThreshold(threshold, fpr, recall)
+        FPR only grows as the threshold falls, so the lowest threshold within the cap has the most recall.
+        **If even the highest score breaks the cap**, the result is ``(inf, 0.0, 0.0)``: flag nothing.
+    """
+    y, scores = check_labels_and_scores(y_true, y_score)
+    max_fpr = check_probability(max_fpr, "max_fpr")
+    check_has_both_classes(y, "threshold_for_fpr")
+    fps, tps, thresholds = _sweep(y, scores)
+    fpr = fps / fps[-1]
+    within = np.flatnonzero(fpr <= max_fpr)
+    if within.size == 0:
+        return FprThreshold(float(np.inf), 0.0, 0.0)
+    i = within[-1]
+    return FprThreshold(float(thresholds[i]), float(fpr[i]), float(tps[i] / tps[-1]))
 
 
 def max_fbeta_threshold(y_true, y_score, beta: float = 1.0) -> FBetaThreshold:

@@ -12,16 +12,12 @@ precision SLA is strict (tiny FPR, low recall), an FPR limit of 10% is loose (hi
 a few percent, tens of thousands of blocks).
 
 Each constraint picks, among the thresholds that satisfy it, the one with the highest recall.
-``caselab.curves`` has ``threshold_for_precision``; the FPR version is written here.
+``caselab.curves`` has both selectors: ``threshold_for_precision`` and ``threshold_for_fpr``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import numpy as np
-
-from caselab.curves import confusion_matrix_at_thresholds, threshold_for_precision
+from caselab.curves import threshold_for_fpr, threshold_for_precision
 from caselab.data import binormal_scores
 from caselab.metrics import confusion_at_threshold
 from caselab.solvers import Answer, Solution
@@ -38,35 +34,6 @@ GIVENS = {
 
 ANSWERS = {"recall_at_precision", "flagged_at_precision", "fpr_at_precision", "legit_share_of_blocked_at_precision",
            "recall_at_fpr_limit", "precision_at_fpr_limit", "flagged_at_fpr_limit", "constraint_for_sla"}
-
-
-class FprThreshold(NamedTuple):
-    threshold: float
-    fpr: float
-    recall: float
-
-
-FPR_CODE = '''\
-def threshold_for_fpr(y_true, y_score, max_fpr):
-    """Highest-recall threshold whose false-positive rate is <= max_fpr (flag score >= threshold)."""
-    sweep = caselab.curves.confusion_matrix_at_thresholds(y_true, y_score)
-    fpr = sweep.fps / sweep.fps[-1]
-    ok = np.flatnonzero(fpr <= max_fpr)  # fpr grows as the threshold falls: the last ok index has the most recall
-    if ok.size == 0:
-        return np.inf
-    return float(sweep.thresholds[ok[-1]])
-'''
-
-
-def threshold_for_fpr(y_true, y_score, max_fpr: float) -> FprThreshold:
-    """The threshold with the highest recall among those with FPR ≤ ``max_fpr``; (inf, 0, 0) if none."""
-    sweep = confusion_matrix_at_thresholds(y_true, y_score)
-    fpr = sweep.fps / sweep.fps[-1]
-    ok = np.flatnonzero(fpr <= max_fpr)
-    if ok.size == 0:
-        return FprThreshold(float(np.inf), 0.0, 0.0)
-    i = ok[-1]
-    return FprThreshold(float(sweep.thresholds[i]), float(fpr[i]), float(sweep.tps[i] / sweep.tps[-1]))
 
 
 def solve(givens: dict) -> Solution:
@@ -108,7 +75,7 @@ def solve(givens: dict) -> Solution:
         cm_f.recall, formula="max recall over thresholds with FPR ≤ f",
         work=f"threshold {ft.threshold:.5f}: FPR {cm_f.fpr:.4f}, recall {cm_f.tp:.0f}/{cm_f.positives:.0f} = "
              f"{cm_f.recall:.4f}",
-        code="t_fpr = threshold_for_fpr(y_day, p_day, max_fpr)\n"
+        code="t_fpr = caselab.curves.threshold_for_fpr(y_day, p_day, max_fpr).threshold\n"
              "cm_fpr = caselab.metrics.confusion_at_threshold(y_day, p_day, t_fpr)\n"
              "recall_at_fpr_limit = cm_fpr.recall",
         mistakes={"recall at the precision SLA (the other constraint)": cm_p.recall})
@@ -138,4 +105,4 @@ def solve(givens: dict) -> Solution:
                  "y_day, p_day = binormal_scores(n=n, prevalence=prevalence, separation=separation, seed=seed)\n"
                  "print(f'{y_day.size:,} transactions, {y_day.sum():,} fraudulent, {y_day.size - y_day.sum():,} legitimate')")
     explorers = {"threshold": "threshold_explorer = caselab.widgets.threshold_explorer(y_day, p_day)\nthreshold_explorer"}
-    return Solution(a, data_code=data_code, setup_code=FPR_CODE, explorers=explorers)
+    return Solution(a, data_code=data_code, explorers=explorers)

@@ -21,7 +21,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from caselab.calibration import brier_score
-from caselab.curves import average_precision, bayes_threshold, min_cost_threshold, roc_auc
+from caselab.curves import (
+    average_precision,
+    bayes_threshold,
+    min_cost_threshold,
+    roc_auc,
+    threshold_for_recall,
+)
 from caselab.metrics import confusion_at_threshold
 from caselab.solvers import Answer, Solution
 from caselab.spec import Given
@@ -65,24 +71,7 @@ from sklearn.preprocessing import StandardScaler
 model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000)).fit(X_train, y_train)
 p_val = model.predict_proba(X_val)[:, 1]
 p_test = model.predict_proba(X_test)[:, 1]
-cost = lambda y_true, p, t: caselab.metrics.confusion_at_threshold(y_true, p, t).expected_cost(cost_fp=cost_fp, cost_fn=cost_fn)
-
-def threshold_for_recall(y_true, p, target):
-    \"\"\"Highest threshold whose recall reaches target: the k-th highest positive score, k = ⌈target·P⌉.\"\"\"
-    pos = np.sort(p[y_true == 1])[::-1]
-    return pos[int(np.ceil(target * len(pos) - 1e-9)) - 1]"""
-
-
-def threshold_for_recall(y_true, p, target: float) -> float:
-    """Highest threshold t with recall(score ≥ t) ≥ target: the k-th highest positive score, k = ⌈target·P⌉.
-
-    (caselab.curves has the precision-constrained selector but not this recall-constrained one.)
-    """
-    pos = np.sort(np.asarray(p)[np.asarray(y_true) == 1])[::-1]
-    if pos.size == 0:
-        raise ValueError("no positives: a recall target is undefined.")
-    k = max(1, math.ceil(target * pos.size - 1e-9))
-    return float(pos[k - 1])
+cost = lambda y_true, p, t: caselab.metrics.confusion_at_threshold(y_true, p, t).expected_cost(cost_fp=cost_fp, cost_fn=cost_fn)"""
 
 
 def fit(givens: dict) -> dict:
@@ -160,13 +149,13 @@ def solve(givens: dict) -> Solution:
         code="cost_test_bayes = cost(y_test, p_test, caselab.curves.bayes_threshold(cost_fp, cost_fn))",
         mistakes={"τ* from the inverted formula C_FN/(C_FP + C_FN)": cost(y_te, p_te, c_fn / (c_fp + c_fn))})
 
-    t_r = threshold_for_recall(y_va, p_va, g["recall_target"])
+    t_r = threshold_for_recall(y_va, p_va, g["recall_target"]).threshold
     cm_r = confusion_at_threshold(y_te, p_te, t_r)
     a["recall_threshold_val"] = Answer(
         t_r, formula="highest threshold whose validation recall ≥ target: the ⌈target·P⌉-th highest positive score",
         work=f"P = {int(y_va.sum())}, k = ⌈{g['recall_target']:g}·{int(y_va.sum())}⌉ = "
              f"{math.ceil(g['recall_target'] * y_va.sum() - 1e-9)} → t = {t_r:.4f}",
-        code="recall_threshold_val = threshold_for_recall(y_val, p_val, recall_target)")
+        code="recall_threshold_val = caselab.curves.threshold_for_recall(y_val, p_val, recall_target).threshold")
     a["precision_test_at_recall_threshold"] = Answer(
         cm_r.precision, formula="test precision with flag ⇔ p ≥ the recall-target threshold",
         work=f"{cm_r.tp:.0f} / {cm_r.flagged:.0f} = {cm_r.precision:.4f}",
