@@ -28,7 +28,7 @@ import numpy as np
 import sklearn
 from sklearn import metrics as skm
 
-from caselab import curves
+from caselab.maths import curves
 
 
 def make_scores(n: int, prevalence: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

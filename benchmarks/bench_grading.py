@@ -42,7 +42,7 @@ def bare_execute(path: Path) -> float:
 
 
 def grade_one(path: Path) -> tuple[float, str]:
-    from caselab import runner
+    from caselab.practice import runner
 
     start = time.perf_counter()
     report = runner.grade_notebook(path)
@@ -50,7 +50,7 @@ def grade_one(path: Path) -> tuple[float, str]:
 
 
 def grade_all(paths: list[Path], jobs: int) -> tuple[float, list]:
-    from caselab import runner
+    from caselab.practice import runner
 
     start = time.perf_counter()
     reports = runner.grade_many(paths, jobs=jobs)
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     import nbclient  # noqa: F401
     import nbformat  # noqa: F401
 
-    from caselab import runner  # noqa: F401
+    from caselab.practice import runner  # noqa: F401
 
     load_before = os.getloadavg()
     path = args.notebook

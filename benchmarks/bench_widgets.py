@@ -29,8 +29,8 @@ SETUP = r"""
 import json, time, io
 import numpy as np
 import caselab
-from caselab.data import sentiment_scores
-from caselab import metrics
+from caselab.scenarios.data import sentiment_scores
+from caselab.maths import metrics
 y_val, p_val = sentiment_scores(n=20_000, prevalence=0.05, separation=2.5, seed=7)
 EX = {
   "threshold": caselab.widgets.threshold_explorer(y_val, p_val, cost_fp=2, cost_fn=30, capacity=1_000,

@@ -101,8 +101,9 @@ def _readouts(page, scope: str) -> dict[str, str]:
 def test_learner_moves_threshold_slider_in_jupyterlab(lab, chromium):
 
     import caselab
-    from caselab import casebook, metrics
-    from caselab.data import sentiment_scores
+    from caselab.maths import metrics
+    from caselab.scenarios import casebook
+    from caselab.scenarios.data import sentiment_scores
 
     base, token, root = lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.metrics import log_loss as sk_log_loss
 
-from caselab.calibration import (
+from caselab.maths.calibration import (
     IsotonicFit,
     beta_for_balance,
     brier_score,

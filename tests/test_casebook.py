@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from caselab import casebook
-from caselab.coverage import SEED_PARTS, coverage
+from caselab.scenarios import casebook
+from caselab.scenarios.coverage import SEED_PARTS, coverage
 
 SCENARIOS = casebook.load_all()
 

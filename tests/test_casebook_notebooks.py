@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from caselab import casebook, render, runner
+from caselab.notebooks import render
+from caselab.practice import runner
+from caselab.scenarios import casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = casebook.scenario_ids()
@@ -25,7 +27,7 @@ def reports(tmp_path_factory):
     for sid in IDS:
         scenario = casebook.load(sid)
         if scenario.variants:
-            from caselab import variants
+            from caselab.scenarios import variants
 
             seed = sum(map(ord, sid)) % 997
             nb = render.build_notebook(scenario, "solution", givens=variants.draw(scenario, seed), variant=seed)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import metrics as skm
 
-from caselab import curves
-from caselab.curves import (
+from caselab.maths import curves
+from caselab.maths.curves import (
     _confusion_matrix_at_thresholds_argsort,
     average_precision,
     bayes_threshold,

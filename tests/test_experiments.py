@@ -21,7 +21,7 @@ from statsmodels.stats.proportion import (
     samplesize_proportions_2indep_onetail,
 )
 
-from caselab import experiments as ex
+from caselab.maths import experiments as ex
 
 FAST = settings(max_examples=50, deadline=None)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from caselab import casebook, guide
+from caselab.notebooks import guide
+from caselab.scenarios import casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "guide"
@@ -16,7 +17,7 @@ CASES = ["pinterest-f1-cost", "tiktok-threshold-capacity"]  # two full pages kee
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from caselab import html
+    from caselab.notebooks import html
 
     try:
         html.widget_assets()

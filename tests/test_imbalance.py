@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.utils.class_weight import compute_class_weight
 
-from caselab.calibration import undersampling_correction
-from caselab.imbalance import (
+from caselab.maths.calibration import undersampling_correction
+from caselab.maths.imbalance import (
     balanced_class_weights,
     cost_weights,
     disjoint_subsets,

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from caselab import casebook, journal
+from caselab.practice import journal
+from caselab.scenarios import casebook
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_a_crash_during_the_write_leaves_the_old_journal_intact(path, monkeypatc
 
 def test_killed_writers_never_leave_a_broken_journal(path):
     # Writers hammer the journal; kill -9 them at random moments: the file must always parse.
-    code = ("import sys; from caselab import journal; from pathlib import Path\n"
+    code = ("import sys; from caselab.practice import journal; from pathlib import Path\n"
             "p = Path(sys.argv[1])\n"
             "for i in range(100000): journal.record('s', f'q{i % 50}', 'check', 'passed', path=p)\n")
     for delay in (0.05, 0.2, 0.35):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
-from caselab.metrics import Confusion, _ratio, confusion_at_threshold, confusion_from_rates
+from caselab.maths.metrics import Confusion, _ratio, confusion_at_threshold, confusion_from_rates
 
 FAST = settings(max_examples=150, deadline=None)
 

@@ -10,7 +10,7 @@ import sys
 import pexpect
 import pytest
 
-from caselab.mock import parse_number
+from caselab.practice.mock import parse_number
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.special import rel_entr
 from scipy.stats import entropy
 
-from caselab.monitoring import (
+from caselab.maths.monitoring import (
     ColumnSpec,
     Violation,
     check_schema,
@@ -276,7 +276,7 @@ def test_oe_and_schema_validation_messages():
 
 # --------------------------------------------------------------------------- exploration (feedback loops)
 def test_exploration_recall_by_hand():
-    from caselab.monitoring import ExplorationRecall, exploration_recall
+    from caselab.maths.monitoring import ExplorationRecall, exploration_recall
 
     est = exploration_recall(740, 22, 0.02)
     assert isinstance(est, ExplorationRecall)
@@ -289,7 +289,7 @@ def test_exploration_recall_by_hand():
 
 
 def test_exploration_recall_unbiased_and_delta_method_by_simulation():
-    from caselab.monitoring import exploration_recall
+    from caselab.maths.monitoring import exploration_recall
 
     tp, fn, eps = 740, 1_179, 0.05
     rng = np.random.default_rng(7)
@@ -307,7 +307,7 @@ def test_exploration_recall_unbiased_and_delta_method_by_simulation():
 
 
 def test_exploration_recall_edge_cases_and_messages():
-    from caselab.monitoring import exploration_recall
+    from caselab.maths.monitoring import exploration_recall
 
     # no explored miss: recall 1 with SE 0 (the delta method says nothing there)
     assert tuple(exploration_recall(50, 0, 0.1)) == (0.0, 1.0, 0.0)
@@ -328,7 +328,7 @@ def test_exploration_recall_edge_cases_and_messages():
 def test_exploration_rate_for_recall_se_inverts_the_se():
     from scipy.optimize import brentq
 
-    from caselab.monitoring import exploration_rate_for_recall_se, exploration_recall
+    from caselab.maths.monitoring import exploration_rate_for_recall_se, exploration_recall
 
     tp, fn, target = 740, 1_100, 0.02
     eps = exploration_rate_for_recall_se(tp, fn, target)
@@ -455,7 +455,7 @@ def test_schema_matches_the_value_by_value_reference(cells, form):
 
 
 def test_schema_numpy_columns_are_not_read_value_by_value(monkeypatch):
-    import caselab.monitoring as mon
+    import caselab.maths.monitoring as mon
 
     def boom(t):
         raise AssertionError(f"per-type classification reached for {t}")

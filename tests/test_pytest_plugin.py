@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from caselab import casebook, render
+from caselab.notebooks import render
+from caselab.scenarios import casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 PINTEREST = "pinterest-f1-cost"

@@ -11,7 +11,7 @@ from scipy.special import logsumexp as sp_logsumexp
 from scipy.special import softmax as sp_softmax
 from sklearn.metrics import log_loss
 
-from caselab.ranking import (
+from caselab.maths.ranking import (
     in_batch_negatives,
     in_batch_softmax_loss,
     logq_correction,

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from caselab import casebook, render
+from caselab.notebooks import render
+from caselab.scenarios import casebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +95,7 @@ def test_cli_render_check_exits_nonzero_naming_files(tmp_path):
 
 
 def test_dollar_signs_are_money_not_latex():
-    from caselab.render import escape_dollars
+    from caselab.scenarios.text import escape_dollars
 
     assert escape_dollars("a $5 fee and a $500 loss") == r"a \$5 fee and a \$500 loss"
     assert escape_dollars(r"already \$3") == r"already \$3"

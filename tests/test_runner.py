@@ -18,8 +18,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from caselab import casebook, render, runner, widgets
-from caselab.grading import check_answer
+from caselab.notebooks import render, widgets
+from caselab.practice import kernel, runner, values
+from caselab.practice.grading import check_answer
+from caselab.scenarios import casebook
 
 ROOT = Path(__file__).resolve().parents[1]
 PINTEREST = "pinterest-f1-cost"
@@ -361,7 +363,7 @@ def test_infinite_loop_times_out_and_the_run_goes_on(tmp_path):
 
 
 def test_a_dead_or_deaf_kernel_is_restarted_and_the_earlier_cells_replayed(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "INTERRUPT_GRACE", 1.0)
+    monkeypatch.setattr(kernel, "INTERRUPT_GRACE", 1.0)
     nb = without_explorers(rendered(PINTEREST))
     answer(nb, "f1_baseline", "p, r = baseline['precision'], baseline['recall']\nf1_baseline = 2 * p * r / (p + r)")
     answer(nb, "fp_baseline", "import os\nos._exit(1)")
@@ -469,10 +471,10 @@ def test_kernel_start_up_noise_is_filtered():
     text = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication ...\n"
             "\n"
             "something the learner's code wrote to fd 2\n")
-    assert runner._kernel_stderr_filtered(text) == "something the learner's code wrote to fd 2"
+    assert kernel._kernel_stderr_filtered(text) == "something the learner's code wrote to fd 2"
 
 
 def test_the_collector_cell_is_valid_python():
-    source = runner._collector_source(["f1_baseline", "deploy"])
+    source = values._collector_source(["f1_baseline", "deploy"])
     compile(source, "<collector>", "exec")
     assert "def encode_value(value):" in source

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_score, recall_score
 
-from caselab import casebook, solvers
-from caselab.data import sentiment_scores
+from caselab.scenarios import casebook, solvers
+from caselab.scenarios.data import sentiment_scores
 
 
 def answers(sid: str, givens: dict | None = None) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from caselab import casebook
-from caselab.spec import DEFAULT_TOLERANCE, SpecError, Tolerance, load_spec
+from caselab.scenarios import casebook
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, SpecError, Tolerance, load_spec
 
 SPECS = Path(__file__).parent / "specs"
 BAD = sorted((SPECS / "bad").glob("*.toml"))

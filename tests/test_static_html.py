@@ -23,7 +23,7 @@ SCENARIO = "tiktok-threshold-capacity"
 
 @pytest.fixture(scope="module")
 def assets():
-    from caselab import html
+    from caselab.notebooks import html
 
     try:
         return html.widget_assets()
@@ -33,7 +33,7 @@ def assets():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, assets):
-    from caselab import html
+    from caselab.notebooks import html
 
     out = tmp_path_factory.mktemp("site")
     nb = html.execute_notebook(ROOT / "solutions" / f"{SCENARIO}.ipynb", timeout=240)
@@ -43,7 +43,7 @@ def site(tmp_path_factory, assets):
 
 def test_export_embeds_widget_state_and_loads_nothing_remote(site):
     page, nb = site
-    from caselab.widgets import WIDGET_STATE_MIME
+    from caselab.notebooks.widgets import WIDGET_STATE_MIME
 
     state = nb.metadata["widgets"][WIDGET_STATE_MIME]["state"]
     assert any("caselab-control-threshold" in m["state"].get("_dom_classes", []) for m in state.values())
@@ -57,8 +57,9 @@ def test_export_embeds_widget_state_and_loads_nothing_remote(site):
 
 
 def test_slider_renders_and_moves_in_the_static_page(site, chromium):
-    from caselab import casebook, metrics
-    from caselab.data import sentiment_scores
+    from caselab.maths import metrics
+    from caselab.scenarios import casebook
+    from caselab.scenarios.data import sentiment_scores
 
     page_path, _ = site
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from caselab import curves, metrics
-from caselab.curves import (
+from caselab.maths import curves, metrics
+from caselab.maths.curves import (
     average_precision,
     bayes_threshold,
     confusion_matrix_at_thresholds,
@@ -20,7 +20,7 @@ from caselab.curves import (
     threshold_for_capacity,
     threshold_for_precision,
 )
-from caselab.metrics import Confusion, confusion_at_threshold, confusion_from_rates
+from caselab.maths.metrics import Confusion, confusion_at_threshold, confusion_from_rates
 
 Y, S = [0, 1, 0, 1], [0.1, 0.8, 0.4, 0.6]
 

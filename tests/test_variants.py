@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from caselab import casebook, solvers, variants
-from caselab.metrics import confusion_from_rates
-from caselab.spec import parse_spec, validate_givens
+from caselab.maths.metrics import confusion_from_rates
+from caselab.scenarios import casebook, solvers, variants
+from caselab.scenarios.spec import parse_spec, validate_givens
 
 WITH_VARIANTS = [s for s in casebook.load_all() if s.variants]
 

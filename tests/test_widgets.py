@@ -13,8 +13,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from caselab import calibration, curves, metrics, widgets
-from caselab.data import sentiment_scores
+from caselab.maths import calibration, curves, metrics
+from caselab.notebooks import widgets
+from caselab.scenarios.data import sentiment_scores
 
 sk = pytest.importorskip("sklearn.metrics")
 
@@ -290,9 +291,9 @@ def test_explorer_starts_at_preset_from_env_and_function(data, monkeypatch):
 
 def test_widget_answer_passes_the_check_within_one_slider_step(data):
     """The accepted band of a slider question is one slider step (abs 0.005) around the min-cost threshold."""
-    from caselab.grading import check_answer
-    from caselab.solvers import Answer
-    from caselab.spec import Question, Tolerance
+    from caselab.practice.grading import check_answer
+    from caselab.scenarios.solvers import Answer
+    from caselab.scenarios.spec import Question, Tolerance
 
     y, s = data
     t_min = curves.min_cost_threshold(y, s, cost_fp=2, cost_fn=30).threshold
@@ -308,7 +309,7 @@ def test_widget_answer_passes_the_check_within_one_slider_step(data):
 def test_solver_explorer_cells_run(data):
     """Each solver's explorer code runs in a namespace like the notebook's and builds its explorer."""
     import caselab
-    from caselab import casebook
+    from caselab.scenarios import casebook
 
     for sid in ("tiktok-threshold-capacity", "pinterest-f1-cost", "fraud-weights-undersampling"):
         scenario = casebook.load(sid)
@@ -334,7 +335,8 @@ def test_grading_kernel_sees_the_value_the_learner_set():
     import nbformat
     from nbclient import NotebookClient
 
-    from caselab import casebook, render
+    from caselab.notebooks import render
+    from caselab.scenarios import casebook
 
     scenario = casebook.load("tiktok-threshold-capacity")
     nb = render.build_notebook(scenario, "learner")

@@ -12,8 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from caselab import casebook
-from caselab.spec import Scenario, SpecError, fill
+from caselab.scenarios import casebook
+from caselab.scenarios.spec import Scenario, SpecError, fill
 
 EPILOG = """\
 examples:
@@ -96,10 +96,10 @@ def cmd_show(args) -> int:
     print(f"topics: {', '.join(s.topics)}" + (f"    seed parts: {', '.join(s.seed_parts)}" if s.seed_parts else ""))
     print("\n" + _wrap(fill(s.story, s.givens)))
     print("\nGivens:")
-    from caselab.render import _flatten
-    from caselab.solvers import get
+    from caselab.scenarios.solvers import get
+    from caselab.scenarios.text import flatten_givens
 
-    for name, value, doc in _flatten(s.givens, get(s.solver).GIVENS):
+    for name, value, doc in flatten_givens(s.givens, get(s.solver).GIVENS):
         print(f"  {name:28} {value!s:>12}   {doc}")
     print("\nQuestions:")
     for i, q in enumerate(s.questions, 1):
@@ -157,7 +157,7 @@ def _project_root(args) -> Path:
 
 
 def cmd_render(args) -> int:
-    from caselab import render
+    from caselab.notebooks import render
 
     root = _project_root(args)
     ids = args.scenarios or casebook.scenario_ids()
@@ -189,7 +189,7 @@ def cmd_render(args) -> int:
 def cmd_grade(args) -> int:
     # `-p no:caselab` first: the plugin is also an entry point named "caselab", and loading one module
     # under two names is an error in pytest; this way it loads once, even with plugin autoload disabled.
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:caselab", "-p", "caselab.pytest_plugin", "--caselab", "-q",
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:caselab", "-p", "caselab.practice.pytest_plugin", "--caselab", "-q",
            "--no-header", "-p", "no:cacheprovider", "--rootdir", os.getcwd(),
            f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
     if args.report:
@@ -207,7 +207,8 @@ def cmd_grade(args) -> int:
 
 
 def cmd_drill(args) -> int:
-    from caselab import render, variants
+    from caselab.notebooks import render
+    from caselab.scenarios import variants
 
     s = _load(args.scenario)
     if not s.variants:
@@ -236,13 +237,13 @@ def cmd_drill(args) -> int:
 
 
 def cmd_mock(args) -> int:
-    from caselab.mock import main_mock
+    from caselab.practice.mock import main_mock
 
     return main_mock(args)
 
 
 def cmd_progress(args) -> int:
-    from caselab import journal
+    from caselab.practice import journal
 
     data = journal.load()
     rows = journal.summary(data)
@@ -275,8 +276,8 @@ def cmd_progress(args) -> int:
 
 
 def cmd_guide(args) -> int:
-    from caselab import guide
-    from caselab.html import AssetsUnavailable
+    from caselab.notebooks import guide
+    from caselab.notebooks.html import AssetsUnavailable
 
     scenarios = [_load(i) for i in args.scenarios] if args.scenarios else casebook.load_all()
     try:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "pinterest-feature-group-ablation"
 MEANS = {frozenset(): 0.412, frozenset("A"): 0.455, frozenset("B"): 0.430, frozenset("AB"): 0.468}

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import binom
 from sklearn.metrics import cohen_kappa_score
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "tiktok-labels-kappa-model-choice"
 

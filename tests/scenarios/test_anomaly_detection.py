@@ -10,8 +10,8 @@ import pytest
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, precision_score, recall_score, roc_auc_score
 
-from caselab import casebook
-from caselab.data import normals_with_anomalies
+from caselab.scenarios import casebook
+from caselab.scenarios.data import normals_with_anomalies
 
 SID = "anomaly-detection-reframe"
 

@@ -10,7 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import PredefinedSplit, learning_curve, train_test_split, validation_curve
 from threadpoolctl import threadpool_limits
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "pinterest-bias-variance-depth"
 

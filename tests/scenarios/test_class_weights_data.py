@@ -10,8 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.utils.class_weight import compute_class_weight
 
-from caselab import casebook
-from caselab.data import logistic_rare_events
+from caselab.scenarios import casebook
+from caselab.scenarios.data import logistic_rare_events
 
 SID = "balanced-weights-calibration"
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_score, recall_score
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "fintech-delayed-labels-monitoring"
 AGES = np.array([0, 7, 14, 30, 60, 90], dtype=float)

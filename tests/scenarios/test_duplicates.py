@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GroupShuffleSplit
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "forum-duplicate-leakage"
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from imblearn.under_sampling import RandomUnderSampler
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "easy-ensemble-coverage"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 
 def answers(sid: str, givens: dict | None = None) -> dict:
@@ -74,7 +74,7 @@ AUDIT = "tiktok-moderation-metric-audit"
 def test_metric_audit_precision_recall_with_sklearn():
     from sklearn.metrics import precision_score, recall_score
 
-    from caselab.data import binormal_scores
+    from caselab.scenarios.data import binormal_scores
 
     g, a = givens_of(AUDIT), answers(AUDIT)
     y, p = binormal_scores(g["n_items"], g["prevalence"], g["separation"], g["seed"])
@@ -119,7 +119,7 @@ LOOP = "tiktok-feedback-loop-exploration"
 def test_feedback_loop_counts_with_sklearn():
     from sklearn.metrics import precision_score, recall_score
 
-    from caselab.data import review_log
+    from caselab.scenarios.data import review_log
 
     g, a = givens_of(LOOP), answers(LOOP)
     log = review_log(g["n_items"], g["prevalence"], g["separation"], g["threshold"], g["exploration"], g["seed"])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "focal-loss-numerics"
 

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "pinterest-temporal-split-leakage"
 

@@ -20,7 +20,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 
 def answers(sid: str, givens: dict | None = None) -> dict:
@@ -120,7 +120,7 @@ def test_roc_vs_pr_sample_and_dashboard():
     from scipy.stats import norm
     from sklearn.metrics import roc_auc_score
 
-    from caselab.data import binormal_scores
+    from caselab.scenarios.data import binormal_scores
 
     g = givens_of("fraud-roc-vs-pr-prevalence")
     a = answers("fraud-roc-vs-pr-prevalence")
@@ -190,7 +190,7 @@ def _sk_scan(y, s, c_fp, c_fn):
 
 
 def test_threshold_scan_against_sklearn():
-    from caselab.data import beta_calibrated_scores
+    from caselab.scenarios.data import beta_calibrated_scores
 
     g = givens_of("fraud-threshold-scan-vs-bayes")
     a = answers("fraud-threshold-scan-vs-bayes")
@@ -263,7 +263,7 @@ def test_pinterest_follow_ups_by_hand():
 # C08 fraud-precision-at-k-choosing-k
 # ------------------------------------------------------------------------------------------------
 def test_choosing_k_by_hand():
-    from caselab.data import binormal_scores
+    from caselab.scenarios.data import binormal_scores
 
     g = givens_of("fraud-precision-at-k-choosing-k")
     a = answers("fraud-precision-at-k-choosing-k")
@@ -306,7 +306,7 @@ def test_choosing_k_capacity_stops_binding():
 def test_precision_sla_vs_fpr_cap_against_sklearn():
     from sklearn.metrics import precision_recall_curve, roc_curve
 
-    from caselab.data import binormal_scores
+    from caselab.scenarios.data import binormal_scores
 
     g = givens_of("fraud-recall-at-precision-vs-fpr")
     a = answers("fraud-recall-at-precision-vs-fpr")
@@ -350,7 +350,7 @@ def _sk_fbeta_opt(y, s, beta):
 
 
 def test_fbeta_vs_cost_against_sklearn():
-    from caselab.data import beta_calibrated_scores
+    from caselab.scenarios.data import beta_calibrated_scores
 
     g = givens_of("fbeta-vs-expected-cost")
     a = answers("fbeta-vs-expected-cost")
@@ -403,7 +403,7 @@ def test_mcc_vs_f1_against_sklearn():
 
 
 def test_mcc_vs_f1_rejects_impossible_counts():
-    from caselab.spec import SpecError
+    from caselab.scenarios.spec import SpecError
 
     g = givens_of("sentiment-mcc-vs-f1")
     g["model_b"]["tn"] = 150  # more true negatives than negative reviews

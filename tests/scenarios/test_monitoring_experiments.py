@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 
 def answers(sid: str, givens: dict | None = None) -> dict:
@@ -99,7 +99,7 @@ def _decile_psi(base, cur, eps):
 
 
 def test_cents_switch_by_hand():
-    from caselab.data import card_transactions
+    from caselab.scenarios.data import card_transactions
 
     g, a = givens_of(CENTS), answers(CENTS)
     kw = {"median_amount": g["median_amount"], "amount_sigma": g["amount_sigma"]}

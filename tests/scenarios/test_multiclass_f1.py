@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "reviews-macro-micro-f1"
 

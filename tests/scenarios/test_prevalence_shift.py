@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import precision_score, recall_score
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "social-prevalence-shift-deployment"
 

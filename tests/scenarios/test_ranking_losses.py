@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp, softmax
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "ranking-losses-logq"
 

@@ -20,7 +20,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "breast-cancer-threshold"
 

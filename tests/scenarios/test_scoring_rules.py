@@ -10,8 +10,8 @@ from scipy.special import expit, logit
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, brier_score_loss, f1_score, log_loss, roc_auc_score
 
-from caselab import casebook
-from caselab.data import binormal_scores
+from caselab.scenarios import casebook
+from caselab.scenarios.data import binormal_scores
 
 SID = "proper-scoring-rules"
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE, SMOTENC
 
-from caselab import casebook
-from caselab.data import mixed_type_fraud
+from caselab.scenarios import casebook
+from caselab.scenarios.data import mixed_type_fraud
 
 SID = "smote-categorical-features"
 

@@ -12,7 +12,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 
-from caselab import casebook
+from caselab.scenarios import casebook
 
 SID = "smote-cv-leakage"
 

@@ -12,9 +12,9 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from caselab import casebook
-from caselab.data import logistic_rare_events
-from caselab.imbalance import random_undersample
+from caselab.maths.imbalance import random_undersample
+from caselab.scenarios import casebook
+from caselab.scenarios.data import logistic_rare_events
 
 SID = "undersampling-pozzolo-reliability"
 

@@ -1,0 +1,315 @@
+"""Metrics of one operating point: the 2×2 confusion matrix and everything computed from it.
+
+Decision rule
+-------------
+Everywhere in caselab an example is **flagged positive when its score is >= the threshold**
+(``score >= threshold``). A threshold of ``+inf`` flags nothing; the lowest score flags everything.
+
+The four cells::
+
+                    flagged (predicted 1)   not flagged (predicted 0)
+    actual 1 (P)         TP                       FN
+    actual 0 (N)         FP                       TN
+
+Cells may be fractional *expected* counts (see :func:`confusion_from_rates`): nothing is rounded.
+
+Zero-division policy
+--------------------
+A ratio whose denominator is 0 is **0.0** — the policy of scikit-learn's ``zero_division=0``. It is
+applied in exactly one place, :func:`_ratio`, and every metric below goes through it. For example,
+precision with nothing flagged (TP + FP = 0) is 0.0, and recall with no positives is 0.0. Two
+consequences worth knowing: with no positives, ``fnr`` is 0.0 too (so ``fnr != 1 - recall`` there),
+and ``balanced_accuracy`` averages the 0.0 in (scikit-learn instead averages only the classes present).
+
+References
+----------
+scikit-learn user guide, "Precision, recall and F-measures" and "Matthews correlation coefficient":
+https://scikit-learn.org/stable/modules/model_evaluation.html
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from caselab.maths._validation import (
+    check_cost,
+    check_labels_and_scores,
+    check_nonnegative_count,
+    check_positive,
+    check_probability,
+    check_threshold,
+)
+
+__all__ = ["Confusion", "confusion_from_rates", "confusion_at_threshold"]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``, or 0.0 when the denominator is 0: the package's zero-division policy.
+
+    Denominators here are sums of non-negative counts, so "is 0" is the only way to be undefined.
+    """
+    if denominator == 0:
+        return 0.0
+    return float(numerator / denominator)
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A binary confusion matrix with its metrics as properties.
+
+    Parameters
+    ----------
+    tp, fp, fn, tn : float
+        True positives, false positives, false negatives, true negatives. Integers or fractional
+        expected counts; each must be finite and >= 0.
+
+    Notes
+    -----
+    Every ratio follows the module's zero-division policy (a 0 denominator gives 0.0, see
+    :func:`_ratio`). ``Confusion`` is immutable and compares by value.
+
+    Examples
+    --------
+    >>> c = Confusion(tp=360, fp=154.2857142857143, fn=440, tn=9045.714285714286)
+    >>> round(c.f1, 5)
+    0.54783
+    """
+
+    tp: float
+    fp: float
+    fn: float
+    tn: float
+
+    def __post_init__(self):
+        for name in ("tp", "fp", "fn", "tn"):
+            check_nonnegative_count(getattr(self, name), name)
+
+    # --- counts -------------------------------------------------------------------------------
+    @property
+    def n(self) -> float:
+        """All examples: TP + FP + FN + TN."""
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def positives(self) -> float:
+        """Actual positives P = TP + FN."""
+        return self.tp + self.fn
+
+    @property
+    def negatives(self) -> float:
+        """Actual negatives N = FP + TN."""
+        return self.fp + self.tn
+
+    @property
+    def flagged(self) -> float:
+        """Predicted positives (the examples flagged): TP + FP."""
+        return self.tp + self.fp
+
+    # --- rates --------------------------------------------------------------------------------
+    @property
+    def prevalence(self) -> float:
+        """Share of actual positives: P / n."""
+        return _ratio(self.positives, self.n)
+
+    @property
+    def precision(self) -> float:
+        """TP / (TP + FP): of the flagged examples, the share that are positive (0.0 if none flagged)."""
+        return _ratio(self.tp, self.flagged)
+
+    @property
+    def recall(self) -> float:
+        """TP / (TP + FN): of the positives, the share flagged — the true-positive rate (0.0 if no positives)."""
+        return _ratio(self.tp, self.positives)
+
+    @property
+    def tpr(self) -> float:
+        """True-positive rate, an alias of :attr:`recall` (the y axis of the ROC curve)."""
+        return self.recall
+
+    @property
+    def fpr(self) -> float:
+        """FP / (FP + TN): of the negatives, the share flagged (the x axis of the ROC curve)."""
+        return _ratio(self.fp, self.negatives)
+
+    @property
+    def fnr(self) -> float:
+        """FN / (TP + FN): of the positives, the share missed (1 − recall when there are positives)."""
+        return _ratio(self.fn, self.positives)
+
+    @property
+    def specificity(self) -> float:
+        """TN / (FP + TN): of the negatives, the share left alone (1 − FPR when there are negatives)."""
+        return _ratio(self.tn, self.negatives)
+
+    @property
+    def npv(self) -> float:
+        """Negative predictive value TN / (TN + FN): of the examples not flagged, the share negative."""
+        return _ratio(self.tn, self.tn + self.fn)
+
+    @property
+    def accuracy(self) -> float:
+        """(TP + TN) / n. Under heavy imbalance, "flag nothing" already scores 1 − prevalence."""
+        return _ratio(self.tp + self.tn, self.n)
+
+    @property
+    def balanced_accuracy(self) -> float:
+        """(recall + specificity) / 2: accuracy with both classes weighted equally (0.5 for a coin flip)."""
+        return (self.recall + self.specificity) / 2
+
+    @property
+    def f1(self) -> float:
+        """F1 = 2·TP / (2·TP + FP + FN), the harmonic mean of precision and recall. See :meth:`f_beta`."""
+        return self.f_beta(1.0)
+
+    @property
+    def mcc(self) -> float:
+        """Matthews correlation coefficient.
+
+        ``MCC = (TP·TN − FP·FN) / sqrt((TP+FP)(TP+FN)(TN+FP)(TN+FN))``, in [-1, 1]; 0 for a random
+        ranking. If any of the four sums is 0 (nothing flagged, everything flagged, or one class
+        absent) the denominator is 0 and MCC is 0.0 — the zero-division policy, and also what
+        scikit-learn's ``matthews_corrcoef`` returns (Matthews 1975; Chicco & Jurman 2020).
+        """
+        denominator = math.sqrt(self.flagged * self.positives * self.negatives * (self.tn + self.fn))
+        return _ratio(self.tp * self.tn - self.fp * self.fn, denominator)
+
+    # --- methods ------------------------------------------------------------------------------
+    def f_beta(self, beta: float) -> float:
+        """F-beta score: recall counts ``beta`` times as much as precision.
+
+        ``F_beta = (1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP)``, which equals
+        ``(1 + β²)·P·R / (β²·P + R)`` whenever precision P and recall R are defined. Written with
+        counts it needs only one zero-division rule: TP = FP = FN = 0 gives 0.0 (as scikit-learn's
+        ``fbeta_score(..., zero_division=0)``). β = 1 is F1; β = 2 favours recall; β = 0.5 precision.
+
+        Parameters
+        ----------
+        beta : float
+            A finite number > 0.
+        """
+        beta = check_positive(beta, "beta")
+        weight = beta * beta
+        return _ratio((1 + weight) * self.tp, (1 + weight) * self.tp + weight * self.fn + self.fp)
+
+    def expected_cost(self, cost_fp: float, cost_fn: float, cost_tp: float = 0.0, cost_tn: float = 0.0) -> float:
+        """Total cost of this confusion matrix: ``TP·C_TP + FP·C_FP + FN·C_FN + TN·C_TN``.
+
+        A total over all ``n`` examples, not a per-example average (divide by :attr:`n` for that).
+        Costs must be finite and >= 0 (see :func:`caselab._validation.check_cost`); usually only the
+        errors cost something, so ``cost_tp`` and ``cost_tn`` default to 0 (Elkan 2001).
+        """
+        cost_fp = check_cost(cost_fp, "cost_fp")
+        cost_fn = check_cost(cost_fn, "cost_fn")
+        cost_tp = check_cost(cost_tp, "cost_tp")
+        cost_tn = check_cost(cost_tn, "cost_tn")
+        return float(self.tp * cost_tp + self.fp * cost_fp + self.fn * cost_fn + self.tn * cost_tn)
+
+    def __str__(self) -> str:
+        """The 2×2 table, rows = actual class, columns = decision, then the headline metrics."""
+
+        def count(x):  # whole counts without decimals, expected counts with two
+            return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+        def cell(label, x):
+            return f"{label} {count(x)}"
+
+        rows = [("", "flagged", "not flagged"),
+                ("actual 1", cell("TP", self.tp), cell("FN", self.fn)),
+                ("actual 0", cell("FP", self.fp), cell("TN", self.tn))]
+        width = max(len(text) for row in rows for text in row) + 2
+        table = ["".join(text.rjust(width) for text in row) for row in rows]
+        summary = f"precision {self.precision:.4f}   recall {self.recall:.4f}   F1 {self.f1:.4f}   n {count(self.n)}"
+        return "\n".join(table + [summary])
+
+
+def confusion_from_rates(n: float, prevalence: float, precision: float, recall: float) -> Confusion:
+    """The expected confusion matrix of an operating point given as (precision, recall).
+
+    Exact expected counts, nothing rounded::
+
+        P  = n · prevalence          (actual positives)
+        TP = recall · P
+        FN = P − TP
+        FP = TP · (1 − precision) / precision    (precision = TP / (TP + FP), solved for FP)
+        TN = n − P − FP
+
+    Parameters
+    ----------
+    n : float
+        Number of examples, > 0.
+    prevalence : float
+        Share of positives, in [0, 1].
+    precision : float
+        In (0, 1]: precision 0 would need infinitely many false positives per true positive.
+    recall : float
+        In [0, 1].
+
+    Returns
+    -------
+    Confusion
+
+    Raises
+    ------
+    ValueError
+        If an input is out of range, or if the rates are inconsistent: FP larger than the number of
+        negatives would mean a negative TN (e.g. low precision at high prevalence).
+
+    Examples
+    --------
+    >>> c = confusion_from_rates(10_000, 0.08, precision=0.70, recall=0.45)
+    >>> c.tp, c.fn, round(c.fp, 4), round(c.tn, 3)
+    (360.0, 440.0, 154.2857, 9045.714)
+    """
+    n = check_positive(n, "n")
+    prevalence = check_probability(prevalence, "prevalence")
+    precision = check_probability(precision, "precision", open_low=True)
+    recall = check_probability(recall, "recall")
+
+    positives = n * prevalence
+    negatives = n - positives
+    tp = recall * positives
+    fn = positives - tp
+    fp = tp * (1 - precision) / precision
+    tn = n - positives - fp
+    if tn < 0:
+        # Allow a rounding-sized overshoot at the boundary FP == negatives; anything larger is inconsistent.
+        if tn > -1e-9 * n:
+            tn = 0.0
+        else:
+            raise ValueError(
+                f"these rates imply a negative number of true negatives (TN = {tn:,.4g}): with prevalence "
+                f"{prevalence:g}, precision {precision:g} and recall {recall:g}, FP = {fp:,.4g} exceeds the "
+                f"{negatives:,.4g} negatives. Check the rates: at this prevalence, precision must be at least "
+                f"{tp / (tp + negatives):.4g} for this recall."
+            )
+    return Confusion(tp=tp, fp=fp, fn=fn, tn=tn)
+
+
+def confusion_at_threshold(y_true, y_score, threshold: float) -> Confusion:
+    """Count the confusion matrix of labels ``y_true`` when flagging ``score >= threshold``.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+    y_score : array-like of float
+        Finite scores, same length as ``y_true``.
+    threshold : float
+        Flag an example when its score is >= ``threshold``. ``+inf`` flags nothing, ``-inf`` everything.
+
+    Returns
+    -------
+    Confusion
+        Integer counts (as Python ints).
+    """
+    y, scores = check_labels_and_scores(y_true, y_score)
+    threshold = check_threshold(threshold)
+    is_positive = y.astype(bool)
+    is_flagged = scores >= threshold
+    tp = int(np.count_nonzero(is_flagged & is_positive))
+    fp = int(np.count_nonzero(is_flagged & ~is_positive))
+    positives = int(np.count_nonzero(is_positive))
+    return Confusion(tp=tp, fp=fp, fn=positives - tp, tn=y.size - positives - fp)
+

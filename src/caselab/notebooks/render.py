@@ -1,0 +1,254 @@
+"""Scenario → learner notebook and solution notebook (nbformat), byte-for-byte reproducible.
+
+* Stable cell ids (from the role and the question id), sorted keys, no timestamps, no outputs: rendering
+  twice writes the same bytes, so ``caselab render --check`` can tell when a committed notebook is stale.
+* Each notebook keeps, in ``metadata.caselab.generated_hash``, a hash of the cells it was generated
+  with. If the cells on disk no longer match it, a learner has edited the notebook: rendering keeps
+  their file and writes the new version beside it (``<id>.new.ipynb``), and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from caselab.scenarios import solvers
+from caselab.scenarios.text import escape_dollars, flatten_givens, worked_answer
+from caselab.scenarios.spec import Given, Scenario, fill
+
+__all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
+           "is_edited", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+KINDS = ("learner", "solution")
+
+
+# --------------------------------------------------------------------------------------------------
+# Building the cells
+# --------------------------------------------------------------------------------------------------
+def _cell(kind: str, source: str, role: str, key: str, question: str | None = None):
+    meta: dict[str, Any] = {"caselab": {"role": role}}
+    if question:
+        meta["caselab"]["question"] = question
+    make = new_code_cell if kind == "code" else new_markdown_cell
+    if kind != "code":
+        source = escape_dollars(source)
+    cell = make(source=source.strip("\n"), metadata=meta)
+    cell["id"] = key
+    return cell
+
+
+def _literal(value: Any) -> str:
+    """A TOML value as Python source (dicts and lists kept readable)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:_}"
+    return repr(value)
+
+
+def _givens_table(scenario: Scenario, givens: dict) -> str:
+    schema = solvers.get(scenario.solver).GIVENS
+    rows = ["| given | value | meaning |", "|---|---|---|"]
+    for name, value, doc in flatten_givens(givens, schema):
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else (
+            "[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
+            if isinstance(value, list) else f"{value}")
+        rows.append(f"| `{name}` | {shown} | {doc} |")
+    return "## Givens\n\n" + "\n".join(rows)
+
+
+def _header(scenario: Scenario, kind: str, variant: int | None) -> str:
+    s = scenario.source
+    lines = [f"# {scenario.title}" + ("" if kind == "learner" else " — worked solution"), "",
+             f"**{s.company}** · {s.role} · {s.round} · difficulty: **{s.difficulty}**  ",
+             f"Topics: {', '.join(scenario.topics)}" + (f" · seed parts: {', '.join(scenario.seed_parts)}"
+                                                         if scenario.seed_parts else "")]
+    if variant is not None:
+        lines.append(f"\n*Drill variant {variant}: the numbers differ from the casebook's.*")
+    if kind == "learner":
+        lines += ["", "Answer each question in its cell (replace `...`), then run the check cell below it. "
+                      "`case.hint(\"id\")` gives a nudge, `case.solution(\"id\")` the worked answer, "
+                      "`case.progress()` your score so far. Positive means *score ≥ threshold* throughout."]
+    else:
+        lines += ["", "Each answer below is computed with caselab's reference library, in view: read the code, "
+                      "the formula and the numbers."]
+    return "\n".join(lines)
+
+
+def _answer_placeholder(q) -> str:
+    if q.widget:  # answered by setting an explorer: the cell reads (and records) the slider's value
+        return (f"{q.id} = {q.widget}_explorer.answer({q.id!r})  "
+                f"# move the {q.widget} explorer's slider above, then run this cell")
+    if q.kind == "number":
+        return f"{q.id} = ...  # a number"
+    if q.kind == "rubric":
+        return f'{q.id} = ...  # your answer as a string: """..."""'
+    return f"{q.id} = ...  # one of: " + ", ".join(json.dumps(o, ensure_ascii=False) for o in q.options)
+
+
+def _prompt(i: int, q, givens: dict) -> str:
+    text = f"### Q{i}. `{q.id}`\n\n{fill(q.prompt, givens).strip()}"
+    if q.kind in ("choice", "decision"):
+        text += "\n\nOptions: " + ", ".join(f"`{o}`" for o in q.options)
+    if q.kind == "rubric":
+        text += "\n\n*Open question: write your answer as a string, then score yourself against the rubric the check shows.*"
+    return text
+
+
+def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | None = None,
+                   variant: int | None = None) -> nbformat.NotebookNode:
+    """The learner (``kind="learner"``) or worked (``kind="solution"``) notebook of a scenario."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    from caselab.scenarios import casebook
+
+    givens = scenario.givens if givens is None else givens
+    solution = casebook.solve(scenario, givens)
+    cells = [
+        _cell("markdown", _header(scenario, kind, variant), "header", "header"),
+        _cell("markdown", "## The story\n\n" + fill(scenario.story, givens).strip(), "story", "story"),
+        _cell("markdown", _givens_table(scenario, givens), "givens-table", "givens-table"),
+    ]
+    open_case = (f"case = caselab.case({scenario.id!r})" if variant is None
+                 else f"case = caselab.case({scenario.id!r}, variant={variant})")
+    given_lines = "\n".join(f"{k} = {_literal(v)}" for k, v in givens.items())
+    cells.append(_cell("code", f"import caselab\n{open_case}\n\n# the givens\n{given_lines}", "setup", "setup"))
+    if solution.data_code:
+        cells.append(_cell("code", solution.data_code, "data", "data"))
+    if kind == "solution" and solution.setup_code:
+        cells.append(_cell("code", solution.setup_code, "work", "work"))
+    for explorer in scenario.explorers:
+        if explorer in solution.explorers:
+            cells.append(_cell("code", solution.explorers[explorer], "explorer", f"explorer-{explorer}"))
+
+    for i, q in enumerate(scenario.questions, 1):
+        cells.append(_cell("markdown", _prompt(i, q, givens), "prompt", f"prompt-{q.id}", q.id))
+        if kind == "learner":
+            answer_src = _answer_placeholder(q)
+        elif q.kind == "rubric":
+            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens).strip()}\n"""'
+        else:
+            answer_src = solution.answers[q.id].code
+            if q.widget:  # show the worked answer on the explorer too
+                answer_src += f"\n{q.widget}_explorer.value = {q.id}"
+        cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
+        cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
+        if kind == "solution":
+            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens), "explain",
+                               f"explain-{q.id}", q.id))
+    cells.append(_cell("code", "case.progress()", "progress", "progress"))
+
+    nb = new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "caselab": {"scenario": scenario.id, "kind": kind, "variant": variant, "format": FORMAT_VERSION},
+    }
+    if variant is not None:
+        nb.metadata["caselab"]["givens"] = givens
+    nb.metadata["caselab"]["generated_hash"] = cells_hash(nb)
+    return nb
+
+
+# --------------------------------------------------------------------------------------------------
+# Hashing, bytes, and writing without losing a learner's work
+# --------------------------------------------------------------------------------------------------
+def cells_hash(nb) -> str:
+    """A hash of the cells' types and sources — what a learner edits (outputs are not edits)."""
+    h = hashlib.sha256()
+    for cell in nb.get("cells", []):
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        h.update(cell.get("cell_type", "").encode())
+        h.update(b"\0")
+        h.update(src.encode("utf-8"))
+        h.update(b"\1")
+    return h.hexdigest()[:16]
+
+
+def notebook_bytes(nb) -> bytes:
+    return (nbformat.writes(nb, version=4) + "\n").encode("utf-8")
+
+
+def is_edited(path: Path) -> bool:
+    """True if the notebook at ``path`` was changed since caselab generated it (or cannot be read)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        stored = nb["metadata"]["caselab"]["generated_hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # unreadable or foreign: never overwrite it
+    return cells_hash(nb) != stored
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: Path
+    status: str  # "unchanged" | "written" | "created" | "kept-edited" | "stale" (with check=True)
+    beside: Path | None = None  # where the new version went when the learner's file was kept
+
+    def describe(self) -> str:
+        if self.status == "kept-edited":
+            return (f"kept {self.path} (you edited it); the new version is in {self.beside} — "
+                    "merge what you need, then delete one of them")
+        return f"{self.status:9} {self.path}"
+
+
+def _write(path: Path, data: bytes, check: bool) -> RenderResult:
+    if path.exists():
+        if path.read_bytes() == data:
+            return RenderResult(path, "unchanged")
+        if check:
+            return RenderResult(path, "stale")
+        if is_edited(path):
+            beside = path.with_name(path.stem + ".new.ipynb")
+            beside.write_bytes(data)
+            return RenderResult(path, "kept-edited", beside)
+        _atomic_write(path, data)
+        return RenderResult(path, "written")
+    if check:
+        return RenderResult(path, "stale")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, data)
+    return RenderResult(path, "created")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def render_scenario(scenario: Scenario, root: Path, *, check: bool = False) -> list[RenderResult]:
+    """Write (or, with ``check``, compare) ``notebooks/<id>.ipynb`` and ``solutions/<id>.ipynb`` under root."""
+    out = []
+    for kind, folder in (("learner", "notebooks"), ("solution", "solutions")):
+        data = notebook_bytes(build_notebook(scenario, kind))
+        out.append(_write(Path(root) / folder / f"{scenario.id}.ipynb", data, check))
+    return out
+
+
+def render_all(scenarios, root: Path, *, check: bool = False, progress=None,
+               orphans: bool = True) -> list[RenderResult]:
+    """Render every scenario; with ``check``, also report notebooks that have no spec (unless ``orphans=False``)."""
+    results = []
+    for i, scenario in enumerate(scenarios, 1):
+        results += render_scenario(scenario, root, check=check)
+        if progress:
+            progress(i, scenario)
+    if check and orphans:
+        wanted = {f"{s.id}.ipynb" for s in scenarios}
+        for folder in ("notebooks", "solutions"):
+            for extra in sorted((Path(root) / folder).glob("*.ipynb")):
+                if extra.name not in wanted and not extra.name.endswith(".new.ipynb"):
+                    results.append(RenderResult(extra, "orphan"))
+    return results

@@ -1,0 +1,191 @@
+"""Reframing extreme imbalance as anomaly detection: what Isolation Forest's contamination does, and doesn't.
+
+scikit-learn's ``IsolationForest`` scores each row by how quickly random splits isolate it
+(``score_samples``: lower = more anomalous). ``contamination`` is used only *after* the forest is built,
+to set ``offset_`` — the score percentile below which ``predict`` says −1. So:
+
+* average precision and ROC-AUC of the score are identical for every contamination value;
+* contamination only moves the cut: how many rows are flagged, hence recall and precision;
+* the model's own knobs — ``max_samples`` (the sub-sample each tree sees) and ``n_estimators`` — change
+  the ranking itself. "No tuning beyond the contamination rate" (seed 002) is wrong.
+
+Data: :func:`caselab.data.normals_with_anomalies` — normal rows plus a few heterogeneous anomalies; the
+forest is fitted on all rows without labels (as in production) and judged with the planted labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from caselab.maths.curves import average_precision, roc_auc
+from caselab.maths.metrics import Confusion
+from caselab.scenarios.data import normals_with_anomalies
+from caselab.scenarios.solvers import Answer, Solution
+from caselab.scenarios.spec import Given
+
+GIVENS = {
+    "n_normal": Given("normal rows", kind="integer", lo=1_000, hi=200_000),
+    "n_anomaly": Given("planted anomalies", kind="integer", lo=1, hi=1_000),
+    "n_features": Given("features", kind="integer", lo=2, hi=50),
+    "radius_low": Given("smallest distance of an anomaly from the centre", lo=0),
+    "radius_high": Given("largest distance of an anomaly from the centre", lo=0),
+    "seed": Given("seed of the data and random_state of the forests", kind="integer", lo=0),
+    "n_estimators": Given("trees in the forest", kind="integer", lo=1, hi=1_000),
+    "contamination_low": Given("smallest contamination tried", kind="rate", lo_open=True, hi=0.5),
+    "contamination_mid": Given("middle contamination tried", kind="rate", lo_open=True, hi=0.5),
+    "contamination_high": Given("largest contamination tried", kind="rate", lo_open=True, hi=0.5),
+    "max_samples_small": Given("a smaller per-tree sub-sample than the default 256", kind="integer", lo=2),
+    "max_samples_large": Given("a larger per-tree sub-sample than the default 256", kind="integer", lo=2),
+    "n_labelled_positives": Given("confirmed positives the team has labels for", kind="integer", lo=0),
+    "positives_heterogeneous": Given("do the known positives come from many different schemes?", kind="bool"),
+    "needs_probabilities": Given("does the downstream decision need calibrated probabilities?", kind="bool"),
+}
+
+ANSWERS = {"ap_default", "roc_auc_default", "ap_changes_with_contamination", "flagged_low", "flagged_high",
+           "recall_low", "recall_mid", "recall_high", "precision_low", "precision_high", "ap_small_subsample",
+           "ap_large_subsample", "tuning_claim", "framing"}
+
+AP_CHANGE = ["yes: a larger contamination gives a better ranking", "no: contamination only moves the cut"]
+CLAIM = ["true: contamination is the only knob", "false: contamination sets the cut; max_samples and n_estimators "
+                                                 "shape the scores"]
+FRAMING = ["supervised classifier", "anomaly detector, or a hybrid that feeds a supervised model"]
+
+DATA_CODE = """\
+import numpy as np
+from caselab.scenarios.data import normals_with_anomalies
+from sklearn.ensemble import IsolationForest
+
+d = normals_with_anomalies(n_normal, n_anomaly, n_features=n_features, seed=seed,
+                           radius=(radius_low, radius_high))
+X, y = d.X, d.y   # y is only for judging: the forest never sees it
+print(f"{len(y):,} rows, {y.sum()} anomalies (1 in {len(y) // y.sum():,})")"""
+
+SETUP_CODE = """\
+from caselab.maths.curves import average_precision, roc_auc
+
+def forest(contamination="auto", max_samples="auto"):
+    return IsolationForest(n_estimators=n_estimators, contamination=contamination, max_samples=max_samples,
+                           random_state=seed).fit(X)
+
+def confusion(model):
+    flagged = model.predict(X) == -1
+    return caselab.metrics.Confusion(tp=np.sum(flagged & (y == 1)), fp=np.sum(flagged & (y == 0)),
+                                     fn=np.sum(~flagged & (y == 1)), tn=np.sum(~flagged & (y == 0)))
+
+models = {c: forest(contamination=c) for c in (contamination_low, contamination_mid, contamination_high)}
+scores = {c: -m.score_samples(X) for c, m in models.items()}     # higher = more anomalous
+cm = {c: confusion(m) for c, m in models.items()}"""
+
+
+def _cm(y: np.ndarray, flagged: np.ndarray) -> Confusion:
+    return Confusion(tp=float(np.sum(flagged & (y == 1))), fp=float(np.sum(flagged & (y == 0))),
+                     fn=float(np.sum(~flagged & (y == 1))), tn=float(np.sum(~flagged & (y == 0))))
+
+
+def fit(givens: dict) -> dict:
+    """Scores and confusion matrices of every forest (shared with the tests)."""
+    g = givens
+    if not 0 <= g["radius_low"] <= g["radius_high"]:
+        raise ValueError("radius_low must not exceed radius_high.")
+    cs = (g["contamination_low"], g["contamination_mid"], g["contamination_high"])
+    if not cs[0] < cs[1] < cs[2]:
+        raise ValueError("the contamination values must increase: low < mid < high.")
+    d = normals_with_anomalies(g["n_normal"], g["n_anomaly"], n_features=g["n_features"], seed=g["seed"],
+                               radius=(g["radius_low"], g["radius_high"]))
+    X, y = d.X, d.y
+
+    def forest(contamination="auto", max_samples="auto"):
+        return IsolationForest(n_estimators=g["n_estimators"], contamination=contamination, max_samples=max_samples,
+                               random_state=g["seed"]).fit(X)
+
+    out = {"y": y, "scores": {}, "cm": {}, "flags": {}}
+    for c in cs:
+        m = forest(contamination=c)
+        out["scores"][c] = -m.score_samples(X)
+        out["flags"][c] = m.predict(X) == -1
+        out["cm"][c] = _cm(y, out["flags"][c])
+    for key in ("max_samples_small", "max_samples_large"):
+        out[key] = -forest(max_samples=min(g[key], y.size)).score_samples(X)
+    return out
+
+
+def solve(givens: dict) -> Solution:
+    g = givens
+    f = fit(g)
+    y = f["y"]
+    lo, mid, hi = g["contamination_low"], g["contamination_mid"], g["contamination_high"]
+    a: dict[str, Answer] = {}
+
+    ap = {c: average_precision(y, s) for c, s in f["scores"].items()}
+    roc = {c: roc_auc(y, s) for c, s in f["scores"].items()}
+    a["ap_default"] = Answer(
+        ap[mid], formula="average precision of −score_samples (higher = more anomalous)",
+        work=f"AP = {ap[mid]:.4f} (the no-skill baseline is the anomaly rate {y.mean():.5f})",
+        code="ap_default = average_precision(y, scores[contamination_mid])",
+        mistakes={"ROC-AUC instead of AP": roc[mid],
+                  "AP of predict()'s flags instead of the scores": average_precision(y, f["flags"][mid].astype(float))})
+    a["roc_auc_default"] = Answer(
+        roc[mid], formula="ROC-AUC of −score_samples", work=f"ROC-AUC = {roc[mid]:.4f} vs AP {ap[mid]:.4f}",
+        code="roc_auc_default = roc_auc(y, scores[contamination_mid])",
+        mistakes={"AP instead of ROC-AUC": ap[mid]})
+    spread = max(ap.values()) - min(ap.values())
+    changes = spread > 1e-9
+    a["ap_changes_with_contamination"] = Answer(
+        AP_CHANGE[0] if changes else AP_CHANGE[1],
+        formula="contamination sets offset_ after the trees are grown; score_samples does not depend on it",
+        work="AP for contamination " + ", ".join(f"{c:g}: {v:.4f}" for c, v in ap.items()),
+        code=f"ap_changes_with_contamination = {(AP_CHANGE[0] if changes else AP_CHANGE[1])!r}  "
+             "# compare average_precision(y, s) over scores.values()",
+        mistakes={} if changes else {"contamination is not a quality knob": AP_CHANGE[0]})
+
+    for key, c in (("flagged_low", lo), ("flagged_high", hi)):
+        fl = f["cm"][c].flagged
+        a[key] = Answer(
+            fl, formula="rows with predict() == −1: those scoring beyond the contamination percentile",
+            work=f"{fl:,.0f} of {y.size:,} flagged at contamination {c:g} (≈ {c:g}·{y.size:,} = {c * y.size:,.0f})",
+            code=f"{key} = cm[{'contamination_low' if c == lo else 'contamination_high'}].flagged",
+            mistakes={"the number of true anomalies": float(y.sum())})
+    for key, c, name in (("recall_low", lo, "contamination_low"), ("recall_mid", mid, "contamination_mid"),
+                         ("recall_high", hi, "contamination_high")):
+        cmc = f["cm"][c]
+        a[key] = Answer(
+            cmc.recall, formula="anomalies flagged / all anomalies",
+            work=f"{cmc.tp:.0f} / {cmc.positives:.0f} = {cmc.recall:.4f}",
+            code=f"{key} = cm[{name}].recall", mistakes={"precision instead of recall": cmc.precision})
+    for key, c, name in (("precision_low", lo, "contamination_low"), ("precision_high", hi, "contamination_high")):
+        cmc = f["cm"][c]
+        a[key] = Answer(
+            cmc.precision, formula="anomalies flagged / rows flagged",
+            work=f"{cmc.tp:.0f} / {cmc.flagged:.0f} = {cmc.precision:.4f}",
+            code=f"{key} = cm[{name}].precision", mistakes={"recall instead of precision": cmc.recall})
+
+    for key, gname in (("ap_small_subsample", "max_samples_small"), ("ap_large_subsample", "max_samples_large")):
+        v = average_precision(y, f[gname])
+        a[key] = Answer(
+            v, formula=f"AP of a forest with max_samples = {g[gname]} (default 'auto' = min(256, n))",
+            work=f"AP {ap[mid]:.4f} (default) → {v:.4f}",
+            code=f"{key} = average_precision(y, -forest(max_samples={gname}).score_samples(X))",
+            mistakes={"the default forest's AP (max_samples assumed not to matter)": ap[mid]})
+    moved = max(abs(a["ap_small_subsample"].value - ap[mid]), abs(a["ap_large_subsample"].value - ap[mid]))
+    claim = CLAIM[1] if moved > 0.01 or not changes else CLAIM[0]
+    a["tuning_claim"] = Answer(
+        claim, formula="which settings change the ranking (AP), and which only the cut?",
+        work=f"contamination: AP spread {spread:.2g}; max_samples: AP moves by up to {moved:.4f}",
+        code=f"tuning_claim = {claim!r}",
+        mistakes={"the seed article's claim": CLAIM[0]} if claim == CLAIM[1] else {})
+
+    supervised = (g["n_labelled_positives"] >= 10_000 and not g["positives_heterogeneous"]) \
+        or g["needs_probabilities"]
+    framing = FRAMING[0] if supervised else FRAMING[1]
+    a["framing"] = Answer(
+        framing, formula="supervised when positives are plentiful (10k+) and homogeneous, or calibrated "
+                         "probabilities are needed; otherwise anomaly detection or a hybrid",
+        work=f"{g['n_labelled_positives']:,} labelled positives, heterogeneous: {g['positives_heterogeneous']}, "
+             f"needs probabilities: {g['needs_probabilities']}",
+        code=f"framing = {framing!r}",
+        mistakes={"with few, heterogeneous positives and novel schemes a classifier has no boundary to learn":
+                  FRAMING[0]} if framing == FRAMING[1] else
+                 {"anomaly scores are not probabilities, and plenty of homogeneous labels favour a classifier":
+                  FRAMING[1]})
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)

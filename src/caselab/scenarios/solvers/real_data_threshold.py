@@ -1,0 +1,210 @@
+"""Thresholding a real model on real data: the Wisconsin breast-cancer set bundled with scikit-learn.
+
+569 fine-needle-aspirate samples, 212 malignant (37%). Positive = malignant (scikit-learn codes
+malignant as 0, so y = 1 − target). A ``StandardScaler`` + ``LogisticRegression`` pipeline is trained on
+a stratified 60% split; the threshold is chosen on a 20% validation split and its cost reported on the
+remaining 20% test split — never chosen and reported on the same rows. Three rules are compared: the
+default 0.5, the validation min-cost threshold, and the Bayes threshold C_FP/(C_FP + C_FN) (right only if
+the probabilities are calibrated), plus a recall-target rule (the highest threshold whose validation
+recall reaches the target) and a calibration check (Brier score, mean probability vs. observed rate).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from caselab.maths.calibration import brier_score
+from caselab.maths.curves import (
+    average_precision,
+    bayes_threshold,
+    min_cost_threshold,
+    roc_auc,
+    threshold_for_recall,
+)
+from caselab.maths.metrics import confusion_at_threshold
+from caselab.scenarios.solvers import Answer, Solution
+from caselab.scenarios.spec import Given
+
+GIVENS = {
+    "seed": Given("random_state of both stratified splits", kind="integer", lo=0),
+    "val_share": Given("share of all rows used for validation", kind="rate", lo_open=True, hi=0.4),
+    "test_share": Given("share of all rows used for the final test", kind="rate", lo_open=True, hi=0.4),
+    "C": Given("inverse regularisation strength of the logistic regression", lo=0, lo_open=True),
+    "cost_fp": Given("cost of a false positive (an unnecessary biopsy)", lo=0, lo_open=True),
+    "cost_fn": Given("cost of a false negative (a missed malignancy)", lo=0, lo_open=True),
+    "recall_target": Given("minimum recall the clinic asks for", kind="rate", lo_open=True),
+}
+
+ANSWERS = {"n_test_positives", "roc_auc_test", "ap_test", "cost_test_default", "min_cost_threshold_val",
+           "min_cost_val", "cost_test_tuned", "cost_test_bayes", "recall_threshold_val",
+           "precision_test_at_recall_threshold", "recall_test_at_recall_threshold", "brier_test",
+           "brier_skill_test", "deploy_threshold"}
+
+DEPLOY = ["0.5 (the default)", "the threshold tuned on validation"]
+
+DATA_CODE = """\
+import numpy as np
+from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import train_test_split
+
+data = load_breast_cancer()
+X, y = data.data, 1 - data.target          # positive (1) = malignant; scikit-learn codes malignant as 0
+X_train, X_rest, y_train, y_rest = train_test_split(X, y, test_size=val_share + test_share, stratify=y,
+                                                    random_state=seed)
+X_val, X_test, y_val, y_test = train_test_split(X_rest, y_rest, test_size=test_share / (val_share + test_share),
+                                                stratify=y_rest, random_state=seed)
+print(f"{len(y)} samples, {y.sum()} malignant ({y.mean():.1%}); train {len(y_train)}, validation {len(y_val)}, "
+      f"test {len(y_test)}")"""
+
+SETUP_CODE = """\
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000)).fit(X_train, y_train)
+p_val = model.predict_proba(X_val)[:, 1]
+p_test = model.predict_proba(X_test)[:, 1]
+cost = lambda y_true, p, t: caselab.metrics.confusion_at_threshold(y_true, p, t).expected_cost(cost_fp=cost_fp, cost_fn=cost_fn)"""
+
+
+def fit(givens: dict) -> dict:
+    """Splits, model and scores (shared with the tests)."""
+    g = givens
+    data = load_breast_cancer()
+    X, y = data.data, 1 - data.target
+    rest = g["val_share"] + g["test_share"]
+    X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=rest, stratify=y, random_state=g["seed"])
+    X_va, X_te, y_va, y_te = train_test_split(X_rest, y_rest, test_size=g["test_share"] / rest, stratify=y_rest,
+                                              random_state=g["seed"])
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=g["C"], max_iter=5000)).fit(X_tr, y_tr)
+    return dict(y_train=y_tr, y_val=y_va, y_test=y_te, p_val=model.predict_proba(X_va)[:, 1],
+                p_test=model.predict_proba(X_te)[:, 1])
+
+
+def solve(givens: dict) -> Solution:
+    g = givens
+    f = fit(g)
+    y_va, y_te, p_va, p_te = f["y_val"], f["y_test"], f["p_val"], f["p_test"]
+    c_fp, c_fn = g["cost_fp"], g["cost_fn"]
+
+    def cost(y, p, t):
+        return confusion_at_threshold(y, p, t).expected_cost(cost_fp=c_fp, cost_fn=c_fn)
+
+    a: dict[str, Answer] = {}
+    n_pos = float(y_te.sum())
+    a["n_test_positives"] = Answer(
+        n_pos, formula="malignant samples in the test split (stratified)", work=f"{n_pos:.0f} of {y_te.size}",
+        code="n_test_positives = y_test.sum()",
+        mistakes={"benign counted instead (scikit-learn's target 1 is benign)": float(y_te.size - n_pos)})
+    r, ap = roc_auc(y_te, p_te), average_precision(y_te, p_te)
+    a["roc_auc_test"] = Answer(r, formula="ROC-AUC on the test split", work=f"{r:.4f}",
+                               code="roc_auc_test = caselab.curves.roc_auc(y_test, p_test)",
+                               mistakes={"scores of the benign class (1 − ROC-AUC)": 1 - r})
+    a["ap_test"] = Answer(ap, formula="average precision on the test split",
+                          work=f"{ap:.4f} (baseline = prevalence {y_te.mean():.3f})",
+                          code="ap_test = caselab.curves.average_precision(y_test, p_test)",
+                          mistakes={"ROC-AUC instead of AP": r})
+
+    c_half = cost(y_te, p_te, 0.5)
+    cm_half = confusion_at_threshold(y_te, p_te, 0.5)
+    a["cost_test_default"] = Answer(
+        c_half, formula="C_FP·FP + C_FN·FN on the test split, flag ⇔ p ≥ 0.5",
+        work=f"{c_fp:g}·{cm_half.fp:.0f} + {c_fn:g}·{cm_half.fn:.0f} = {c_half:g}",
+        code="cost_test_default = cost(y_test, p_test, 0.5)",
+        mistakes={"costs swapped (C_FN on false positives)": c_fn * cm_half.fp + c_fp * cm_half.fn})
+    t, c_val = min_cost_threshold(y_va, p_va, cost_fp=c_fp, cost_fn=c_fn)
+    a["min_cost_threshold_val"] = Answer(
+        t, formula="argmin over validation scores t of C_FP·FP(t) + C_FN·FN(t) (ties → highest t)",
+        work=f"t = {t:.4f}, validation cost {c_val:g}",
+        code="min_cost_threshold_val, _ = caselab.curves.min_cost_threshold(y_val, p_val, cost_fp=cost_fp, "
+             "cost_fn=cost_fn)",
+        mistakes={"tuned on the test split": min_cost_threshold(y_te, p_te, cost_fp=c_fp, cost_fn=c_fn).threshold,
+                  "the Bayes threshold (the question asks for the scan)": bayes_threshold(c_fp, c_fn)})
+    a["min_cost_val"] = Answer(
+        c_val, formula="validation cost at the tuned threshold", work=f"{c_val:g}",
+        code="min_cost_val = cost(y_val, p_val, min_cost_threshold_val)",
+        depends_on=("min_cost_threshold_val",), recompute=lambda v: cost(y_va, p_va, v["min_cost_threshold_val"]))
+    c_tuned = cost(y_te, p_te, t)
+    cm_t = confusion_at_threshold(y_te, p_te, t)
+    a["cost_test_tuned"] = Answer(
+        c_tuned, formula="test cost at the validation-tuned threshold",
+        work=f"{c_fp:g}·{cm_t.fp:.0f} + {c_fn:g}·{cm_t.fn:.0f} = {c_tuned:g} (validation said {c_val:g})",
+        code="cost_test_tuned = cost(y_test, p_test, min_cost_threshold_val)",
+        depends_on=("min_cost_threshold_val",), recompute=lambda v: cost(y_te, p_te, v["min_cost_threshold_val"]),
+        mistakes={"the validation cost reported as the estimate": c_val,
+                  "threshold re-tuned on the test split": min_cost_threshold(y_te, p_te, cost_fp=c_fp,
+                                                                           cost_fn=c_fn).cost})
+    tb = bayes_threshold(c_fp, c_fn)
+    c_bayes = cost(y_te, p_te, tb)
+    a["cost_test_bayes"] = Answer(
+        c_bayes, formula="test cost at τ* = C_FP / (C_FP + C_FN)",
+        work=f"τ* = {tb:.4f}; cost {c_bayes:g}",
+        code="cost_test_bayes = cost(y_test, p_test, caselab.curves.bayes_threshold(cost_fp, cost_fn))",
+        mistakes={"τ* from the inverted formula C_FN/(C_FP + C_FN)": cost(y_te, p_te, c_fn / (c_fp + c_fn))})
+
+    t_r = threshold_for_recall(y_va, p_va, g["recall_target"]).threshold
+    cm_r = confusion_at_threshold(y_te, p_te, t_r)
+    a["recall_threshold_val"] = Answer(
+        t_r, formula="highest threshold whose validation recall ≥ target: the ⌈target·P⌉-th highest positive score",
+        work=f"P = {int(y_va.sum())}, k = ⌈{g['recall_target']:g}·{int(y_va.sum())}⌉ = "
+             f"{math.ceil(g['recall_target'] * y_va.sum() - 1e-9)} → t = {t_r:.4f}",
+        code="recall_threshold_val = caselab.curves.threshold_for_recall(y_val, p_val, recall_target).threshold")
+    a["precision_test_at_recall_threshold"] = Answer(
+        cm_r.precision, formula="test precision with flag ⇔ p ≥ the recall-target threshold",
+        work=f"{cm_r.tp:.0f} / {cm_r.flagged:.0f} = {cm_r.precision:.4f}",
+        code="cm_r = caselab.metrics.confusion_at_threshold(y_test, p_test, recall_threshold_val)\n"
+             "precision_test_at_recall_threshold = cm_r.precision",
+        depends_on=("recall_threshold_val",),
+        recompute=lambda v: confusion_at_threshold(y_te, p_te, v["recall_threshold_val"]).precision,
+        mistakes={"recall instead of precision": cm_r.recall})
+    a["recall_test_at_recall_threshold"] = Answer(
+        cm_r.recall, formula="test recall at that threshold",
+        work=f"{cm_r.tp:.0f} / {cm_r.positives:.0f} = {cm_r.recall:.4f} (target {g['recall_target']:g} on validation)",
+        code="recall_test_at_recall_threshold = cm_r.recall",
+        depends_on=("recall_threshold_val",),
+        recompute=lambda v: confusion_at_threshold(y_te, p_te, v["recall_threshold_val"]).recall,
+        mistakes={"the target itself (assumed to transfer exactly)": g["recall_target"]})
+
+    b = brier_score(y_te, p_te)
+    pi = float(f["y_train"].mean())
+    b0 = brier_score(y_te, np.full(y_te.size, pi))
+    a["brier_test"] = Answer(
+        b, formula="Brier = mean (p − y)² on the test split",
+        work=f"{b:.4f}; mean p {p_te.mean():.3f} vs observed rate {y_te.mean():.3f}",
+        code="brier_test = caselab.calibration.brier_score(y_test, p_test)")
+    bss = 1 - b / b0
+    a["brier_skill_test"] = Answer(
+        bss, formula="BSS = 1 − Brier / Brier(constant forecast of the training prevalence)",
+        work=f"1 − {b:.4f} / {b0:.4f} = {bss:.3f}",
+        code="brier_constant = caselab.calibration.brier_score(y_test, np.full(len(y_test), y_train.mean()))\n"
+             "brier_skill_test = 1 - brier_test / brier_constant",
+        depends_on=("brier_test",), recompute=lambda v: 1 - v["brier_test"] / b0,
+        mistakes={"Brier / Brier(constant) (the ratio, not the skill)": b / b0})
+    deploy = DEPLOY[1] if c_tuned < c_half else DEPLOY[0]
+    a["deploy_threshold"] = Answer(
+        deploy, formula="compare the two rules on the untouched test split (tuned on validation only)",
+        work=f"test cost at 0.5: {c_half:g}; at the tuned threshold {t:.3f}: {c_tuned:g}",
+        code=f"deploy_threshold = {deploy!r}",
+        mistakes={"0.5 minimises errors, not cost: with C_FN/C_FP = 20 it misses too many malignancies": DEPLOY[0]}
+        if deploy == DEPLOY[1] else {})
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=EXPLORERS)
+
+
+EXPLORERS = {
+    # self-contained: the learner notebook has no work cell, so the explorer fits the story's model itself
+    "threshold": "from sklearn.linear_model import LogisticRegression\n"
+                 "from sklearn.pipeline import make_pipeline\n"
+                 "from sklearn.preprocessing import StandardScaler\n\n"
+                 "explorer_model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))"
+                 ".fit(X_train, y_train)\n"
+                 "threshold_explorer = caselab.widgets.threshold_explorer(\n"
+                 "    y_val, explorer_model.predict_proba(X_val)[:, 1], cost_fp=cost_fp, cost_fn=cost_fn)  # validation\n"
+                 "threshold_explorer",
+}

@@ -1,0 +1,726 @@
+"""The casebook format: one TOML file per scenario, loaded into typed objects.
+
+A spec is *data*: the story, the givens (numbers), the questions and hints, and
+the name of the solver that computes the answers. It never holds an answer.
+
+Loading validates everything at once and reports **every** problem in one
+:class:`SpecError`, each naming the file, the field's path (``questions[2].tolerance``),
+what is wrong and what is allowed — so a typo is caught with its fix, not as a
+``KeyError`` three layers down.
+
+Layout (see ``casebook/pinterest-f1-cost.toml`` for a full example)::
+
+    id = "pinterest-f1-cost"          # = the file name; lowercase words joined by '-'
+    title = "..."
+    solver = "operating_points"       # a module in caselab.solvers
+    topics = ["f1", "expected-cost"]
+    seed_parts = ["001-4"]            # which seed question parts it covers
+    story = "..."
+
+    [source]                          # company, role, round, difficulty (easy|medium|hard)
+    [givens]                          # checked against the solver's declared givens
+    [[questions]]                     # id, kind, prompt, unit/tolerance, options, hint, points, model_answer
+    [variants]                        # optional: ranges of givens for drills
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import keyword
+import math
+import operator
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Given",
+    "Question",
+    "Scenario",
+    "Source",
+    "SpecError",
+    "SpecProblem",
+    "Tolerance",
+    "DEFAULT_TOLERANCE",
+    "fill",
+    "load_spec",
+    "parse_spec",
+    "validate_givens",
+]
+
+QUESTION_KINDS = ("number", "choice", "decision", "rubric")
+DIFFICULTIES = ("easy", "medium", "hard")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SEED_PART_PATTERN = re.compile(r"^\d{3}-[0-9a-z-]+$")
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem in a spec: where it is and what to do about it."""
+
+    path: str  # the field's path, e.g. "questions[2].tolerance"
+    message: str  # what is wrong and what is allowed
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SpecError(ValueError):
+    """A spec file with one or more problems; ``problems`` lists them all."""
+
+    def __init__(self, file: str | Path, problems: list[SpecProblem]):
+        self.file = str(file)
+        self.problems = list(problems)
+        lines = [f"{self.file}: {len(self.problems)} problem(s) in this scenario spec:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------------
+# Tolerances
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tolerance:
+    """An answer ``v`` is accepted when ``|v - answer| <= max(abs, rel * |answer|)``."""
+
+    abs: float = 0.0
+    rel: float = 0.0
+
+    def width(self, answer: float) -> float:
+        return max(self.abs, self.rel * abs(answer))
+
+    def accepts(self, value: float, answer: float) -> bool:
+        # A hair of slack so that a value printed to the stated precision is not refused by float noise.
+        return abs(value - answer) <= self.width(answer) * (1 + 1e-9) + 1e-12
+
+    def describe(self) -> str:
+        parts = []
+        if self.abs:
+            parts.append(f"±{self.abs:g}")
+        if self.rel:
+            parts.append(f"±{self.rel * 100:g}%")
+        return " or ".join(parts) if parts else "exact"
+
+
+# The tolerance a number question gets from its unit when the spec states none. Chosen so that a
+# learner who rounds sensibly passes and a learner who made a real mistake does not:
+DEFAULT_TOLERANCE: dict[str, Tolerance] = {
+    "count": Tolerance(abs=0.5),  # expected counts: nearest whole item
+    "rate": Tolerance(abs=0.005),  # precision, recall, F1, AUC, accuracy: two decimals
+    "probability": Tolerance(abs=0.0005, rel=0.02),  # thresholds and small probabilities: 2% or 5e-4
+    "money": Tolerance(rel=0.005),  # costs and values: 0.5%
+    "ratio": Tolerance(rel=0.01),  # odds, lifts, cost ratios: 1%
+    "statistic": Tolerance(rel=0.01, abs=0.01),  # z, chi-square, PSI, kappa
+    "days": Tolerance(abs=0.05),
+    "number": Tolerance(rel=0.01),  # anything else: 1%
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Givens schema (declared by each solver)
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Given:
+    """What a solver expects of one given: its kind, range and meaning.
+
+    kind: ``number`` | ``integer`` | ``rate`` (a number in [0, 1]) | ``text`` | ``bool`` |
+    ``table`` (fixed ``fields``) | ``mapping`` (any keys, each value checked by ``each``) |
+    ``list`` (each item checked by ``each``).
+    """
+
+    doc: str
+    kind: str = "number"
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    unit: str = ""
+    fields: dict[str, Given] | None = None
+    each: Given | None = None
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    min_items: int = 0
+
+    def allowed(self) -> str:
+        """A short phrase saying what values are allowed."""
+        if self.kind in ("number", "integer", "rate"):
+            lo = 0.0 if self.kind == "rate" and self.lo is None else self.lo
+            hi = 1.0 if self.kind == "rate" and self.hi is None else self.hi
+            what = "an integer" if self.kind == "integer" else "a number"
+            if lo is not None and hi is not None:
+                return f"{what} in {'(' if self.lo_open else '['}{lo:g}, {hi:g}{')' if self.hi_open else ']'}"
+            if lo is not None:
+                return f"{what} {'>' if self.lo_open else '≥'} {lo:g}"
+            if hi is not None:
+                return f"{what} {'<' if self.hi_open else '≤'} {hi:g}"
+            return what
+        if self.kind == "text":
+            return f"one of {list(self.choices)}" if self.choices else "a string"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "table":
+            return f"a table with keys {sorted(self.fields or {})}"
+        if self.kind == "mapping":
+            return "a table of named entries"
+        return "an array"
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def validate_givens(givens: Any, schema: dict[str, Given], path: str = "givens") -> list[SpecProblem]:
+    """Check ``givens`` against a solver's schema; return every problem found."""
+    problems: list[SpecProblem] = []
+    if not isinstance(givens, dict):
+        return [SpecProblem(path, f"must be a table; got {_type_name(givens)}.")]
+    for key in givens:
+        if key not in schema:
+            problems.append(_unknown_key(path, key, schema))
+    for key, g in schema.items():
+        if key not in givens:
+            if g.required:
+                problems.append(SpecProblem(f"{path}.{key}", f"is missing: {g.doc} — {g.allowed()}."))
+            continue
+        problems += _check_given(givens[key], g, f"{path}.{key}")
+    return problems
+
+
+def _check_given(value: Any, g: Given, path: str) -> list[SpecProblem]:
+    if g.kind in ("number", "integer", "rate"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return [SpecProblem(path, f"must be {g.allowed()} ({g.doc}); got {_type_name(value)} {value!r}.")]
+        if isinstance(value, float) and not math.isfinite(value):
+            return [SpecProblem(path, f"must be finite; got {value}.")]
+        if g.kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
+            return [SpecProblem(path, f"must be {g.allowed()} ({g.doc}); got {value!r}.")]
+        lo = 0.0 if g.kind == "rate" and g.lo is None else g.lo
+        hi = 1.0 if g.kind == "rate" and g.hi is None else g.hi
+        too_low = lo is not None and (value <= lo if g.lo_open else value < lo)
+        too_high = hi is not None and (value >= hi if g.hi_open else value > hi)
+        if too_low or too_high:
+            return [SpecProblem(path, f"= {value!r} is out of range: {g.doc} must be {g.allowed()}.")]
+        return []
+    if g.kind == "text":
+        if not isinstance(value, str):
+            return [SpecProblem(path, f"must be {g.allowed()}; got {_type_name(value)} {value!r}.")]
+        if g.choices and value not in g.choices:
+            return [SpecProblem(path, f"= {value!r} is not allowed: use one of {list(g.choices)}.")]
+        return []
+    if g.kind == "bool":
+        if not isinstance(value, bool):
+            return [SpecProblem(path, f"must be true or false; got {_type_name(value)} {value!r}.")]
+        return []
+    if g.kind == "table":
+        return validate_givens(value, g.fields or {}, path)
+    if g.kind == "mapping":
+        if not isinstance(value, dict):
+            return [SpecProblem(path, f"must be a table of named entries ({g.doc}); got {_type_name(value)}.")]
+        problems = []
+        if len(value) < g.min_items:
+            problems.append(SpecProblem(path, f"needs at least {g.min_items} entries; got {len(value)}."))
+        for name, item in value.items():
+            problems += _check_given(item, g.each, f"{path}.{name}") if g.each else []
+        return problems
+    if g.kind == "list":
+        if not isinstance(value, list):
+            return [SpecProblem(path, f"must be an array ({g.doc}); got {_type_name(value)}.")]
+        problems = []
+        if len(value) < g.min_items:
+            problems.append(SpecProblem(path, f"needs at least {g.min_items} items; got {len(value)}."))
+        for i, item in enumerate(value):
+            problems += _check_given(item, g.each, f"{path}[{i}]") if g.each else []
+        return problems
+    raise ValueError(f"unknown Given kind {g.kind!r}")  # a bug in a solver's schema, not in a spec
+
+
+def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
+    close = difflib.get_close_matches(str(key), list(allowed), n=1)
+    fix = f" Did you mean {close[0]!r}?" if close else ""
+    return SpecProblem(f"{path}.{key}" if path else key,
+                       f"unknown key.{fix} Allowed here: {', '.join(sorted(allowed))}.")
+
+
+# --------------------------------------------------------------------------------------------------
+# Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
+# variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
+# --------------------------------------------------------------------------------------------------
+class _Givens(dict):
+    """Givens whose nested tables can be reached with dots in a format field: {baseline.precision}."""
+
+    def __getattr__(self, name):
+        try:
+            value = self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return _Givens(value) if isinstance(value, dict) else value
+
+
+def fill(text: str, givens: dict) -> str:
+    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``."""
+    wrapped = _Givens({k: _Givens(v) if isinstance(v, dict) else v for k, v in givens.items()})
+    return text.format_map(wrapped)
+
+
+def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+    try:
+        fill(text, givens)
+    except (KeyError, AttributeError) as e:
+        return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
+                                   "{{ and }}.")]
+    except (ValueError, IndexError, TypeError) as e:
+        return [SpecProblem(where, f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------------
+# The scenario objects
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    company: str
+    role: str
+    round: str
+    difficulty: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    prompt: str
+    hint: str = ""
+    unit: str = "number"
+    tolerance: Tolerance | None = None
+    options: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()  # rubric points (rubric questions)
+    model_answer: str = ""  # rubric questions: a model answer in prose
+    explanation: str = ""  # extra words for the solution notebook
+    widget: str = ""  # a question answered by setting a widget (see caselab.widgets)
+
+    @property
+    def accepted(self) -> Tolerance:
+        """The tolerance in force: the spec's own, else the default for the question's unit."""
+        return self.tolerance or DEFAULT_TOLERANCE[self.unit]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    solver: str
+    topics: tuple[str, ...]
+    seed_parts: tuple[str, ...]
+    story: str
+    source: Source
+    givens: dict[str, Any]
+    questions: tuple[Question, ...]
+    variants: dict[str, Any] = field(default_factory=dict)
+    explorers: tuple[str, ...] = ()
+    path: Path | None = None
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        close = difflib.get_close_matches(qid, [q.id for q in self.questions], n=3)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise KeyError(f"scenario {self.id!r} has no question {qid!r}.{hint} "
+                       f"Its questions: {', '.join(q.id for q in self.questions)}.")
+
+
+TOP_KEYS = {"id", "title", "solver", "topics", "seed_parts", "story", "source", "givens", "questions",
+            "variants", "explorers"}
+SOURCE_KEYS = ("company", "role", "round", "difficulty")
+QUESTION_KEYS = {"id", "kind", "prompt", "hint", "unit", "tolerance", "options", "points", "model_answer",
+                 "explanation", "widget"}
+
+
+def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
+    """Read and validate one scenario spec; raise :class:`SpecError` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(path, [SpecProblem("", "file not found.")]) from None
+    except UnicodeDecodeError as e:
+        raise SpecError(path, [SpecProblem("", f"is not UTF-8 text ({e.reason} at byte {e.start}).")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(path, [SpecProblem("", f"is not valid TOML: {e}. See https://toml.io for the syntax.")]) \
+            from None
+    return parse_spec(data, path, check_solver=check_solver)
+
+
+def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = True) -> Scenario:
+    """Validate a parsed spec (a dict) and build the :class:`Scenario`."""
+    path = Path(path)
+    p: list[SpecProblem] = []
+
+    for key in data:
+        if key not in TOP_KEYS:
+            p.append(_unknown_key("", key, TOP_KEYS))
+
+    def text(container: dict, key: str, where: str, required: bool = True) -> str:
+        if key not in container:
+            if required:
+                p.append(SpecProblem(where, "is missing: a non-empty string is required."))
+            return ""
+        value = container[key]
+        if not isinstance(value, str) or not value.strip():
+            p.append(SpecProblem(where, f"must be a non-empty string; got {_type_name(value)} {value!r}."))
+            return ""
+        return value
+
+    def strings(container: dict, key: str, where: str, pattern: re.Pattern | None = None,
+                required: bool = True) -> tuple[str, ...]:
+        if key not in container:
+            if required:
+                p.append(SpecProblem(where, "is missing: an array of strings is required."))
+            return ()
+        value = container[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            p.append(SpecProblem(where, f"must be an array of non-empty strings; got {value!r}."))
+            return ()
+        if required and not value:
+            p.append(SpecProblem(where, "must not be empty."))
+        if pattern:
+            for i, v in enumerate(value):
+                if not pattern.match(v):
+                    p.append(SpecProblem(f"{where}[{i}]", f"= {v!r} does not match the form {pattern.pattern}."))
+        return tuple(value)
+
+    sid = text(data, "id", "id")
+    if sid and not ID_PATTERN.match(sid):
+        p.append(SpecProblem("id", f"= {sid!r}: use lowercase letters, digits and single hyphens "
+                                   "(e.g. 'pinterest-f1-cost')."))
+    if sid and path.suffix == ".toml" and path.stem != sid:
+        p.append(SpecProblem("id", f"= {sid!r} but the file is named {path.name!r}: "
+                                   f"the file name must be the id ({sid}.toml)."))
+    title = text(data, "title", "title")
+    solver_name = text(data, "solver", "solver")
+    story = text(data, "story", "story")
+    topics = strings(data, "topics", "topics", ID_PATTERN)
+    seed_parts = strings(data, "seed_parts", "seed_parts", SEED_PART_PATTERN, required=False)
+    explorers = strings(data, "explorers", "explorers", required=False)
+    from caselab.scenarios.coverage import SEED_PARTS
+
+    for i, part in enumerate(seed_parts):
+        if SEED_PART_PATTERN.match(part) and part not in SEED_PARTS:
+            close = difflib.get_close_matches(part, list(SEED_PARTS), n=1)
+            fix = f"Did you mean {close[0]!r}? " if close else ""
+            p.append(SpecProblem(f"seed_parts[{i}]", f"= {part!r} is not a known seed part. {fix}"
+                                                     "Known parts are listed in caselab/coverage.py."))
+
+    source = Source("", "", "", "medium")
+    src = data.get("source")
+    if not isinstance(src, dict):
+        p.append(SpecProblem("source", "is missing or not a table: give company, role, round and difficulty."))
+    else:
+        for key in src:
+            if key not in SOURCE_KEYS:
+                p.append(_unknown_key("source", key, SOURCE_KEYS))
+        vals = {k: text(src, k, f"source.{k}") for k in SOURCE_KEYS}
+        if vals["difficulty"] and vals["difficulty"] not in DIFFICULTIES:
+            p.append(SpecProblem("source.difficulty", f"= {vals['difficulty']!r}: use one of {list(DIFFICULTIES)}."))
+        source = Source(**vals)
+
+    givens = data.get("givens", {})
+    if not isinstance(givens, dict):
+        p.append(SpecProblem("givens", f"must be a table; got {_type_name(givens)}."))
+        givens = {}
+
+    variants = data.get("variants", {})
+    if not isinstance(variants, dict):
+        p.append(SpecProblem("variants", f"must be a table of ranges; got {_type_name(variants)}."))
+        variants = {}
+
+    if variants:
+        p += validate_variants(variants, givens)
+
+    questions = _parse_questions(data.get("questions"), p)
+    if story:
+        p += _check_placeholders(story, givens, "story")
+    for i, q in enumerate(questions):
+        p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
+        p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+
+    if check_solver and solver_name and not p:
+        p += solver_problems(solver_name, givens, questions, explorers)
+
+    if p:
+        raise SpecError(path, p)
+    return Scenario(id=sid, title=title, solver=solver_name, topics=topics, seed_parts=seed_parts, story=story,
+                    source=source, givens=givens, questions=tuple(questions), variants=variants,
+                    explorers=explorers, path=path)
+
+
+def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
+    if raw is None:
+        p.append(SpecProblem("questions", "is missing: add at least one [[questions]] table."))
+        return []
+    if not isinstance(raw, list) or not raw:
+        p.append(SpecProblem("questions", "must be a non-empty array of [[questions]] tables."))
+        return []
+    questions: list[Question] = []
+    seen: dict[str, int] = {}
+    for i, q in enumerate(raw):
+        where = f"questions[{i}]"
+        if not isinstance(q, dict):
+            p.append(SpecProblem(where, f"must be a table; got {_type_name(q)}."))
+            continue
+        n_before = len(p)
+        for key in q:
+            if key not in QUESTION_KEYS:
+                p.append(_unknown_key(where, key, QUESTION_KEYS))
+        qid = q.get("id")
+        if not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid) or qid.startswith("_"):
+            p.append(SpecProblem(f"{where}.id", f"= {qid!r}: a question id is the learner's variable name, so it "
+                                                "must be a Python identifier (letters, digits, '_'; e.g. 'f1_baseline')."))
+            qid = None
+        elif qid in seen:
+            p.append(SpecProblem(f"{where}.id", f"= {qid!r} is used twice (also questions[{seen[qid]}]): ids must be "
+                                                "unique within a scenario."))
+        else:
+            seen[qid] = i
+        kind = q.get("kind")
+        if kind not in QUESTION_KINDS:
+            p.append(SpecProblem(f"{where}.kind", f"= {kind!r}: use one of {list(QUESTION_KINDS)}."))
+        prompt = q.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            p.append(SpecProblem(f"{where}.prompt", "is missing: every question needs a prompt (a non-empty string)."))
+        hint = q.get("hint", "")
+        if not isinstance(hint, str):
+            p.append(SpecProblem(f"{where}.hint", f"must be a string; got {_type_name(hint)}."))
+        for key in ("model_answer", "explanation", "widget"):
+            if key in q and not isinstance(q[key], str):
+                p.append(SpecProblem(f"{where}.{key}", f"must be a string; got {_type_name(q[key])}."))
+
+        unit = q.get("unit", "number")
+        tolerance = None
+        options: tuple[str, ...] = ()
+        points: tuple[str, ...] = ()
+        if kind == "number":
+            if unit not in DEFAULT_TOLERANCE:
+                p.append(SpecProblem(f"{where}.unit", f"= {unit!r}: use one of {list(DEFAULT_TOLERANCE)} "
+                                                      "(it sets the default tolerance)."))
+            if "tolerance" in q:
+                tolerance = _parse_tolerance(q["tolerance"], f"{where}.tolerance", p)
+        else:
+            for key in ("tolerance", "unit"):
+                if key in q:
+                    p.append(SpecProblem(f"{where}.{key}", f"only number questions have a {key}; this one is "
+                                                           f"kind = {kind!r}. Remove it."))
+        if kind in ("choice", "decision"):
+            opts = q.get("options")
+            if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, str) and o for o in opts):
+                p.append(SpecProblem(f"{where}.options", f"must be an array of at least two non-empty strings for a "
+                                                         f"{kind} question; got {opts!r}."))
+            elif len(set(opts)) != len(opts):
+                p.append(SpecProblem(f"{where}.options", f"has duplicates: {opts!r}."))
+            else:
+                options = tuple(opts)
+        elif "options" in q:
+            p.append(SpecProblem(f"{where}.options", f"only choice and decision questions have options; this one is "
+                                                     f"kind = {kind!r}."))
+        if kind == "rubric":
+            pts = q.get("points")
+            if not isinstance(pts, list) or not pts or not all(isinstance(x, str) and x for x in pts):
+                p.append(SpecProblem(f"{where}.points", "a rubric question needs `points`: a non-empty array of the "
+                                                        "points a good answer makes."))
+            else:
+                points = tuple(pts)
+            if not isinstance(q.get("model_answer"), str) or not q.get("model_answer", "").strip():
+                p.append(SpecProblem(f"{where}.model_answer", "a rubric question needs a `model_answer` (prose)."))
+        elif "points" in q:
+            p.append(SpecProblem(f"{where}.points", f"only rubric questions have points; this one is kind = {kind!r}."))
+        if len(p) == n_before and qid:
+            questions.append(Question(id=qid, kind=kind, prompt=prompt, hint=hint,
+                                      unit=unit if kind == "number" else "number", tolerance=tolerance,
+                                      options=options, points=points, model_answer=q.get("model_answer", ""),
+                                      explanation=q.get("explanation", ""), widget=q.get("widget", "")))
+    return questions
+
+
+def _parse_tolerance(raw: Any, where: str, p: list[SpecProblem]) -> Tolerance | None:
+    if not isinstance(raw, dict) or not raw:
+        p.append(SpecProblem(where, f"must be a table like {{ abs = 0.001 }} or {{ rel = 0.01 }}; got {raw!r}."))
+        return None
+    ok = True
+    for key, value in raw.items():
+        if key not in ("abs", "rel"):
+            p.append(_unknown_key(where, key, ("abs", "rel")))
+            ok = False
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            p.append(SpecProblem(f"{where}.{key}", f"must be a positive number; got {value!r}."))
+            ok = False
+        elif key == "rel" and value >= 1:
+            p.append(SpecProblem(f"{where}.rel", f"= {value} would accept answers off by 100% or more: "
+                                                 "a relative tolerance is a fraction, e.g. 0.01 for 1%."))
+            ok = False
+    return Tolerance(abs=float(raw.get("abs", 0.0)), rel=float(raw.get("rel", 0.0))) if ok else None
+
+
+def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[str, ...] = (),
+                    solve=None) -> list[SpecProblem]:
+    """The solver exists, the givens fit its schema, and it answers every non-rubric question.
+
+    ``solve(givens)`` computes the solution (default: the solver's own ``solve``; caselab.casebook passes
+    a cached one, so that checking a spec and then using it solves only once).
+    """
+    from caselab.scenarios import solvers  # local import: solvers import this module
+
+    try:
+        solver = solvers.get(solver_name)
+    except KeyError as e:
+        return [SpecProblem("solver", str(e.args[0]))]
+    problems = validate_givens(givens, solver.GIVENS)
+    for i, q in enumerate(questions):
+        if q.kind != "rubric" and q.id not in solver.ANSWERS:
+            close = difflib.get_close_matches(q.id, list(solver.ANSWERS), n=1)
+            fix = f" Did you mean {close[0]!r}?" if close else ""
+            problems.append(SpecProblem(f"questions[{i}].id", f"= {q.id!r}: solver {solver_name!r} cannot answer it.{fix} "
+                                                              f"It answers: {', '.join(sorted(solver.ANSWERS))}."))
+    if problems:
+        return problems
+    try:
+        solution = (solve or solver.solve)(givens)
+    except ValueError as e:  # the library refused the givens (e.g. rates implying negative counts)
+        return [SpecProblem("givens", f"the solver {solver_name!r} cannot solve these givens: {e}")]
+    for i, name in enumerate(explorers):
+        if name not in solution.explorers:
+            problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
+                                                           f"it offers: {sorted(solution.explorers) or 'none'}."))
+    for i, q in enumerate(questions):
+        if q.widget and q.widget not in explorers:
+            problems.append(SpecProblem(f"questions[{i}].widget", f"= {q.widget!r} is not an explorer of this spec: "
+                                                                  f"add it to `explorers` (now {list(explorers)})."))
+        if q.kind == "rubric":
+            continue
+        value = solution.answers[q.id].value
+        if q.kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append(SpecProblem(f"questions[{i}].kind", f"is 'number' but the solver answers {value!r}."))
+        if q.kind in ("choice", "decision") and value not in q.options:
+            problems.append(SpecProblem(f"questions[{i}].options", f"do not include the solver's answer {value!r}: "
+                                                                   f"options are {list(q.options)}."))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------
+# [variants]: ranges of givens for drills, and constraints between them (drawing is caselab.scenarios.variants)
+# --------------------------------------------------------------------------------------------------
+def _get(givens: dict, dotted: str):
+    node = givens
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+def _set(givens: dict, dotted: str, value) -> None:
+    *parents, leaf = dotted.split(".")
+    node = givens
+    for part in parents:
+        node = node[part]
+    node[leaf] = value
+
+
+# A tiny, safe evaluator for constraints: numbers, dotted given names, + - * /, comparisons, and/or.
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+        ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    raise ValueError("only given names (dotted), numbers, + - * /, comparisons, and/or are allowed")
+
+
+def _eval(node, givens: dict):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, givens)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node.value
+    if isinstance(node, ast.Name | ast.Attribute):
+        return _get(givens, _dotted(node))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval(node.operand, givens)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval(node.left, givens), _eval(node.right, givens))
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, givens)
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = _eval(comp, givens)
+            if type(op) not in _OPS or not _OPS[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        values = [_eval(v, givens) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    raise ValueError("only given names (dotted), numbers, + - * /, comparisons, and/or are allowed")
+
+
+def _ranges(variants: dict) -> dict:
+    return {k: v for k, v in variants.items() if k != "constraints"}
+
+
+def validate_variants(variants: dict, givens: dict, schema: dict | None = None) -> list[SpecProblem]:
+    """Every problem with a ``[variants]`` table: unknown givens, bad ranges, bad constraints."""
+    problems: list[SpecProblem] = []
+    for key, spec in _ranges(variants).items():
+        where = f"variants.{key}" if "." not in key else f'variants."{key}"'
+        try:
+            current = _get(givens, key)
+        except KeyError:
+            problems.append(SpecProblem(where, f"names no given: {key!r} is not in [givens] "
+                                               "(use a dotted path for nested givens, e.g. \"baseline.precision\")."))
+            continue
+        if isinstance(spec, dict):
+            choices = spec.get("choices")
+            if set(spec) != {"choices"} or not isinstance(choices, list) or not choices:
+                problems.append(SpecProblem(where, "must be [low, high] or { choices = [...] } with at least one "
+                                                   "choice."))
+            continue
+        ok = (isinstance(spec, list) and len(spec) == 2
+              and all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in spec))
+        if not ok:
+            problems.append(SpecProblem(where, f"must be a range [low, high] of two numbers; got {spec!r}."))
+        elif spec[0] >= spec[1]:
+            problems.append(SpecProblem(where, f"= {spec!r}: low must be below high."))
+        elif isinstance(current, bool) or not isinstance(current, int | float):
+            problems.append(SpecProblem(where, f"ranges apply to numeric givens; {key!r} is {current!r}."))
+    constraints = variants.get("constraints", [])
+    if not isinstance(constraints, list) or not all(isinstance(c, str) for c in constraints):
+        problems.append(SpecProblem("variants.constraints", "must be an array of strings like \"a.x < b.y\"."))
+        constraints = []
+    for i, text in enumerate(constraints):
+        try:
+            result = _eval(ast.parse(text, mode="eval"), givens)
+        except SyntaxError as e:
+            problems.append(SpecProblem(f"variants.constraints[{i}]", f"= {text!r} is not an expression: {e.msg}."))
+            continue
+        except KeyError as e:
+            problems.append(SpecProblem(f"variants.constraints[{i}]", f"= {text!r} names no given: {e.args[0]!r}."))
+            continue
+        except (ValueError, TypeError, ArithmeticError) as e:
+            problems.append(SpecProblem(f"variants.constraints[{i}]", f"= {text!r}: {e}."))
+            continue
+        if result is not True:
+            problems.append(SpecProblem(f"variants.constraints[{i}]", f"= {text!r} is false for the spec's own "
+                                                                      "givens: a constraint must hold for them."))
+    return problems
