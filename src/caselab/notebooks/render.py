@@ -20,7 +20,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from caselab.scenarios import solvers
-from caselab.scenarios.text import escape_dollars, flatten_givens, worked_answer
+from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 from caselab.scenarios.spec import Given, Scenario, fill
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
@@ -39,7 +39,7 @@ def _cell(kind: str, source: str, role: str, key: str, question: str | None = No
         meta["caselab"]["question"] = question
     make = new_code_cell if kind == "code" else new_markdown_cell
     if kind != "code":
-        source = escape_dollars(source)
+        source = escape_markdown(source)
     cell = make(source=source.strip("\n"), metadata=meta)
     cell["id"] = key
     return cell
@@ -136,7 +136,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens).strip()}\n"""'
+            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, givens).strip())}"
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too

@@ -209,9 +209,9 @@ class _Text(str):
     """A string that shows as Markdown in Jupyter and as itself elsewhere."""
 
     def _repr_markdown_(self) -> str:
-        from caselab.scenarios.text import escape_dollars
+        from caselab.scenarios.text import escape_markdown
 
-        return escape_dollars(str(self))
+        return escape_markdown(str(self))
 
     def __repr__(self) -> str:
         return str(self)

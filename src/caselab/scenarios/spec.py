@@ -31,6 +31,7 @@ import keyword
 import math
 import operator
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "Tolerance",
     "DEFAULT_TOLERANCE",
     "fill",
+    "PlaceholderError",
     "load_spec",
     "parse_spec",
     "validate_givens",
@@ -54,6 +56,15 @@ __all__ = [
 QUESTION_KINDS = ("number", "choice", "decision", "rubric")
 DIFFICULTIES = ("easy", "medium", "hard")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+QUESTION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")  # ASCII: Python folds some Unicode names (ﬁ -> fi)
+MAX_ID_LENGTH = 64
+RESERVED_NAMES = frozenset({"case", "caselab", "np", "pd", "plt"})  # names the notebooks' own code uses
+# A spec is data from anyone: it loads in bounded time and memory.
+MAX_SPEC_BYTES = 256 * 1024  # the largest spec in the casebook is about 14 KB
+MAX_TEXT_CHARS = 20_000  # one story, prompt, hint, explanation or model answer
+MAX_QUESTIONS = 60
+MAX_INTEGER_GIVEN = 10_000_000  # unless the solver's schema sets its own upper bound (rows of data, counts)
+MAX_NUMBER_GIVEN = 1e12
 SEED_PART_PATTERN = re.compile(r"^\d{3}-[0-9a-z-]+$")
 
 
@@ -171,6 +182,12 @@ class Given:
         return "an array"
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: messages quote a spec's values, never whole blobs."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _type_name(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
             dict: "a table"}.get(type(value), type(value).__name__)
@@ -201,6 +218,10 @@ def _check_given(value: Any, g: Given, path: str) -> list[SpecProblem]:
             return [SpecProblem(path, f"must be finite; got {value}.")]
         if g.kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
             return [SpecProblem(path, f"must be {g.allowed()} ({g.doc}); got {value!r}.")]
+        if g.hi is None and abs(value) > (MAX_INTEGER_GIVEN if g.kind == "integer" else MAX_NUMBER_GIVEN):
+            limit = MAX_INTEGER_GIVEN if g.kind == "integer" else MAX_NUMBER_GIVEN
+            return [SpecProblem(path, f"= {value!r} is beyond what caselab accepts for {g.doc} (|value| ≤ {limit:,.0f}): "
+                                      "numbers this large only overflow the answers or exhaust memory.")]
         lo = 0.0 if g.kind == "rate" and g.lo is None else g.lo
         hi = 1.0 if g.kind == "rate" and g.hi is None else g.hi
         too_low = lo is not None and (value <= lo if g.lo_open else value < lo)
@@ -252,31 +273,90 @@ def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
 # Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
 # variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
 # --------------------------------------------------------------------------------------------------
-class _Givens(dict):
-    """Givens whose nested tables can be reached with dots in a format field: {baseline.precision}."""
+# A given, dotted into tables, optionally one item of an array of numbers: {baseline.precision}, {shares[3]}.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\])?$")
+_ITEM = re.compile(r"^(?P<name>.*)\[(?P<index>\d{1,3})\]$")
+# fill, align, sign, '#', '0', width (≤ 2 digits), grouping, precision (≤ 2 digits), type: enough for
+# "{prevalence:.1%}", "{n:,}", "{cost:,.2f}" and nothing that can allocate or reach into objects.
+_FORMAT_SPEC = re.compile(r"^(?:[^{}]?[<>^=])?[+\- ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?$")
 
-    def __getattr__(self, name):
-        try:
-            value = self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return _Givens(value) if isinstance(value, dict) else value
+
+class PlaceholderError(ValueError):
+    """A ``{placeholder}`` that is not a given's name with a plain format: the message says what is allowed."""
+
+
+def _parts(text: str):
+    """``(literal text, field name or None, format spec)`` for ``text``; every field checked."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as e:  # a lone { or }
+        raise PlaceholderError(f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.") from None
+    for literal, name, spec, conversion in parsed:
+        if name is not None:
+            if not _FIELD_NAME.match(name):
+                raise PlaceholderError(f"the placeholder {{{name}}} is not a given's name: placeholders name givens "
+                                       "(dots reach into tables, e.g. {baseline.precision}; [i] takes item i of an "
+                                       "array, e.g. {shares[0]}); no attributes, no expressions.")
+            if conversion:
+                raise PlaceholderError(f"the placeholder {{{name}!{conversion}}} uses a conversion: write {{{name}}} "
+                                       f"or {{{name}:.3f}}.")
+            if spec and not _FORMAT_SPEC.match(spec):
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} has a format caselab does not accept: use "
+                                       "a plain number format such as :.3f, :,.0f, :.1% or :,d (width at most 99).")
+        yield literal, name, spec or ""
+
+
+def _lookup(givens: dict, name: str):
+    """The given a placeholder names: dict keys and one list position, looked up by hand (no getattr)."""
+    item = _ITEM.match(name)
+    value: Any = givens
+    for part in (item["name"] if item else name).split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(name)
+        value = value[part]
+    if item:
+        if not isinstance(value, list) or int(item["index"]) >= len(value):
+            raise KeyError(name)
+        value = value[int(item["index"])]
+    if isinstance(value, dict) or (isinstance(value, list) and not all(isinstance(v, int | float | str) for v in value)):
+        raise PlaceholderError(f"the placeholder {{{name}}} names a table, not a value: name one of its entries "
+                               "(e.g. {baseline.precision}).")
+    return value
 
 
 def fill(text: str, givens: dict) -> str:
-    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``."""
-    wrapped = _Givens({k: _Givens(v) if isinstance(v, dict) else v for k, v in givens.items()})
-    return text.format_map(wrapped)
+    """``text`` with its ``{given}`` placeholders replaced by the givens' values, formatted.
+
+    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array) with an
+    optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``, ``{shares[3]:.0%}``,
+    ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by ``str.format``,
+    so no attribute access, no nested formats, bounded widths: a spec cannot reach into Python objects.
+    Literal braces are written ``{{`` and ``}}``. Raises :class:`PlaceholderError`, or ``KeyError`` naming
+    a placeholder that names no given.
+    """
+    out = []
+    for literal, name, spec in _parts(text):
+        out.append(literal)
+        if name is not None:
+            value = _lookup(givens, name)
+            if isinstance(value, list) and spec:
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} formats an array: write {{{name}}}.")
+            try:
+                out.append(format(value, spec))
+            except (ValueError, TypeError) as e:
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} does not fit its value {value!r} ({e}).") \
+                    from None
+    return "".join(out)
 
 
 def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
     try:
         fill(text, givens)
-    except (KeyError, AttributeError) as e:
+    except KeyError as e:
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
                                    "{{ and }}.")]
-    except (ValueError, IndexError, TypeError) as e:
-        return [SpecProblem(where, f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.")]
+    except PlaceholderError as e:
+        return [SpecProblem(where, str(e))]
     return []
 
 
@@ -346,10 +426,22 @@ QUESTION_KEYS = {"id", "kind", "prompt", "hint", "unit", "tolerance", "options",
 def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
     """Read and validate one scenario spec; raise :class:`SpecError` listing every problem."""
     path = Path(path)
+    if path.is_dir():
+        raise SpecError(path, [SpecProblem("", "is a folder, not a spec file: give the path of one .toml file.")])
+    if path.exists() and not path.is_file():
+        raise SpecError(path, [SpecProblem("", "is not a regular file (a device or a pipe?): give a .toml file.")])
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)  # bounded: a spec is never this large
     except FileNotFoundError:
         raise SpecError(path, [SpecProblem("", "file not found.")]) from None
+    except OSError as e:
+        raise SpecError(path, [SpecProblem("", f"cannot be read: {e.strerror or e}.")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(path, [SpecProblem("", f"is larger than {MAX_SPEC_BYTES // 1024} KiB: a scenario spec is a few "
+                                               "KB of text; split it or shorten it.")])
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SpecError(path, [SpecProblem("", f"is not UTF-8 text ({e.reason} at byte {e.start}).")]) from None
     try:
@@ -357,6 +449,8 @@ def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
     except tomllib.TOMLDecodeError as e:
         raise SpecError(path, [SpecProblem("", f"is not valid TOML: {e}. See https://toml.io for the syntax.")]) \
             from None
+    except RecursionError:
+        raise SpecError(path, [SpecProblem("", "nests arrays or tables too deeply to be a scenario spec.")]) from None
     return parse_spec(data, path, check_solver=check_solver)
 
 
@@ -376,7 +470,10 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
             return ""
         value = container[key]
         if not isinstance(value, str) or not value.strip():
-            p.append(SpecProblem(where, f"must be a non-empty string; got {_type_name(value)} {value!r}."))
+            p.append(SpecProblem(where, f"must be a non-empty string; got {_type_name(value)} {_short(value)}."))
+            return ""
+        if len(value) > MAX_TEXT_CHARS:
+            p.append(SpecProblem(where, f"is {len(value):,} characters; at most {MAX_TEXT_CHARS:,} are allowed."))
             return ""
         return value
 
@@ -399,9 +496,9 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         return tuple(value)
 
     sid = text(data, "id", "id")
-    if sid and not ID_PATTERN.match(sid):
-        p.append(SpecProblem("id", f"= {sid!r}: use lowercase letters, digits and single hyphens "
-                                   "(e.g. 'pinterest-f1-cost')."))
+    if sid and (not ID_PATTERN.match(sid) or len(sid) > MAX_ID_LENGTH):
+        p.append(SpecProblem("id", f"= {sid!r}: use lowercase ASCII letters, digits and single hyphens, at most "
+                                   f"{MAX_ID_LENGTH} characters (e.g. 'pinterest-f1-cost')."))
     if sid and path.suffix == ".toml" and path.stem != sid:
         p.append(SpecProblem("id", f"= {sid!r} but the file is named {path.name!r}: "
                                    f"the file name must be the id ({sid}.toml)."))
@@ -472,6 +569,10 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
     if not isinstance(raw, list) or not raw:
         p.append(SpecProblem("questions", "must be a non-empty array of [[questions]] tables."))
         return []
+    if len(raw) > MAX_QUESTIONS:
+        p.append(SpecProblem("questions", f"has {len(raw)} questions; at most {MAX_QUESTIONS} are allowed in one "
+                                          "scenario (split it into several)."))
+        return []
     questions: list[Question] = []
     seen: dict[str, int] = {}
     for i, q in enumerate(raw):
@@ -484,9 +585,13 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
             if key not in QUESTION_KEYS:
                 p.append(_unknown_key(where, key, QUESTION_KEYS))
         qid = q.get("id")
-        if not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid) or qid.startswith("_"):
+        if (not isinstance(qid, str) or not QUESTION_ID_PATTERN.match(qid) or keyword.iskeyword(qid)
+                or len(qid) > MAX_ID_LENGTH or qid in RESERVED_NAMES):
             p.append(SpecProblem(f"{where}.id", f"= {qid!r}: a question id is the learner's variable name, so it "
-                                                "must be a Python identifier (letters, digits, '_'; e.g. 'f1_baseline')."))
+                                                "must be a lowercase ASCII Python name: a-z first, then a-z, 0-9 or "
+                                                f"'_', at most {MAX_ID_LENGTH} characters, not a Python keyword and "
+                                                f"not one of the notebook's own names ({', '.join(sorted(RESERVED_NAMES))}); "
+                                                "e.g. 'f1_baseline'."))
             qid = None
         elif qid in seen:
             p.append(SpecProblem(f"{where}.id", f"= {qid!r} is used twice (also questions[{seen[qid]}]): ids must be "
@@ -505,6 +610,10 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
         for key in ("model_answer", "explanation", "widget"):
             if key in q and not isinstance(q[key], str):
                 p.append(SpecProblem(f"{where}.{key}", f"must be a string; got {_type_name(q[key])}."))
+        for key in ("prompt", "hint", "model_answer", "explanation"):
+            if isinstance(q.get(key), str) and len(q[key]) > MAX_TEXT_CHARS:
+                p.append(SpecProblem(f"{where}.{key}", f"is {len(q[key]):,} characters; at most {MAX_TEXT_CHARS:,} "
+                                                       "are allowed."))
 
         unit = q.get("unit", "number")
         tolerance = None
@@ -595,7 +704,7 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
         return problems
     try:
         solution = (solve or solver.solve)(givens)
-    except ValueError as e:  # the library refused the givens (e.g. rates implying negative counts)
+    except (ValueError, ArithmeticError, MemoryError) as e:  # the library refused the givens (e.g. rates implying negative counts)
         return [SpecProblem("givens", f"the solver {solver_name!r} cannot solve these givens: {e}")]
     for i, name in enumerate(explorers):
         if name not in solution.explorers:
@@ -610,6 +719,9 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
         value = solution.answers[q.id].value
         if q.kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
             problems.append(SpecProblem(f"questions[{i}].kind", f"is 'number' but the solver answers {value!r}."))
+        elif q.kind == "number" and not math.isfinite(value):
+            problems.append(SpecProblem("givens", f"make the answer to {q.id!r} {value}: no learner can give that. "
+                                                  "Use givens of a realistic size (costs, counts, rates)."))
         if q.kind in ("choice", "decision") and value not in q.options:
             problems.append(SpecProblem(f"questions[{i}].options", f"do not include the solver's answer {value!r}: "
                                                                    f"options are {list(q.options)}."))
