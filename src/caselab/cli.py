@@ -186,24 +186,94 @@ def cmd_render(args) -> int:
     return 0
 
 
+def _notebooks_to_grade(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """The notebooks named or found in folders (learner notebooks only), and a message per bad path."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            if p.suffix == ".ipynb":
+                problems.append(f"{arg}: is a folder named like a notebook; pass the notebook files inside it, or "
+                                "rename the folder.")
+                continue
+            inside = sorted(q for q in p.rglob("*.ipynb")
+                            if ".ipynb_checkpoints" not in q.parts and not q.name.endswith(".new.ipynb")
+                            and not q.stem.endswith("-solution"))  # worked drills are no learner's answers
+            if not inside:
+                problems.append(f"{arg}: no notebooks (.ipynb) in this folder.")
+            found += inside
+        elif p.is_file() or p.is_symlink():
+            found.append(p)
+        else:
+            problems.append(f"{arg}: no such file or folder.")
+    return found, problems
+
+
 def cmd_grade(args) -> int:
-    # `-p no:caselab` first: the plugin is also an entry point named "caselab", and loading one module
-    # under two names is an error in pytest; this way it loads once, even with plugin autoload disabled.
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:caselab", "-p", "caselab.practice.pytest_plugin", "--caselab", "-q",
-           "--no-header", "-p", "no:cacheprovider", "--rootdir", os.getcwd(),
-           f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
-    if args.report:
-        cmd.append(f"--caselab-report={args.report}")
-    cmd += [str(p) for p in args.paths]
-    proc = subprocess.Popen(cmd)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:  # pytest got the same Ctrl-C: let it stop its kernels and print what it graded
+    """Grade with pytest and caselab's plugin, in a process that takes nothing from the graded folders.
+
+    No conftest.py, pytest.ini/pyproject/tox.ini, plugin or module beside the notebooks is imported:
+    ``--noconftest``, an empty ini file of our own, plugin autoload off (only caselab's plugin is
+    loaded), Python's safe-path mode (the working folder is not on ``sys.path``), and only ``.ipynb``
+    files are passed to pytest (so no ``test_*.py`` of a submission is collected).
+    """
+    import json
+    import math
+    import tempfile
+
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise SystemExit(f"caselab grade: --timeout must be a number of seconds above 0; got {args.timeout}.")
+    if args.jobs < 1:
+        raise SystemExit(f"caselab grade: --jobs must be at least 1; got {args.jobs}.")
+    notebooks, problems = _notebooks_to_grade(args.paths)
+    for message in problems:
+        print(f"caselab grade: {message}", file=sys.stderr)
+    if not notebooks:
+        print("caselab grade: nothing to grade.", file=sys.stderr)
+        return 2
+    gradebook = args.gradebook
+    if gradebook is None and any(Path(a).is_dir() for a in args.paths):
+        gradebook = "gradebook"  # a cohort: ./gradebook.csv and ./gradebook.json
+    with tempfile.TemporaryDirectory(prefix="caselab-grade-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        names: dict[str, str] = {}
+        targets = []
+        for i, nb in enumerate(notebooks):
+            if "::" in str(nb) or str(nb).startswith("-"):  # pytest reads these as node ids / options: use a link
+                link = Path(tmp) / f"notebook-{i}.ipynb"
+                link.symlink_to(nb.resolve())
+                names[str(link)] = str(nb)
+                targets.append(str(link))
+            else:
+                targets.append(str(nb))
+        # `-p no:caselab` first: the plugin is also an entry point named "caselab"; loading one module under
+        # two names is an error in pytest (and with autoload off the entry point is not loaded anyway).
+        cmd = [sys.executable, "-P", "-m", "pytest", "-p", "no:caselab", "-p", "caselab.practice.pytest_plugin",
+               "--caselab", "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:doctest", "--noconftest",
+               "-c", str(ini), "--rootdir", os.getcwd(),
+               f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
+        if names:
+            names_file = Path(tmp) / "names.json"
+            names_file.write_text(json.dumps(names), encoding="utf-8")
+            cmd.append(f"--caselab-names={names_file}")
+        if args.report:
+            cmd.append(f"--caselab-report={args.report}")
+        if gradebook:
+            cmd.append(f"--caselab-gradebook={gradebook}")
+        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONSAFEPATH": "1"}
+        proc = subprocess.Popen([*cmd, "--", *targets], env=env)
         try:
-            return proc.wait(timeout=60)
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            proc.kill()
+            code = proc.wait()
+        except KeyboardInterrupt:  # pytest got the same Ctrl-C: it stops its kernels and prints what it graded
+            try:
+                proc.wait(timeout=60)
+            except (KeyboardInterrupt, subprocess.TimeoutExpired):
+                proc.kill()
+            print("caselab grade: interrupted — the table above shows what was graded.", file=sys.stderr)
             return 130
+    return 2 if problems and code == 0 else code
 
 
 def cmd_drill(args) -> int:
@@ -339,7 +409,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grade", help="grade notebooks headless: one result per question, and a score")
     p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")
-    p.add_argument("--report", metavar="FILE", help="also write the results as JSON to FILE")
+    p.add_argument("--report", metavar="FILE", help="also write the results as JSON to FILE (never over a notebook)")
+    p.add_argument("--gradebook", metavar="PREFIX",
+                   help="write PREFIX.csv (a row per notebook) and PREFIX.json (with each question's named mistakes "
+                        "counted); default when grading a folder: ./gradebook.csv and ./gradebook.json")
     p.add_argument("--timeout", type=float, default=30, help="seconds a cell may run (default 30)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once, one kernel each (default 2)")
     p.set_defaults(func=cmd_grade)
