@@ -440,11 +440,12 @@ def test_wilson_interval_matches_statsmodels(k, n):
 
 
 def test_wilson_interval_hand_derivation_and_confidence():
-    # 26 of 40, z = 1.959964: centre (0.65 + z²/80)/(1 + z²/40) = 0.698019/1.096036 = 0.636859,
-    # half z·√(0.65·0.35/40 + z²/6400)/1.096036 = 1.959964·0.077802/1.096036 = 0.139128
+    # 26 of 40, z = 1.959964, z² = 3.841459: centre (0.65 + z²/80)/(1 + z²/40) = 0.698018/1.096036 = 0.636857,
+    # half z·√(0.65·0.35/40 + z²/6400)/1.096036 = 1.959964·√0.00628773/1.096036 = 1.959964·0.079295/1.096036
+    # = 0.141798
     ci = ex.wilson_interval(26, 40)
-    assert ci.low == pytest.approx(0.636859 - 0.139128, abs=2e-6)
-    assert ci.high == pytest.approx(0.636859 + 0.139128, abs=2e-6)
+    assert ci.low == pytest.approx(0.636857 - 0.141798, abs=3e-6)
+    assert ci.high == pytest.approx(0.636857 + 0.141798, abs=3e-6)
     wider = ex.wilson_interval(26, 40, confidence=0.99)
     assert wider.low < ci.low and wider.high > ci.high
 
