@@ -358,6 +358,25 @@ class Scenario:
     explorers: tuple[str, ...] = ()
     path: Path | None = None
 
+    def parts(self) -> list[tuple[str, tuple[Question, ...]]]:
+        """The questions grouped into the parts of the interview, in order: ``[(part label, questions)]``.
+
+        Consecutive questions with the same ``part`` form one group; a question without a part is a group
+        of its own with the label ``""``. (The loader checks that a part's questions are consecutive.)
+        """
+        groups: list[tuple[str, list[Question]]] = []
+        for q in self.questions:
+            if q.part and groups and groups[-1][0] == q.part:
+                groups[-1][1].append(q)
+            else:
+                groups.append((q.part, [q]))
+        return [(label, tuple(qs)) for label, qs in groups]
+
+    @property
+    def is_capstone(self) -> bool:
+        """True when the questions are organised into parts (a capstone interview)."""
+        return any(q.part for q in self.questions)
+
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:
@@ -724,6 +743,15 @@ def _cross_checks(sid: str, questions: list[Question], givens: dict) -> list[Spe
         except FileNotFoundError:  # an installed package without its casebook: nothing to check against
             known = None
     qids = {q.id for q in questions}
+    seen_parts: dict[str, int] = {}
+    for i, q in enumerate(questions):
+        if not q.part:
+            continue
+        if q.part in seen_parts and questions[i - 1].part != q.part:
+            problems.append(SpecProblem(f"questions[{i}].part", f"= {q.part!r} was already used by questions"
+                                                                f"[{seen_parts[q.part]}] with other parts in "
+                                                                "between: keep a part's questions together."))
+        seen_parts.setdefault(q.part, i)
     for i, q in enumerate(questions):
         where = f"questions[{i}]"
         for j, drill in enumerate(q.drills):
