@@ -355,7 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", help="pick among scenarios with this topic")
     p.add_argument("--difficulty", choices=["easy", "medium", "hard"])
     p.add_argument("--scenario", metavar="ID", help="this scenario exactly")
-    p.add_argument("--minutes", type=float, default=20, help="time limit (default 20)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="time limit (default 20, or a capstone's full length: the sum of its parts' targets)")
     p.add_argument("--seed", type=int, help="seed for the pick and the variant (default: random)")
     p.add_argument("--variant", type=int, help="this drill variant (default: a random one)")
     p.add_argument("--original", action="store_true", help="the casebook's own numbers, not a variant")
