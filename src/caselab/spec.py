@@ -510,7 +510,12 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
         p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
         p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
-    p += _cross_checks(sid, questions, givens)
+    raw_questions = data.get("questions") if isinstance(data.get("questions"), list) else []
+    positions = {}  # question id → its index in the file (questions with problems are not in `questions`)
+    for i, raw in enumerate(raw_questions):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            positions.setdefault(raw["id"], i)
+    p += _cross_checks(sid, questions, givens, positions)
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
@@ -717,7 +722,7 @@ def _parse_capstone_fields(q: dict, kind: str, where: str, p: list[SpecProblem])
                 vals = [item.get(k) for k in FOLLOW_UP_KEYS]
                 for k, v in zip(FOLLOW_UP_KEYS, vals, strict=True):
                     if not isinstance(v, str) or not v.strip():
-                        p.append(SpecProblem(f"{at}.{k}", f"is missing or empty: a follow-up needs a {k} (a string)."))
+                        p.append(SpecProblem(f"{at}.{k}", f"is missing or empty: a follow-up needs its {k} (a non-empty string)."))
                 if all(isinstance(v, str) and v.strip() for v in vals):
                     follow_ups.append(FollowUp(*vals))
             out["follow_ups"] = tuple(follow_ups)
@@ -730,7 +735,8 @@ def _parse_capstone_fields(q: dict, kind: str, where: str, p: list[SpecProblem])
     return out
 
 
-def _cross_checks(sid: str, questions: list[Question], givens: dict) -> list[SpecProblem]:
+def _cross_checks(sid: str, questions: list[Question], givens: dict, positions: dict[str, int]
+                  ) -> list[SpecProblem]:
     """What needs the whole spec: drills name existing scenarios, points' numbers name questions or givens,
     and the texts of the capstone fields have valid placeholders."""
     problems: list[SpecProblem] = []
@@ -748,12 +754,12 @@ def _cross_checks(sid: str, questions: list[Question], givens: dict) -> list[Spe
         if not q.part:
             continue
         if q.part in seen_parts and questions[i - 1].part != q.part:
-            problems.append(SpecProblem(f"questions[{i}].part", f"= {q.part!r} was already used by questions"
-                                                                f"[{seen_parts[q.part]}] with other parts in "
-                                                                "between: keep a part's questions together."))
-        seen_parts.setdefault(q.part, i)
+            problems.append(SpecProblem(f"questions[{positions.get(q.id, i)}].part",
+                                        f"= {q.part!r} was already used by questions[{seen_parts[q.part]}] with "
+                                        "other parts in between: keep a part's questions together."))
+        seen_parts.setdefault(q.part, positions.get(q.id, i))
     for i, q in enumerate(questions):
-        where = f"questions[{i}]"
+        where = f"questions[{positions.get(q.id, i)}]"
         for j, drill in enumerate(q.drills):
             if drill == sid:
                 problems.append(SpecProblem(f"{where}.drills[{j}]", "names this scenario itself: link the scenarios "
