@@ -152,3 +152,12 @@ def test_capstone_computation_is_graded_inside_the_interview(tmp_path):
     child.sendline("q")
     child.expect("Summary")
     child.expect(pexpect.EOF)
+
+
+def test_a_topic_drill_leaves_out_the_capstones_but_a_company_keeps_them():
+    from caselab.mock import filter_scenarios
+
+    by_topic = {s.id for s in filter_scenarios(topic="threshold")}
+    assert "tiktok-threshold-capacity" in by_topic and "tiktok-capstone" not in by_topic
+    assert "tiktok-capstone" in {s.id for s in filter_scenarios(company="TikTok")}
+    assert {s.id for s in filter_scenarios(topic="capstone")} == {"tiktok-capstone", "pinterest-capstone"}

@@ -493,6 +493,8 @@ def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -
 
 def filter_scenarios(company: str | None = None, topic: str | None = None,
                      difficulty: str | None = None) -> list[Scenario]:
+    """The scenarios matching the filters. A topic asks for a drill on that topic, so it leaves out the
+    capstones (whole interviews whose topics span everything), unless nothing else matches."""
     out = []
     for s in casebook.load_all(check_solver=False):
         if company and company.casefold() not in s.source.company.casefold():
@@ -502,6 +504,8 @@ def filter_scenarios(company: str | None = None, topic: str | None = None,
         if difficulty and s.source.difficulty != difficulty:
             continue
         out.append(s)
+    if topic and any(not s.is_capstone for s in out):
+        out = [s for s in out if not s.is_capstone]
     return out
 
 
