@@ -8,7 +8,6 @@ refusals. After each: the learners' files are byte-identical and no process is l
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -17,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from caselab.notebooks import render

@@ -104,7 +104,11 @@ def cmd_show(args) -> int:
     print("\nQuestions:")
     for i, q in enumerate(s.questions, 1):
         extra = f"  (options: {', '.join(q.options)})" if q.options else ""
-        print(f"  Q{i}. [{q.id}] ({q.kind})")
+        from caselab.notebooks.render import speaking_time_text
+
+        part = f" — {q.part}" if q.part else ""
+        timed = f", about {speaking_time_text(q.speaking_time)}" if q.speaking_time else ""
+        print(f"  Q{i}. [{q.id}] ({q.kind}{timed}){part}")
         print(_wrap(fill(q.prompt, s.givens) + extra, indent="      "))
     return 0
 
@@ -120,6 +124,11 @@ def cmd_solve(args) -> int:
         for q in s.questions:
             if q.kind == "rubric":
                 out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                if q.outline:
+                    out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
+                if q.follow_ups:
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens), "answer": fill(f.answer, s.givens)}
+                                               for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
                 out[q.id] = v if isinstance(v, str) or math.isfinite(v) else str(v)
@@ -130,11 +139,20 @@ def cmd_solve(args) -> int:
         print(f"Q{i}. {q.id}")
         print(_wrap(fill(q.prompt, s.givens), indent="    "))
         if q.kind == "rubric":
+            if q.outline:
+                print("    outline to speak from:")
+                for k, beat in enumerate(q.outline, 1):
+                    print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
             print(_wrap(fill(q.model_answer, s.givens), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))
+            if q.follow_ups:
+                print("    follow-ups:")
+                for f in q.follow_ups:
+                    print(_wrap(fill(f.question, s.givens), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, s.givens), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]
@@ -429,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", help="pick among scenarios with this topic")
     p.add_argument("--difficulty", choices=["easy", "medium", "hard"])
     p.add_argument("--scenario", metavar="ID", help="this scenario exactly")
-    p.add_argument("--minutes", type=float, default=20, help="time limit (default 20)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="time limit (default 20, or a capstone's full length: the sum of its parts' targets)")
     p.add_argument("--seed", type=int, help="seed for the pick and the variant (default: random)")
     p.add_argument("--variant", type=int, help="this drill variant (default: a random one)")
     p.add_argument("--original", action="store_true", help="the casebook's own numbers, not a variant")

@@ -94,8 +94,17 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
     """
     if question.kind == "rubric":
-        parts = [f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}"] if model_answer else []
+        parts = []
+        if question.outline:
+            parts.append("**Outline to speak from**\n\n" + "\n".join(
+                f"{k}. {fill(beat, givens)}" for k, beat in enumerate(question.outline, 1)))
+        if model_answer:
+            parts.append(f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}")
         parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
+        if question.follow_ups:
+            parts.append("**Follow-ups the interviewer asks next**\n\n" + "\n\n".join(
+                f"- *{fill(f.question, givens).strip()}*  \n  {fill(f.answer, givens).strip()}"
+                for f in question.follow_ups))
         return "\n\n".join(parts)
     parts = []
     if answer is not None:
