@@ -330,14 +330,45 @@ def cmd_mock(args) -> int:
     return main_mock(args)
 
 
-def cmd_progress(args) -> int:
+SEED_TITLES = {"000": "TikTok: a threshold for a sentiment classifier", "001": "Pinterest: an ML project end to end",
+               "002": "the imbalanced-classification article"}
+
+
+def _bar(value: float, width: int = 20) -> str:
+    full = int(round(max(0.0, min(1.0, value)) * width))
+    return "█" * full + "·" * (width - full)
+
+
+def _journal_or_exit():
     from caselab.practice import journal
 
-    data = journal.load()
+    try:
+        return journal.load()
+    except journal.JournalError as e:
+        raise SystemExit(f"caselab: {e}") from None
+
+
+def cmd_progress(args) -> int:
+    from caselab.practice import journal, schedule
+
+    data = _journal_or_exit()
     rows = journal.summary(data)
+    cards = data.get("cards", {})
+    due = schedule.due_cards(cards)
+    known = set(casebook.scenario_ids())
+    seen = sorted({k.partition("/")[0] for k in cards} | {r["scenario"] for r in rows})
+    scenarios = {sid: casebook.load(sid, check_solver=False) for sid in seen if sid in known}
+    by_topic = schedule.retention_by(cards, {sid: s.topics for sid, s in scenarios.items()})
+    by_seed = schedule.retention_by(cards, {sid: sorted({p.split("-")[0] for p in s.seed_parts})
+                                            for sid, s in scenarios.items()})
     if args.json:
         print(json.dumps({"journal": str(journal.journal_path()), "scenarios": rows,
-                          "mocks": data.get("mocks", [])}, indent=1))
+                          "mocks": data.get("mocks", []), "cards": len(cards), "due": len(due),
+                          "due_cards": [{"scenario": d.scenario, "question": d.question,
+                                         "retention": round(d.retrievability, 3)} for d in due],
+                          "retention_by_topic": {k: round(v[0], 3) for k, v in by_topic.items()},
+                          "retention_by_seed_question": {k: round(v[0], 3) for k, v in by_seed.items()}},
+                         indent=1))
         return 0
     if not rows:
         print(f"no progress yet (journal: {journal.journal_path()}). Open a notebook (`caselab study`) or "
@@ -354,12 +385,70 @@ def cmd_progress(args) -> int:
     if mocks:
         print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "
               f"{mocks[-1]['score']}/{mocks[-1]['questions']}")
+    print(f"\n{len(cards)} question card(s) reviewed; {len(due)} due now "
+          "(estimated retention: the chance you recall the answer today, FSRS)")
+    if by_topic:
+        print("\nretention by topic")
+        for topic, (r, n) in sorted(by_topic.items(), key=lambda kv: kv[1][0]):
+            print(f"  {topic:28} {_bar(r)} {r:5.0%}  ({n} card{'s' if n != 1 else ''})")
+    if by_seed:
+        print("\nretention by seed question")
+        for seed, (r, n) in sorted(by_seed.items()):
+            title = SEED_TITLES.get(seed, "")
+            print(f"  seed {seed:4} {_bar(r)} {r:5.0%}  ({n} card{'s' if n != 1 else ''})  {title}")
+    if due:
+        print("\n`caselab next` opens what is due.")
+    else:
+        topics = journal.review_topics(list(scenarios.values()), data)
+        if topics:
+            print("\nreview next: " + ", ".join(t for t, _ in topics))
+            print("(`caselab mock --topic TOPIC` drills one; `caselab list --topic TOPIC` shows the cases)")
+    return 0
+
+
+def cmd_next(args) -> int:
+    """What is due for review (spaced repetition), and opening it: a drill, the notebook, or the mock."""
+    from caselab.practice import schedule
+
+    data = _journal_or_exit()
+    due = schedule.due_cards(data.get("cards", {}))
     known = set(casebook.scenario_ids())
-    scenarios = [casebook.load(r["scenario"], check_solver=False) for r in rows if r["scenario"] in known]
-    topics = journal.review_topics(scenarios, data)
-    if topics:
-        print("\nreview next: " + ", ".join(t for t, _ in topics))
-        print("(`caselab mock --topic TOPIC` drills one; `caselab list --topic TOPIC` shows the cases)")
+    due = [d for d in due if d.scenario in known]
+    if not due:
+        cards = data.get("cards", {})
+        if not cards:
+            print("nothing reviewed yet: open a scenario (`caselab study`) or try `caselab mock`; every check, "
+                  "hint and mock answer schedules its question for review.")
+            return 0
+        from fsrs import Card
+
+        soonest = min(Card.from_dict(c).due for c in cards.values())
+        print(f"nothing is due. The next review falls due {soonest:%Y-%m-%d %H:%M} UTC.")
+        return 0
+    by_scenario: dict[str, list] = {}
+    for d in due:
+        by_scenario.setdefault(d.scenario, []).append(d)
+    print(f"{len(due)} question(s) due in {len(by_scenario)} scenario(s), most forgotten first:")
+    for sid, ds in list(by_scenario.items())[:args.limit]:
+        qs = ", ".join(d.question for d in ds[:4]) + (", …" if len(ds) > 4 else "")
+        print(f"  {sid:40} {len(ds):>2} due  (retention now ~{min(d.retrievability for d in ds):.0%}): {qs}")
+    top = next(iter(by_scenario))
+    scenario = casebook.load(top)
+    if args.mock:
+        from caselab.practice.mock import run_mock
+
+        variant = int.from_bytes(os.urandom(3), "big") if scenario.variants else None  # a fresh variant
+        run_mock(scenario, variant=variant, colour=False if args.no_color else None)
+        return 0
+    if scenario.variants:
+        seed = int.from_bytes(os.urandom(3), "big")
+        print(f"\nnext: {top} with fresh numbers — `caselab drill {top} --seed {seed}`, or "
+              f"`caselab next --mock` to answer it in the terminal.")
+        if args.open:
+            drill_args = argparse.Namespace(scenario=top, seed=seed, out=args.out, solution=False)
+            cmd_drill(drill_args)
+    else:
+        print(f"\nnext: {top} — open notebooks/{top}.ipynb (`caselab study`), or `caselab next --mock`.")
     return 0
 
 
@@ -424,6 +513,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="the project folder holding notebooks/ and solutions/ (default: this checkout)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("next", help="what is due for review (spaced repetition), and open it")
+    p.add_argument("--mock", action="store_true", help="answer the most forgotten due scenario in a mock interview")
+    p.add_argument("--open", action="store_true", help="write a drill of it with fresh numbers (or say which notebook)")
+    p.add_argument("--out", default="drills", help="where --open writes the drill (default: ./drills)")
+    p.add_argument("--limit", type=int, default=8, help="scenarios to list (default 8)")
+    p.add_argument("--no-color", action="store_true", help="plain text in the mock")
+    p.set_defaults(func=cmd_next)
 
     p = sub.add_parser("grade", help="grade notebooks headless: one result per question, and a score")
     p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")

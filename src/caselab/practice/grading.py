@@ -298,7 +298,7 @@ class Case:
             self._journal_ok = False
             return
         try:
-            journal.record(self.scenario.id, qid, event, status)
+            journal.record(self.scenario.id, qid, event, status, kind=self.scenario.question(qid).kind)
         except Exception as e:  # a journal problem must never break a learner's check
             self._journal_ok = False
             print(f"(caselab: progress not saved — {e})", file=sys.stderr)

@@ -67,10 +67,17 @@ def wants_colour(stream) -> bool:
 
 # --------------------------------------------------------------------------------------------------
 def pick_scenario(scenarios: list[Scenario], rng: np.random.Generator, data: dict | None = None) -> Scenario:
-    """Draw a scenario, weight 1 + weakness: what you got wrong (or peeked at) comes back more often."""
+    """Due cards first: the scenario holding the most forgotten due question (spaced repetition, FSRS).
+    With nothing due, draw one with weight 1 + weakness: what you got wrong comes back more often."""
+    from caselab.practice import schedule
+
     if not scenarios:
         raise ValueError("no scenario matches those filters")
     data = data if data is not None else journal.load()
+    candidates = {s.id: s for s in scenarios}
+    due = [d for d in schedule.due_cards(data.get("cards", {})) if d.scenario in candidates]
+    if due:
+        return candidates[due[0].scenario]
     weights = np.array([1.0 + journal.weakness(data, s.id) for s in scenarios])
     return scenarios[int(rng.choice(len(scenarios), p=weights / weights.sum()))]
 
@@ -325,8 +332,8 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
         result.results.append(QuestionResult(q.id, q.kind, fb.status, seconds, fb.message))
         if record:
             try:
-                journal.record(scenario.id, q.id, "check", fb.status, seconds=seconds)
-            except OSError as e:  # a journal problem must not end the interview
+                journal.record(scenario.id, q.id, "mock", fb.status, seconds=seconds, kind=q.kind)
+            except (OSError, journal.JournalError) as e:  # a journal problem must not end the interview
                 say(style.dim(f"(progress not saved: {e})"))
         say()
     else:
