@@ -97,6 +97,22 @@ def test_reliability_bins_keep_the_bin_of_predictions_tied_at_the_minimum():
 NEAR_TIES = [1e-300, 1 - 1e-16]  # distinct from 0 and 1, but closer than 1e-15 to them
 
 
+def test_quantile_edges_are_np_percentile_like_sklearn_to_the_last_bit():
+    # The 1/3-quantile of these 7 values is 0.5 by np.quantile but 0.49999999999999983 by
+    # np.percentile at 100·(1/3), which scikit-learn uses; the prediction 0.5 sits on that edge, so the
+    # one ulp decides its bin. Like scikit-learn: bins {0.07, 0.18}, {0.5, 0.58, 0.6}, {0.74, 0.96}.
+    p = [0.58, 0.6, 0.96, 0.07, 0.5, 0.74, 0.18]
+    y = [1, 0, 1, 0, 0, 1, 0]
+    third = np.linspace(0, 1, 4)[1]
+    assert np.quantile(p, third) == 0.5 and np.percentile(p, third * 100) < 0.5  # the ulp, as numpy computes it
+    bins = reliability_bins(y, p, n_bins=3)
+    np.testing.assert_array_equal(bins.count, [2, 3, 2])
+    np.testing.assert_allclose(bins.mean_predicted, [0.125, (0.5 + 0.58 + 0.6) / 3, 0.85])
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=3)
+    np.testing.assert_array_equal(bins.mean_predicted, prob_pred)
+    np.testing.assert_array_equal(bins.observed_rate, prob_true)
+
+
 @st.composite
 def tied_probabilities(draw, max_size=40, near_ties=True, continuous=True):
     """(y, p): labels and probabilities with heavy ties (often at the minimum or maximum), tiny n and

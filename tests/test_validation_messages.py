@@ -384,3 +384,12 @@ def test_one_label_that_is_not_pos_label_is_all_negative():
 def test_threshold_for_fpr_takes_minus_one_one_labels():
     # (its signature is owned elsewhere; the shared default rule reaches it all the same)
     assert curves.threshold_for_fpr(np.where(Y5 == 1, 1, -1), S5, 0.5) == curves.threshold_for_fpr(Y5, S5, 0.5)
+
+
+def test_labels_held_as_python_objects():
+    # numbers in an object array (e.g. a pandas object column) count as numbers
+    assert roc_auc(np.array([0, 1, 0, 1], dtype=object), S) == roc_auc([0, 1, 0, 1], S)
+    assert roc_auc(np.array([-1, 1, -1, 1], dtype=object), S) == roc_auc([0, 1, 0, 1], S)
+    with pytest.raises(ValueError, match=r"y_true holds the labels \['a', None\] and pos_label is not given"):
+        roc_auc(np.array(["a", None, "a", None], dtype=object), S)
+    assert roc_auc(np.array([None, "a", None, "a"], dtype=object), S, pos_label="a") == 1.0

@@ -55,6 +55,8 @@ def check_binary_labels(y_true, name: str = "y_true", *, pos_label=None) -> np.n
         raise ValueError(f"{name} must be a 1-d array of class labels; got an array of shape {y.shape}.")
     if y.size == 0:
         raise ValueError(f"{name} is empty: at least one labelled example is needed.")
+    if y.dtype.kind == "O" and all(isinstance(v, Real) for v in y.tolist()):
+        y = y.astype(np.float64)  # numbers held as objects (e.g. a pandas object column): compare as numbers
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
         raise ValueError(f"{name} contains NaN or infinity; labels must be class labels such as 0 and 1.")
     if pos_label is None:
@@ -82,7 +84,7 @@ def _labels_positive_one(y: np.ndarray, name: str) -> np.ndarray:
     values = _distinct_labels(y)
     if values.size > 2:
         raise _too_many_labels(values, name)
-    example = values[-1].item() if values.size else 1
+    example = values.tolist()[-1]
     raise ValueError(
         f"{name} holds the labels {_shown(values)} and pos_label is not given, so which class is positive "
         f"is ambiguous: pass pos_label= the positive class (e.g. pos_label={example!r}), or encode the labels "
@@ -123,7 +125,7 @@ def _distinct_labels(y: np.ndarray) -> np.ndarray:
     try:
         return np.unique(y)
     except TypeError:  # an object array of incomparable labels (e.g. strings and None)
-        return np.array(sorted({repr(v) for v in y.tolist()}))
+        return np.array(sorted(set(y.tolist()), key=repr), dtype=object)
 
 
 def _shown(values: np.ndarray) -> str:

@@ -106,7 +106,8 @@ class ReliabilityBins(NamedTuple):
     Attributes
     ----------
     count : ndarray of int
-        Number of examples in each bin (``n_b``).  May be 0 for ``"uniform"`` bins.
+        Number of examples in each bin (``n_b``).  May be 0: with ``"uniform"``
+        bins, and with ``"quantile"`` bins between two interpolated percentiles.
     mean_predicted : ndarray of float
         Mean predicted probability in each bin (``mean_p_b``); NaN for an empty bin.
     observed_rate : ndarray of float
