@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from sklearn import metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
 
 from caselab import calibration, curves, metrics
 from caselab.curves import (
@@ -131,6 +133,9 @@ def test_roc_needs_both_classes(call, name, labels, only):
     with pytest.raises(ValueError, match=rf"Only one class is present in y_true: all 3 labels are {only}\. "
                                          rf"{name} needs positive and negative examples"):
         call(labels, [0.2, 0.5, 0.9])
+    # scikit-learn (1.9) only warns and returns NaN, as the curves module says
+    with pytest.warns(UndefinedMetricWarning, match="Only one class is present in y_true"):
+        assert math.isnan(skm.roc_auc_score(labels, [0.2, 0.5, 0.9]))
 
 
 @pytest.mark.parametrize("name, call", [

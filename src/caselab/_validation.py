@@ -277,7 +277,7 @@ def check_has_positives(y: np.ndarray, what: str) -> None:
 
 
 def check_has_both_classes(y: np.ndarray, what: str) -> None:
-    """Raise if the validated 0/1 labels ``y`` hold only one class (as scikit-learn does for ROC AUC)."""
+    """Raise if the validated 0/1 labels ``y`` hold only one class (scikit-learn's ROC AUC warns and returns NaN)."""
     n_positive = int(np.count_nonzero(y))
     if n_positive == 0 or n_positive == y.size:
         only = "positive" if n_positive else "negative"
