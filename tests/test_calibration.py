@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.calibration import CalibratedClassifierCV, _sigmoid_calibration, calibration_curve
 from sklearn.frozen import FrozenEstimator
 from sklearn.isotonic import IsotonicRegression, isotonic_regression
 from sklearn.linear_model import LogisticRegression
@@ -72,7 +72,104 @@ def test_reliability_bins_ties_merge_quantile_edges():
     assert len(bins.count) < 10
     assert bins.count.sum() == 100
     assert bins.count[0] == 80  # the tied block is never split
-    assert np.all(np.diff(bins.edges) > 0)
+    # the bottom edge is kept: the first bin is [0.01, 0.01], the block tied at the minimum
+    assert bins.edges[0] == bins.edges[1] == 0.01
+    assert np.all(np.diff(bins.edges[1:]) > 0)
+
+
+def test_reliability_bins_keep_the_bin_of_predictions_tied_at_the_minimum():
+    # The review's case: 2 of 5 predictions (>= 1/n_bins) tie at the minimum 0.
+    # Percentiles at 0, 25, 50, 75, 100 of [0, 0, .1, .1, .2] are 0, 0, .1, .1, .2: inner edges {0, .1}.
+    # Bins [0, 0] = {0, 0} (rate 1), (0, .1] = {.1, .1} (rate 0), (.1, .2] = {.2} (rate 1).
+    y, p = [1, 1, 0, 0, 1], [0, 0, 0.1, 0.1, 0.2]
+    bins = reliability_bins(y, p, n_bins=4)
+    np.testing.assert_array_equal(bins.edges, [0, 0, 0.1, 0.2])
+    np.testing.assert_array_equal(bins.count, [2, 2, 1])
+    np.testing.assert_allclose(bins.mean_predicted, [0, 0.1, 0.2])
+    np.testing.assert_array_equal(bins.observed_rate, [1, 0, 1])
+    # ECE = (2/5)|0 − 1| + (2/5)|0.1 − 0| + (1/5)|0.2 − 1| = 0.4 + 0.04 + 0.16 = 0.60 (not 0.52)
+    assert expected_calibration_error(y, p, n_bins=4) == pytest.approx(0.60)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=4, strategy="quantile")
+    np.testing.assert_array_equal(bins.observed_rate, prob_true)
+    np.testing.assert_array_equal(bins.mean_predicted, prob_pred)
+
+
+NEAR_TIES = [1e-300, 1 - 1e-16]  # distinct from 0 and 1, but closer than 1e-15 to them
+
+
+def test_quantile_edges_are_np_percentile_like_sklearn_to_the_last_bit():
+    # The 1/3-quantile of these 7 values is 0.5 by np.quantile but 0.49999999999999983 by
+    # np.percentile at 100·(1/3), which scikit-learn uses; the prediction 0.5 sits on that edge, so the
+    # one ulp decides its bin. Like scikit-learn: bins {0.07, 0.18}, {0.5, 0.58, 0.6}, {0.74, 0.96}.
+    p = [0.58, 0.6, 0.96, 0.07, 0.5, 0.74, 0.18]
+    y = [1, 0, 1, 0, 0, 1, 0]
+    third = np.linspace(0, 1, 4)[1]
+    assert np.quantile(p, third) == 0.5 and np.percentile(p, third * 100) < 0.5  # the ulp, as numpy computes it
+    bins = reliability_bins(y, p, n_bins=3)
+    np.testing.assert_array_equal(bins.count, [2, 3, 2])
+    np.testing.assert_allclose(bins.mean_predicted, [0.125, (0.5 + 0.58 + 0.6) / 3, 0.85])
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=3)
+    np.testing.assert_array_equal(bins.mean_predicted, prob_pred)
+    np.testing.assert_array_equal(bins.observed_rate, prob_true)
+
+
+@st.composite
+def tied_probabilities(draw, max_size=40, near_ties=True, continuous=True):
+    """(y, p): labels and probabilities with heavy ties (often at the minimum or maximum), tiny n and
+    extreme imbalance — the cases where binning and clipping conventions show. ``near_ties=False``
+    keeps distinct values at least 1e-15 apart (and draws continuous values from a grid of 1e-6);
+    ``continuous=False`` draws only from a few values at least 0.05 apart."""
+    shapes = ["few_values", "tied_minimum", "tied_maximum", "tiny"] + ["continuous"] * continuous
+    shape = draw(st.sampled_from(shapes))
+    n = draw(st.integers(1, 5 if shape == "tiny" else max_size))
+    if shape == "continuous":
+        if near_ties:
+            p = np.array(draw(st.lists(st.floats(0, 1), min_size=n, max_size=n)))
+        else:
+            p = np.array(draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))) / 10**6
+    else:
+        choices = [0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.7, 0.9, 1.0] + (NEAR_TIES if near_ties else [])
+        values = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=4))
+        p = np.array(draw(st.lists(st.sampled_from(values), min_size=n, max_size=n)))
+        if shape in ("tied_minimum", "tied_maximum"):  # a block of at least a quarter of the predictions
+            k = draw(st.integers(max(1, n // 4), n))
+            p[:k] = p.min() if shape == "tied_minimum" else p.max()
+    labels = draw(st.sampled_from(["random", "one_positive", "one_negative", "one_class"]))
+    if labels == "random":
+        y = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    elif labels == "one_class":
+        y = np.full(n, draw(st.integers(0, 1)))
+    else:  # extreme imbalance: a single example of one class
+        y = np.zeros(n, dtype=int) if labels == "one_positive" else np.ones(n, dtype=int)
+        y[draw(st.integers(0, n - 1))] ^= 1
+    return y, p
+
+
+def _sklearn_bin_counts(y_prob, n_bins, strategy):
+    """How many examples fall in each bin that scikit-learn's calibration_curve returns (it does not
+    say): its own bin assignment, written out from its documented rule, empty bins dropped."""
+    if strategy == "quantile":
+        edges = np.percentile(y_prob, np.linspace(0, 1, n_bins + 1) * 100)
+    else:
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    counts = np.bincount(np.searchsorted(edges[1:-1], y_prob), minlength=n_bins)
+    return counts[counts > 0]
+
+
+@FAST
+@given(tied_probabilities(), st.integers(1, 12), st.sampled_from(["quantile", "uniform"]))
+def test_reliability_bins_equal_sklearn_calibration_curve_on_tied_cases(data, n_bins, strategy):
+    y, p = data
+    bins = reliability_bins(y, p, n_bins=n_bins, strategy=strategy)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    filled = bins.count > 0  # sklearn drops empty bins
+    np.testing.assert_array_equal(bins.observed_rate[filled], prob_true)
+    np.testing.assert_array_equal(bins.mean_predicted[filled], prob_pred)
+    np.testing.assert_array_equal(bins.count[filled], _sklearn_bin_counts(p, n_bins, strategy))
+    assert bins.count.sum() == y.size and len(bins.edges) == len(bins.count) + 1
+    assert np.all(np.diff(bins.edges) >= 0) and np.all(np.diff(bins.edges[1:]) > 0)
+    ece = np.sum(bins.count[filled] / y.size * np.abs(prob_pred - prob_true))
+    assert expected_calibration_error(y, p, n_bins=n_bins, strategy=strategy) == pytest.approx(ece, abs=1e-15)
 
 
 def test_constant_predictions_give_one_bin():
@@ -143,6 +240,36 @@ def test_log_loss_clips_certain_mistakes_like_sklearn():
     assert log_loss([1], [0.0], eps=1e-3) == pytest.approx(-math.log(1e-3))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_log_loss_clips_by_the_dtype_of_p(dtype):
+    # a certain mistake costs −ln(eps) with eps the machine epsilon of p's dtype:
+    # float64 2.2e-16 → 36.04, float32 1.19e-7 → 15.94, float16 9.8e-4 → 6.93
+    p = np.array([0.0], dtype=dtype)
+    expected = -math.log(np.finfo(dtype).eps)
+    assert log_loss([1], p) == pytest.approx(expected, rel=1e-12)
+    # scikit-learn computes in p's dtype: equal to that dtype's precision
+    assert log_loss([1], p) == pytest.approx(sk_log_loss([1], p, labels=[0, 1]), rel=4 * float(np.finfo(dtype).eps))
+    # non-float input (here integers) is clipped as float64, as scikit-learn converts it
+    assert log_loss([1, 0], [0, 0]) == pytest.approx(-math.log(np.finfo(np.float64).eps) / 2, rel=1e-12)
+
+
+@FAST
+@given(tied_probabilities(), st.sampled_from([np.float64, np.float32]))
+def test_log_loss_equals_sklearn_on_tied_and_extreme_cases(data, dtype):
+    y, p = data
+    p = p.astype(dtype)
+    rel = 1e-12 if dtype == np.float64 else 1e-5  # scikit-learn computes in float32 for float32 input
+    expected = sk_log_loss(y, p, labels=[0, 1])  # labels: y may hold one class only
+    assert log_loss(y, p) == pytest.approx(expected, rel=rel, abs=1e-12)
+
+
+@FAST
+@given(tied_probabilities())
+def test_brier_equals_sklearn_on_tied_and_extreme_cases(data):
+    y, p = data
+    assert brier_score(y, p) == pytest.approx(brier_score_loss(y, p, labels=[0, 1]), rel=1e-12, abs=1e-15)
+
+
 # --------------------------------------------------------------------------- Platt
 def test_platt_matches_unpenalised_logistic_regression():
     s, y = _logistic_data(seed=3)
@@ -151,6 +278,53 @@ def test_platt_matches_unpenalised_logistic_regression():
     lr.fit(s.reshape(-1, 1), y)
     assert a == pytest.approx(lr.coef_[0, 0], rel=1e-6)
     assert b == pytest.approx(lr.intercept_[0], rel=1e-6, abs=1e-8)
+
+
+def _fittable(y, s, *, overlapping):
+    """Make (y, s) fittable by Platt without filtering hypothesis's draws: both classes, two score
+    values, and (``overlapping``) no perfect separation — by appending the fewest examples."""
+    lo, hi = (s.min(), s.max()) if np.ptp(s) > 0 else (0.0, 1.0)
+    if overlapping:  # a positive and a negative at both ends: neither direction separates
+        return np.r_[y, 1, 0, 1, 0], np.r_[s, lo, lo, hi, hi]
+    if np.ptp(s) == 0:  # one more example of its class at a second score
+        y, s = np.r_[y, y[0]], np.r_[s, hi if s[0] == lo else lo]
+    if y.min() == 1:
+        y, s = np.r_[y, 0], np.r_[s, lo]
+    if y.max() == 0:
+        y, s = np.r_[y, 1], np.r_[s, hi]
+    return y, s
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # sklearn near separation
+@FAST
+@given(tied_probabilities(near_ties=False))
+def test_platt_equals_unpenalised_logistic_regression_on_tied_cases(data):
+    y, s = _fittable(*data, overlapping=True)
+    lr = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(s.reshape(-1, 1), y)
+    ours = platt_scaling(s, *fit_platt(s, y))
+    np.testing.assert_allclose(ours, lr.predict_proba(s.reshape(-1, 1))[:, 1], atol=1e-6)
+
+
+@FAST
+@given(tied_probabilities(near_ties=False, continuous=False, max_size=25))
+def test_platt_smoothing_equals_sklearn_sigmoid_calibration_on_tied_cases(data):
+    # _sigmoid_calibration is the fit CalibratedClassifierCV(method="sigmoid") runs on the scores
+    # (private, but it is the exact claim; the public route is tested above on one data set).
+    # Scores at least 0.05 apart: scikit-learn's L-BFGS stops at a raw gradient of 1e-6, short of
+    # the maximum when the scores span a tiny range (see fit_platt's docstring).
+    y, s = _fittable(*data, overlapping=False)
+    big_a, big_b = _sigmoid_calibration(s, y)  # p = 1 / (1 + exp(A·s + B))
+    ours = platt_scaling(s, *fit_platt(s, y, target_smoothing=True))
+    np.testing.assert_allclose(ours, 1 / (1 + np.exp(big_a * s + big_b)), atol=1e-5)
+
+
+def test_platt_fits_scores_of_a_tiny_scale():
+    # Two distinct scores 0 and 1e-300: their variance underflows to 0 (a former NaN fit). The
+    # maximum-likelihood fit with two score values reproduces each group's positive rate exactly.
+    s = np.array([0.0] * 4 + [1e-300] * 4)
+    y = np.array([0, 0, 0, 1, 0, 1, 1, 1])
+    p = platt_scaling(s, *fit_platt(s, y))
+    np.testing.assert_allclose(p, [0.25] * 4 + [0.75] * 4, rtol=1e-9)
 
 
 def test_platt_score_equation_holds_at_the_optimum():
@@ -239,17 +413,24 @@ def test_pav_monotone_and_equal_to_sklearn(pairs):
 
 
 @FAST
-@given(
-    st.lists(st.tuples(st.integers(0, 15), st.booleans()), min_size=2, max_size=60),
-)
-def test_isotonic_fit_predicts_like_sklearn(rows):
-    s = np.array([r[0] for r in rows], dtype=float) / 10  # integer grid → many tied scores
-    y = np.array([r[1] for r in rows], dtype=int)
+@given(tied_probabilities(near_ties=False))
+def test_isotonic_fit_predicts_like_sklearn(data):
+    y, s = data  # heavy ties, tiny n, a single positive or negative, one class only
     fit = isotonic_fit(s, y)
     ir = IsotonicRegression(out_of_bounds="clip").fit(s, y)
-    grid = np.linspace(-0.5, 2.0, 51)
-    np.testing.assert_allclose(isotonic_predict(fit, grid), ir.predict(grid), atol=1e-10)
-    np.testing.assert_allclose(isotonic_predict(fit, s), ir.predict(s), atol=1e-10)
+    grid = np.linspace(-0.5, 1.5, 41)
+    np.testing.assert_allclose(isotonic_predict(fit, grid), ir.predict(grid), atol=1e-12)
+    np.testing.assert_allclose(isotonic_predict(fit, s), ir.predict(s), atol=1e-12)
+
+
+def test_isotonic_keeps_scores_that_sklearn_merges():
+    # scikit-learn pools scores less than np.finfo(float64).resolution = 1e-15 apart (its
+    # _make_unique); caselab keeps every distinct score, as the docstring says.
+    s, y = [0.0, 0.0, 1e-300, 1e-300], [0, 0, 1, 1]
+    fit = isotonic_fit(s, y)
+    np.testing.assert_array_equal(fit.y, [0.0, 1.0])  # two blocks, each its own rate
+    ir = IsotonicRegression(out_of_bounds="clip").fit(s, y)
+    np.testing.assert_array_equal(ir.predict(s), [0.5] * 4)  # one merged block
 
 
 def test_isotonic_with_weights_matches_sklearn():

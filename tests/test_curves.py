@@ -35,15 +35,17 @@ FAST = settings(max_examples=150, deadline=None)
 @st.composite
 def labelled_scores(draw, max_size=40):
     """(y, scores) with a mix of shapes that break sweep implementations."""
-    shape = draw(st.sampled_from(["few_values", "continuous", "probabilities", "one_positive", "tiny"]))
-    if shape == "one_positive":  # extreme imbalance: one positive among many
+    shape = draw(st.sampled_from(["few_values", "continuous", "probabilities", "one_positive", "one_negative", "tiny"]))
+    if shape in ("one_positive", "one_negative"):  # extreme imbalance: one example of a class among many
         n = draw(st.integers(2, 300))
         y = np.zeros(n, dtype=int)
         y[draw(st.integers(0, n - 1))] = 1
+        if shape == "one_negative":
+            y = 1 - y
     else:
         n = draw(st.integers(1, 5 if shape == "tiny" else max_size))
         y = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
-    if shape in ("few_values", "tiny", "one_positive") or draw(st.booleans()):
+    if shape in ("few_values", "tiny", "one_positive", "one_negative") or draw(st.booleans()):
         # heavy ties: every score is one of a few distinct values (including -0.0 and 0.0)
         values = draw(st.lists(st.sampled_from([-2.5, -1.0, -0.0, 0.0, 0.1, 0.5, 0.5000000000000001, 0.9, 1.0, 3.0]),
                                min_size=1, max_size=4))
@@ -467,3 +469,53 @@ def test_recall_and_fpr_selectors_by_hand():
         curves.threshold_for_recall(y, s, 0.0)
     with pytest.raises(ValueError, match="threshold_for_fpr"):
         curves.threshold_for_fpr([1, 1], [0.2, 0.3], 0.1)
+
+
+# --- labels other than 0/1, and integer scores ----------------------------------------------------
+
+LABEL_ENCODINGS = st.sampled_from([
+    (lambda y: np.where(y == 1, 1, -1), None),        # {-1, 1}: 1 is positive without pos_label
+    (lambda y: y + 1, 2),                             # {1, 2}
+    (lambda y: np.where(y == 1, "spam", "ham"), "spam"),
+    (lambda y: 1 - y, 0),                             # 0 is the positive class
+])
+
+
+@FAST
+@given(labelled_scores(), LABEL_ENCODINGS)
+def test_label_encodings_match_sklearn_with_the_same_pos_label(data, encoding):
+    y, scores = data
+    encode, pos_label = encoding
+    labels = encode(y)
+    sweep = confusion_matrix_at_thresholds(labels, scores, pos_label=pos_label)
+    for a, b in zip(sweep, skm.confusion_matrix_at_thresholds(labels, scores, pos_label=pos_label), strict=True):
+        assert_array_equal(a, b)
+    if y.any():
+        ours = precision_recall_curve(labels, scores, pos_label=pos_label)
+        theirs = skm.precision_recall_curve(labels, scores, pos_label=pos_label)
+        for a, b in zip(ours, theirs, strict=True):
+            assert_allclose(a, b, rtol=1e-12)
+        sk_pos_label = 1 if pos_label is None else pos_label  # average_precision_score defaults to 1
+        assert average_precision(labels, scores, pos_label=pos_label) == pytest.approx(
+            skm.average_precision_score(labels, scores, pos_label=sk_pos_label), abs=1e-12)
+    if both_classes(y):
+        for a, b in zip(roc_curve(labels, scores, pos_label=pos_label),
+                        skm.roc_curve(labels, scores, pos_label=pos_label), strict=True):
+            assert_allclose(a, b, rtol=1e-12)
+        # roc_auc_score has no pos_label: it takes the larger label as positive, so give it the 0/1 labels
+        assert roc_auc(labels, scores, pos_label=pos_label) == pytest.approx(skm.roc_auc_score(y, scores), abs=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.int32])
+def test_integer_scores_up_to_2_to_the_53_are_exact(dtype):
+    top = 2**53 if dtype != np.int32 else 2**31 - 1
+    scores = np.array([top, top - 1, top - 2, top - 1], dtype=dtype)  # distinct only in the last unit
+    y = [0, 1, 1, 0]
+    # positives {top-1, top-2} against negatives {top, top-1}: of the 4 pairs only (top-1, top-1) counts, as a
+    # tie (1/2): AUC = 0.5 / 4 = 0.125 (all-equal float scores would give 0.5)
+    assert roc_auc(y, scores) == skm.roc_auc_score(y, scores) == 0.125
+    assert confusion_matrix_at_thresholds(y, scores).thresholds.tolist() == [top, top - 1, top - 2]
+    # past 2**53 float64 would tie 2**62 + 1 with 2**62 (roc_auc 0.5; the truth, scikit-learn's, is 0.0): refused
+    assert skm.roc_auc_score([0, 1], np.array([2**62 + 1, 2**62])) == 0.0
+    with pytest.raises(ValueError, match=r"beyond ±2\*\*53"):
+        roc_auc([0, 1], np.array([2**62 + 1, 2**62]))

@@ -110,7 +110,7 @@ def test_confusion_from_rates_round_trips(n, prevalence, precision, recall):
 
 # --- Confusion against scikit-learn on integer confusions -------------------------------------
 
-counts = st.integers(0, 6)
+counts = st.one_of(st.integers(0, 6), st.integers(500, 2000))  # zeros, tiny cells and extreme imbalance
 
 
 def _labels_and_predictions(tp, fp, fn, tn):
@@ -200,16 +200,26 @@ def test_confusion_is_frozen_and_printable():
 
 # --- confusion_at_threshold ---------------------------------------------------------------------
 
+# (negative label, positive label, pos_label argument): 0/1 and the encodings scikit-learn accepts
+ENCODINGS = [(0, 1, None), (-1, 1, None), (1, 2, 2), ("ham", "spam", "spam"), (1, 0, 0), (False, True, None)]
+
+
 @FAST
 @given(data=st.data())
 def test_confusion_at_threshold_matches_sklearn_confusion_matrix(data):
     n = data.draw(st.integers(1, 30))
     y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    if data.draw(st.booleans()):  # extreme imbalance: a single example of one class
+        y = np.full(n, data.draw(st.integers(0, 1)))
+        y[data.draw(st.integers(0, n - 1))] ^= 1
     values = data.draw(st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=4))
     scores = np.array(data.draw(st.lists(st.sampled_from(values), min_size=n, max_size=n)))
     threshold = data.draw(st.one_of(st.sampled_from(values), st.floats(-6, 6), st.just(np.inf), st.just(-np.inf)))
-    c = confusion_at_threshold(y, scores, threshold)
-    tn, fp, fn, tp = skm.confusion_matrix(y, (scores >= threshold).astype(int), labels=[0, 1]).ravel()
+    negative, positive, pos_label = data.draw(st.sampled_from(ENCODINGS))
+    labels = np.where(y == 1, positive, negative)
+    c = confusion_at_threshold(labels, scores, threshold, pos_label=pos_label)
+    flagged = np.where(scores >= threshold, positive, negative)
+    tn, fp, fn, tp = skm.confusion_matrix(labels, flagged, labels=[negative, positive]).ravel()
     assert (c.tp, c.fp, c.fn, c.tn) == (tp, fp, fn, tn)
 
 

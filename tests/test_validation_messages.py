@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from sklearn import metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
 
-from caselab.maths import curves, metrics
+from caselab.maths import calibration, curves, metrics
 from caselab.maths.curves import (
     average_precision,
     bayes_threshold,
@@ -67,26 +69,36 @@ def test_infinite_score(call):
 
 @labelled
 def test_non_binary_labels(call):
-    with pytest.raises(ValueError, match=r"y_true must be binary \(0 = negative, 1 = positive\); found the values \[0, 1, 2\]"):
+    with pytest.raises(ValueError, match=r"y_true must be binary \(two classes\); found the values \[0, 1, 2\]"):
         call([0, 1, 2, 1], S)
 
 
 @labelled
-def test_minus_one_plus_one_labels(call):
-    with pytest.raises(ValueError, match=r"found the values \[-1, 1\]"):
-        call([-1, 1, -1, 1], S)
-
-
-@labelled
-def test_string_labels(call):
-    with pytest.raises(ValueError, match=r"y_true must hold the binary labels 0 and 1; got values of type <U3"):
+def test_string_labels_need_pos_label(call):
+    with pytest.raises(ValueError, match=r"y_true holds the labels \['no', 'yes'\] and pos_label is not given, so "
+                                         r"which class is positive is ambiguous: pass pos_label= the positive class "
+                                         r"\(e\.g\. pos_label='yes'\), or encode the labels as \{0, 1\} or \{-1, 1\}"):
         call(["yes", "no", "no", "yes"], S)
 
 
 @labelled
 def test_nan_label(call):
-    with pytest.raises(ValueError, match=r"y_true contains NaN or infinity; labels must be 0 or 1"):
+    with pytest.raises(ValueError, match=r"y_true contains NaN or infinity; labels must be class labels such as 0 and 1"):
         call([0.0, 1.0, math.nan, 1.0], S)
+
+
+@labelled
+def test_integers_beyond_2_to_the_53_are_refused(call):
+    # float64 would merge 2**62 + 1 and 2**62 into one score (roc_auc would say 0.5; the truth is 0.0)
+    with pytest.raises(ValueError, match=r"y_score holds integers beyond ±2\*\*53 \(e\.g\. 4611686018427387905\), which "
+                                         r"float64 .* cannot hold exactly: distinct scores such as 4611686018427387905 "
+                                         r"and 4611686018427387904 would become ties\. .* or cast to float64 yourself "
+                                         r"if ties are acceptable\."):
+        call([0, 1, 0, 1], np.array([2**62 + 1, 2**62, 0, 1]))
+    with pytest.raises(ValueError, match=r"beyond ±2\*\*53 \(e\.g\. -9007199254740993\)"):
+        call([0, 1, 0, 1], np.array([-(2**53) - 1, 0, 1, 2]))
+    with pytest.raises(ValueError, match=r"beyond ±2\*\*53 \(e\.g\. 18446744073709551615\)"):
+        call([0, 1, 0, 1], np.array([2**64 - 1, 0, 1, 2], dtype=np.uint64))
 
 
 @labelled
@@ -116,11 +128,14 @@ def test_capacity_scores_are_checked_too():
 # --- one class only -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, name", [(roc_curve, "roc_curve"), (roc_auc, "roc_auc")])
-@pytest.mark.parametrize("labels, only", [([0, 0, 0], r"0 \(all negative\)"), ([1, 1, 1], r"1 \(all positive\)")])
+@pytest.mark.parametrize("labels, only", [([0, 0, 0], "negative"), ([1, 1, 1], "positive")])
 def test_roc_needs_both_classes(call, name, labels, only):
     with pytest.raises(ValueError, match=rf"Only one class is present in y_true: all 3 labels are {only}\. "
                                          rf"{name} needs positive and negative examples"):
         call(labels, [0.2, 0.5, 0.9])
+    # scikit-learn (1.9) only warns and returns NaN, as the curves module says
+    with pytest.warns(UndefinedMetricWarning, match="Only one class is present in y_true"):
+        assert math.isnan(skm.roc_auc_score(labels, [0.2, 0.5, 0.9]))
 
 
 @pytest.mark.parametrize("name, call", [
@@ -130,7 +145,7 @@ def test_roc_needs_both_classes(call, name, labels, only):
     ("max_fbeta_threshold", lambda y, s: max_fbeta_threshold(y, s)),
 ])
 def test_recall_based_functions_need_a_positive(name, call):
-    with pytest.raises(ValueError, match=rf"y_true has no positive examples \(all 3 labels are 0\): {name} needs at "
+    with pytest.raises(ValueError, match=rf"y_true has no positive examples \(all 3 labels are negative\): {name} needs at "
                                          r"least one, because recall = TP / \(number of positives\) is undefined"):
         call([0, 0, 0], [0.2, 0.5, 0.9])
 
@@ -252,7 +267,7 @@ def test_modules_document_the_decision_rule():
 
 
 def test_fractional_float_labels():
-    with pytest.raises(ValueError, match=r"y_true must be binary \(0 = negative, 1 = positive\); found the values \[0\.0, 0\.5\]"):
+    with pytest.raises(ValueError, match=r"y_true holds the labels \[0\.0, 0\.5\] and pos_label is not given"):
         roc_auc([0.0, 0.5, 0.0, 0.5], S)
 
 
@@ -265,3 +280,121 @@ def test_many_label_values_are_abbreviated():
                                     (bool, np.uint8, np.int8, np.int32, np.int64, np.uint64, np.float32, np.float64)])
 def test_every_binary_label_dtype_is_accepted(labels):
     assert roc_auc(labels, S) == 1.0
+
+
+# --- labels other than 0/1: scikit-learn's pos_label rule, in one place -------------------------
+
+Y5, S5 = np.array([0, 1, 1, 0, 1]), np.array([0.1, 0.8, 0.4, 0.6, 0.3])  # both classes, not separable
+
+
+
+def _kw(pos_label):
+    return {} if pos_label is None else {"pos_label": pos_label}
+
+
+# Every public function that takes labels (threshold_for_fpr aside, see below).
+LABEL_TAKING = {
+    "confusion_matrix_at_thresholds": lambda y, s, **k: confusion_matrix_at_thresholds(y, s, **k),
+    "precision_recall_curve": lambda y, s, **k: precision_recall_curve(y, s, **k),
+    "roc_curve": lambda y, s, **k: roc_curve(y, s, **k),
+    "average_precision": lambda y, s, **k: average_precision(y, s, **k),
+    "roc_auc": lambda y, s, **k: roc_auc(y, s, **k),
+    "min_cost_threshold": lambda y, s, **k: min_cost_threshold(y, s, 1, 5, **k),
+    "threshold_for_precision": lambda y, s, **k: threshold_for_precision(y, s, 0.5, **k),
+    "threshold_for_recall": lambda y, s, **k: curves.threshold_for_recall(y, s, 0.6, **k),
+    "max_fbeta_threshold": lambda y, s, **k: max_fbeta_threshold(y, s, **k),
+    "confusion_at_threshold": lambda y, s, **k: confusion_at_threshold(y, s, 0.5, **k),
+    "reliability_bins": lambda y, s, **k: calibration.reliability_bins(y, s, n_bins=3, **k),
+    "expected_calibration_error": lambda y, s, **k: calibration.expected_calibration_error(y, s, n_bins=3, **k),
+    "brier_score": lambda y, s, **k: calibration.brier_score(y, s, **k),
+    "log_loss": lambda y, s, **k: calibration.log_loss(y, s, **k),
+    "fit_platt": lambda y, s, **k: calibration.fit_platt(s, y, **k),
+    "isotonic_fit": lambda y, s, **k: calibration.isotonic_fit(s, y, **k),
+}
+label_taking = pytest.mark.parametrize("call", LABEL_TAKING.values(), ids=LABEL_TAKING.keys())
+
+
+def assert_same_result(a, b):
+    """Equal results, whatever their type (a float, a named tuple of arrays, a Confusion)."""
+    if isinstance(a, tuple):
+        assert type(a) is type(b)
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x, y)
+    else:
+        assert a == b
+
+
+# (labels, pos_label): each encodes Y5 (positive where Y5 == 1)
+ENCODINGS = {
+    "-1/1": (np.where(Y5 == 1, 1, -1), None),
+    "-1.0/1.0": (np.where(Y5 == 1, 1.0, -1.0), None),
+    "1/2, pos 2": (Y5 + 1, 2),
+    "strings": (np.where(Y5 == 1, "fraud", "legit"), "fraud"),
+    "object strings": (np.where(Y5 == 1, "fraud", "legit").astype(object), "fraud"),
+    "0/1, pos 1": (Y5, 1),
+    "0/1 flipped, pos 0": (1 - Y5, 0),
+    "bool, pos True": (Y5.astype(bool), True),
+    "int64 -1/1, pos numpy int": (np.where(Y5 == 1, 1, -1), np.int64(1)),
+}
+
+
+@label_taking
+@pytest.mark.parametrize("encoding", ENCODINGS.values(), ids=ENCODINGS.keys())
+def test_any_two_labels_with_pos_label_give_the_0_1_answer(call, encoding):
+    labels, pos_label = encoding
+    assert_same_result(call(labels, S5, **_kw(pos_label)), call(Y5, S5))
+
+
+@label_taking
+@pytest.mark.parametrize("labels, shown", [(Y5 + 1, r"\[1, 2\]"), (np.where(Y5 == 1, "b", "a"), r"\['a', 'b'\]"),
+                                           (Y5 * 2.0, r"\[0\.0, 2\.0\]")])
+def test_labels_other_than_0_1_or_minus_1_1_need_pos_label(call, labels, shown):
+    with pytest.raises(ValueError, match=rf"y_true holds the labels {shown} and pos_label is not given, so which class "
+                                         r"is positive is ambiguous: pass pos_label="):
+        call(labels, S5)
+
+
+@label_taking
+def test_pos_label_must_be_one_of_two_labels(call):
+    with pytest.raises(ValueError, match=r"pos_label='Fraud' is not one of the labels in y_true \(\['fraud', 'legit'\]\): "
+                                         r"pass one of them"):
+        call(np.where(Y5 == 1, "fraud", "legit"), S5, pos_label="Fraud")
+
+
+@label_taking
+def test_three_labels_with_pos_label_are_not_binary(call):
+    with pytest.raises(ValueError, match=r"y_true must be binary \(two classes\); found the values \['a', 'b', 'c'\]\. "
+                                         r"For more classes, binarise first"):
+        call(["a", "b", "c", "a", "b"], S5, pos_label="a")
+
+
+@label_taking
+def test_pos_label_of_the_wrong_kind(call):
+    with pytest.raises(ValueError, match=r"pos_label='1' is a string but y_true holds numbers \(\[0\]\): pass the "
+                                         r"positive label as it appears in the data"):
+        call([0, 0, 0, 0, 0], S5, pos_label="1")
+    with pytest.raises(ValueError, match=r"pos_label=1 is a number but y_true holds strings \(\['a'\]\)"):
+        call(["a"] * 5, S5, pos_label=1)
+    with pytest.raises(TypeError, match=r"pos_label must be one label \(a number, a bool or a string\); got \[1\] of type list"):
+        call(Y5, S5, pos_label=[1])
+
+
+def test_one_label_that_is_not_pos_label_is_all_negative():
+    sweep = confusion_matrix_at_thresholds(["legit"] * 3, [0.2, 0.5, 0.5], pos_label="fraud")
+    assert sweep.tps.tolist() == [0.0, 0.0] and sweep.fps.tolist() == [2.0, 3.0]
+    with pytest.raises(ValueError, match=r"y_true has no positive examples \(all 3 labels are negative\)"):
+        average_precision(["legit"] * 3, [0.2, 0.5, 0.5], pos_label="fraud")
+
+
+def test_threshold_for_fpr_takes_minus_one_one_labels():
+    # (its signature is owned elsewhere; the shared default rule reaches it all the same)
+    assert curves.threshold_for_fpr(np.where(Y5 == 1, 1, -1), S5, 0.5) == curves.threshold_for_fpr(Y5, S5, 0.5)
+
+
+def test_labels_held_as_python_objects():
+    # numbers in an object array (e.g. a pandas object column) count as numbers
+    assert roc_auc(np.array([0, 1, 0, 1], dtype=object), S) == roc_auc([0, 1, 0, 1], S)
+    assert roc_auc(np.array([-1, 1, -1, 1], dtype=object), S) == roc_auc([0, 1, 0, 1], S)
+    with pytest.raises(ValueError, match=r"y_true holds the labels \['a', None\] and pos_label is not given"):
+        roc_auc(np.array(["a", None, "a", None], dtype=object), S)
+    assert roc_auc(np.array([None, "a", None, "a"], dtype=object), S, pos_label="a") == 1.0

@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 _STRATEGIES = ("quantile", "uniform")
+_LOG_LOSS_DTYPES = (np.float64, np.float32, np.float16)  # those scikit-learn's log_loss computes in
 
 
 # --------------------------------------------------------------------------- #
@@ -76,8 +77,8 @@ def _out(arr: np.ndarray, scalar: bool):
     return float(arr) if scalar else arr
 
 
-def _check_labels_and_probs(y_true, p) -> tuple[np.ndarray, np.ndarray]:
-    y, s = check_labels_and_scores(y_true, p)
+def _check_labels_and_probs(y_true, p, pos_label) -> tuple[np.ndarray, np.ndarray]:
+    y, s = check_labels_and_scores(y_true, p, pos_label=pos_label)
     bad = (s < 0) | (s > 1)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -105,15 +106,18 @@ class ReliabilityBins(NamedTuple):
     Attributes
     ----------
     count : ndarray of int
-        Number of examples in each bin (``n_b``).  May be 0 for ``"uniform"`` bins.
+        Number of examples in each bin (``n_b``).  May be 0: with ``"uniform"``
+        bins, and with ``"quantile"`` bins between two interpolated percentiles.
     mean_predicted : ndarray of float
         Mean predicted probability in each bin (``mean_p_b``); NaN for an empty bin.
     observed_rate : ndarray of float
         Fraction of positives in each bin (``rate_b``); NaN for an empty bin.
     edges : ndarray of float
-        The ``len(count) + 1`` bin edges, increasing.  Bin ``b`` is the
+        The ``len(count) + 1`` bin edges, non-decreasing.  Bin ``b`` is the
         right-closed interval ``(edges[b], edges[b + 1]]``, except the first
         bin, which also contains its left edge: ``[edges[0], edges[1]]``.
+        ``edges[0] == edges[1]`` when the first bin holds only predictions
+        tied at the minimum (``[m, m]``); all other edges increase strictly.
     """
 
     count: np.ndarray
@@ -122,7 +126,8 @@ class ReliabilityBins(NamedTuple):
     edges: np.ndarray
 
 
-def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile") -> ReliabilityBins:
+def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile", *,
+                     pos_label=None) -> ReliabilityBins:
     """Group predictions into bins and compare mean prediction with observed rate.
 
     For each bin ``b`` with members ``B_b``::
@@ -137,21 +142,31 @@ def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile") ->
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        Binary labels, 1 = positive.
+        Binary labels: 0/1, -1/1 or booleans (1 = positive), or any two
+        labels with ``pos_label``.
     p : array-like of shape (n,)
         Predicted probabilities of the positive class, in [0, 1].
     n_bins : int, default=10
         Number of bins requested.
     strategy : {"quantile", "uniform"}, default="quantile"
         ``"quantile"``: equal-frequency bins — edges are the empirical
-        quantiles of ``p`` at 0, 1/n_bins, …, 1 (``np.quantile``, linear
-        interpolation), so each bin holds about ``n / n_bins`` examples.  When
-        many predictions are tied, several quantiles coincide; duplicate edges
-        are merged, so **fewer than n_bins bins may be returned** and a block
-        of tied values is never split across bins.
+        percentiles of ``p`` at ``100 · linspace(0, 1, n_bins + 1)``
+        (``np.percentile``, linear interpolation: bit for bit the edges of
+        scikit-learn's ``calibration_curve``), so each bin holds about
+        ``n / n_bins`` examples.  When many predictions are tied, several
+        inner edges coincide; a repeated inner edge ``e`` only bounds the
+        empty bin ``(e, e]``, so it is merged, and so is a last bin
+        ``(e, max]`` with ``e == max``.  The bottom edge (the minimum) is kept
+        even when the first inner edge equals it: then the first bin is
+        ``[min, min]``, the predictions tied at the minimum.  So **fewer than
+        n_bins bins may be returned**, a block of tied values is never split
+        across bins, and the examples are grouped exactly as scikit-learn
+        groups them.
         ``"uniform"``: equal-width bins ``0, 1/n_bins, …, 1``; with imbalanced
         data most of these are empty or nearly so, which is why quantile bins
         are the default here.
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1.
 
     Returns
     -------
@@ -163,8 +178,10 @@ def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile") ->
     Notes
     -----
     scikit-learn's ``calibration_curve`` returns the same ``observed_rate`` and
-    ``mean_predicted`` but silently drops empty bins; here empty bins are kept
-    (count 0, NaN means) so that every array lines up with ``edges``.
+    ``mean_predicted`` (equal bit for bit, for either strategy) but silently
+    drops empty bins; here empty bins are kept (count 0, NaN means) so that
+    every array lines up with ``edges``.  Empty bins occur with ``"uniform"``
+    and, between two interpolated percentiles, with ``"quantile"`` too.
 
     References
     ----------
@@ -172,12 +189,16 @@ def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile") ->
     Niculescu-Mizil & Caruana (2005), "Predicting good probabilities with
     supervised learning", ICML.
     """
-    y, s = _check_labels_and_probs(y_true, p)
+    y, s = _check_labels_and_probs(y_true, p, pos_label)
     n_bins = _check_n_bins(n_bins)
     if strategy == "quantile":
-        edges = np.unique(np.quantile(s, np.linspace(0.0, 1.0, n_bins + 1)))
-        if edges.size == 1:  # every prediction identical: one degenerate bin
-            edges = np.array([edges[0], edges[0]])
+        # np.percentile at 100·q, as scikit-learn: np.quantile at q can differ from it by an ulp.
+        percentiles = np.percentile(s, np.linspace(0.0, 1.0, n_bins + 1) * 100)
+        # Merge repeated inner edges (each bounds only an empty bin) but keep the bottom edge even
+        # if it equals the first inner edge: the predictions tied at the minimum form their own bin.
+        edges = np.r_[percentiles[0], np.unique(percentiles[1:-1])]
+        if edges.size == 1 or percentiles[-1] > edges[-1]:  # else the last bin (max, max] is empty
+            edges = np.r_[edges, percentiles[-1]]
     elif strategy == "uniform":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     else:
@@ -196,7 +217,8 @@ def reliability_bins(y_true, p, n_bins: int = 10, strategy: str = "quantile") ->
     return ReliabilityBins(count, mean_p, rate, edges)
 
 
-def expected_calibration_error(y_true, p, n_bins: int = 10, strategy: str = "quantile") -> float:
+def expected_calibration_error(y_true, p, n_bins: int = 10, strategy: str = "quantile", *,
+                               pos_label=None) -> float:
     """Expected calibration error (ECE): the count-weighted gap between prediction and outcome.
 
     .. math::
@@ -208,7 +230,7 @@ def expected_calibration_error(y_true, p, n_bins: int = 10, strategy: str = "qua
 
     Parameters
     ----------
-    y_true, p, n_bins, strategy
+    y_true, p, n_bins, strategy, pos_label
         As in :func:`reliability_bins`.
 
     Returns
@@ -231,14 +253,14 @@ def expected_calibration_error(y_true, p, n_bins: int = 10, strategy: str = "qua
     probabilities using Bayesian binning", AAAI.
     Guo et al. (2017), "On calibration of modern neural networks", ICML.
     """
-    bins = reliability_bins(y_true, p, n_bins=n_bins, strategy=strategy)
+    bins = reliability_bins(y_true, p, n_bins=n_bins, strategy=strategy, pos_label=pos_label)
     n = bins.count.sum()
     filled = bins.count > 0
     gaps = np.abs(bins.mean_predicted[filled] - bins.observed_rate[filled])
     return float(np.sum(bins.count[filled] / n * gaps))
 
 
-def brier_score(y_true, p) -> float:
+def brier_score(y_true, p, *, pos_label=None) -> float:
     """Brier score: mean squared error of the predicted probability.
 
     .. math::  \\mathrm{BS} = \\frac{1}{n} \\sum_i (p_i - y_i)^2
@@ -254,18 +276,20 @@ def brier_score(y_true, p) -> float:
     Notes
     -----
     A strictly proper scoring rule: its expectation is minimised only by the
-    true probability.  Same value as ``sklearn.metrics.brier_score_loss``.
+    true probability.  Same value as ``sklearn.metrics.brier_score_loss``
+    (with the same ``pos_label``).  Labels: 0/1, -1/1 or booleans (1 =
+    positive), or any two labels with ``pos_label`` naming the positive class.
 
     References
     ----------
     Brier (1950), "Verification of forecasts expressed in terms of probability",
     Monthly Weather Review 78(1).
     """
-    y, s = _check_labels_and_probs(y_true, p)
+    y, s = _check_labels_and_probs(y_true, p, pos_label)
     return float(np.mean((s - y) ** 2))
 
 
-def log_loss(y_true, p, eps: float | None = None) -> float:
+def log_loss(y_true, p, eps: float | None = None, *, pos_label=None) -> float:
     """Mean negative log-likelihood (binary cross-entropy).
 
     .. math::  \\mathrm{LL} = -\\frac{1}{n} \\sum_i \\big[y_i \\ln p_i + (1 - y_i) \\ln(1 - p_i)\\big]
@@ -273,12 +297,19 @@ def log_loss(y_true, p, eps: float | None = None) -> float:
     Parameters
     ----------
     y_true, p
-        Binary labels and predicted probabilities.
+        Binary labels and predicted probabilities of the positive class.
     eps : float, optional
         ``p`` is clipped to ``[eps, 1 − eps]`` before the logarithm so that a
         confident mistake costs ``−ln(eps)`` instead of infinity.  Default:
-        machine epsilon of float64 (≈ 2.2e-16), as in
-        ``sklearn.metrics.log_loss``, so one certain mistake adds ≈ 36 / n.
+        the machine epsilon of ``p``'s dtype, as ``sklearn.metrics.log_loss``
+        does — float64 (and non-float input): 2.2e-16, so one certain mistake
+        adds ≈ 36 / n; float32: 1.2e-7 (≈ 15.9 / n); float16: 9.8e-4
+        (≈ 6.9 / n).  Other float types (e.g. longdouble) use float64's, as
+        scikit-learn converts them to float64.
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1.
+        (scikit-learn's ``log_loss`` has no ``pos_label``: with two labels
+        it takes ``p`` as the probability of the larger one.)
 
     Returns
     -------
@@ -290,8 +321,12 @@ def log_loss(y_true, p, eps: float | None = None) -> float:
     ----------
     Good (1952), "Rational decisions", JRSS B 14(1).
     """
-    y, s = _check_labels_and_probs(y_true, p)
-    eps = np.finfo(np.float64).eps if eps is None else check_probability(eps, "eps", open_low=True)
+    y, s = _check_labels_and_probs(y_true, p, pos_label)
+    if eps is None:
+        dtype = np.asarray(p).dtype
+        eps = np.finfo(dtype if dtype in _LOG_LOSS_DTYPES else np.float64).eps
+    else:
+        eps = check_probability(eps, "eps", open_low=True)
     if eps >= 0.5:
         raise ValueError(f"eps = {eps} must be below 0.5 (p is clipped to [eps, 1 − eps]).")
     s = np.clip(s, eps, 1 - eps)
@@ -317,7 +352,8 @@ class PlattParams(NamedTuple):
 
 
 def fit_platt(
-    scores, y_true, *, target_smoothing: bool = False, max_iter: int = 100, tol: float = 1e-10
+    scores, y_true, *, target_smoothing: bool = False, max_iter: int = 100, tol: float = 1e-10,
+    pos_label=None,
 ) -> PlattParams:
     """Fit Platt scaling ``p = σ(a·s + b)`` by maximum likelihood (Newton's method).
 
@@ -340,7 +376,8 @@ def fit_platt(
         **held-out** calibration set — fitting on the training set reproduces
         the training over-confidence.
     y_true : array-like of shape (n,)
-        Binary labels; both classes must be present.
+        Binary labels (0/1, -1/1, booleans, or any two labels with
+        ``pos_label``); both classes must be present.
     target_smoothing : bool, default=False
         ``False`` (default): plain maximum likelihood, ``t_i = y_i`` — the same
         fit as an unpenalised ``LogisticRegression`` on the 1-d score.
@@ -348,11 +385,17 @@ def fit_platt(
         ``t₊ = (N₊ + 1)/(N₊ + 2)`` and ``t₋ = 1/(N₋ + 2)`` (a Bayesian prior
         that keeps the fit finite on separable data); this is what
         ``sklearn.calibration.CalibratedClassifierCV(method="sigmoid")`` does.
+        (Same fit, except that scikit-learn's L-BFGS works on the raw score
+        and stops at a gradient of 1e-6, so for scores spanning a tiny range,
+        e.g. 1e-6, it stops short of the maximum; caselab centres and scales
+        the score first.)
     max_iter : int, default=100
         Maximum number of Newton steps (it usually converges in < 10).
     tol : float, default=1e-10
         Stop when the largest absolute gradient component, divided by ``n``,
         is below ``tol``.
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1.
 
     Returns
     -------
@@ -374,7 +417,7 @@ def fit_platt(
     Lin, Lin & Weng (2007), "A note on Platt's probabilistic outputs for
     support vector machines", Machine Learning 68.
     """
-    y, s = check_labels_and_scores(y_true, scores)
+    y, s = check_labels_and_scores(y_true, scores, pos_label=pos_label)
     if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}.")
     if not (isinstance(tol, Real) and 0 < tol < 1):
@@ -397,8 +440,11 @@ def fit_platt(
             )
         t = y.astype(np.float64)
 
-    # Centre and scale the score for a well-conditioned Hessian; map back at the end.
-    centre, scale = s.mean(), s.std()
+    # Centre and scale the score for a well-conditioned Hessian; map back at the end. The range, not
+    # the standard deviation: a variance underflows to 0 for scores like {0, 1e-300} and overflows
+    # for scores near 1e200, while the range (> 0, checked above) is finite for any finite scores
+    # spanning less than 1.8e308.
+    centre, scale = s.mean(), np.ptp(s)
     x = (s - centre) / scale
     X = np.column_stack([x, np.ones_like(x)])
 
@@ -536,7 +582,7 @@ class IsotonicFit(NamedTuple):
     y: np.ndarray
 
 
-def isotonic_fit(scores, y_true, sample_weight=None) -> IsotonicFit:
+def isotonic_fit(scores, y_true, sample_weight=None, *, pos_label=None) -> IsotonicFit:
     """Fit a non-decreasing map from score to probability (isotonic calibration).
 
     Steps: sort by score; pool examples with **tied scores** into one point
@@ -548,9 +594,11 @@ def isotonic_fit(scores, y_true, sample_weight=None) -> IsotonicFit:
     scores : array-like of shape (n,)
         Uncalibrated scores on a held-out calibration set.
     y_true : array-like of shape (n,)
-        Binary labels.
+        Binary labels (0/1, -1/1, booleans, or any two labels with ``pos_label``).
     sample_weight : array-like of shape (n,), optional
         Positive example weights.
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1.
 
     Returns
     -------
@@ -563,14 +611,16 @@ def isotonic_fit(scores, y_true, sample_weight=None) -> IsotonicFit:
     Isotonic calibration makes no parametric assumption but needs more data
     than Platt scaling (it overfits small calibration sets: its output is a
     staircase with many ties).  Same fitted values as
-    ``sklearn.isotonic.IsotonicRegression``.
+    ``sklearn.isotonic.IsotonicRegression``, except for scores less than
+    ``np.finfo(np.float64).resolution`` (1e-15) apart, e.g. 0 and 1e-300:
+    scikit-learn pools them into one point, caselab keeps every distinct score.
 
     References
     ----------
     Zadrozny & Elkan (2002), "Transforming classifier scores into accurate
     multiclass probability estimates", KDD.
     """
-    y, s = check_labels_and_scores(y_true, scores)
+    y, s = check_labels_and_scores(y_true, scores, pos_label=pos_label)
     if sample_weight is None:
         w = np.ones_like(s)
     else:

@@ -21,6 +21,16 @@ Zero division follows :mod:`caselab.metrics`: a ratio whose denominator is 0 is 
 never meet one, because every distinct score flags at least one example and the curves that
 divide by the positives (or negatives) require some (see "One class only" below).
 
+Labels
+------
+``y_true`` may be 0/1, -1/1 or booleans (1 / True is the positive class), or any two labels
+(``{1, 2}``, ``{"legit", "fraud"}``) with ``pos_label=`` naming the positive class — scikit-learn's
+rule, applied by :func:`caselab._validation.check_binary_labels` for every function here. Without
+``pos_label``, labels other than {0, 1} and {-1, 1} raise a ``ValueError`` asking for it.
+
+Scores are any finite numbers; integers beyond ±2**53 are refused (float64 would merge distinct
+ones into ties — cast to float64 yourself if ties are acceptable).
+
 One class only
 --------------
 * ``roc_curve`` and ``roc_auc`` need positives *and* negatives (TPR and FPR divide by each);
@@ -242,7 +252,7 @@ def _as_threshold_sweep(fps, tps, thresholds) -> ThresholdSweep:
     return ThresholdSweep(tns=fps[-1] - fps, fps=fps, fns=tps[-1] - tps, tps=tps, thresholds=thresholds)
 
 
-def confusion_matrix_at_thresholds(y_true, y_score) -> ThresholdSweep:
+def confusion_matrix_at_thresholds(y_true, y_score, *, pos_label=None) -> ThresholdSweep:
     """Confusion counts at every distinct score: the one sweep behind every curve.
 
     For each distinct score ``t`` (decreasing), flag the examples with ``score >= t`` and count.
@@ -252,6 +262,9 @@ def confusion_matrix_at_thresholds(y_true, y_score) -> ThresholdSweep:
     y_true : array-like of 0/1, shape (n,)
     y_score : array-like of float, shape (n,)
         Finite scores; higher means "more likely positive".
+
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
 
     Returns
     -------
@@ -274,7 +287,7 @@ def confusion_matrix_at_thresholds(y_true, y_score) -> ThresholdSweep:
     >>> sweep.thresholds.tolist(), sweep.tps.tolist(), sweep.fps.tolist()
     ([0.8, 0.4, 0.35, 0.1], [1.0, 1.0, 2.0, 2.0], [0.0, 1.0, 1.0, 2.0])
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     return _as_threshold_sweep(*_sweep(y, scores))
 
 
@@ -289,7 +302,8 @@ def _confusion_matrix_at_thresholds_argsort(y_true, y_score) -> ThresholdSweep:
 # --------------------------------------------------------------------------------------------
 
 
-def precision_recall_curve(y_true, y_score, *, drop_intermediate: bool = False) -> PrecisionRecallCurve:
+def precision_recall_curve(y_true, y_score, *, drop_intermediate: bool = False,
+                           pos_label=None) -> PrecisionRecallCurve:
     """Precision and recall at every distinct threshold (scikit-learn's convention).
 
     ``precision = TP / (TP + FP)`` and ``recall = TP / P`` when flagging ``score >= threshold``.
@@ -302,6 +316,9 @@ def precision_recall_curve(y_true, y_score, *, drop_intermediate: bool = False) 
     drop_intermediate : bool, default False
         Drop thresholds whose TP count equals both neighbours' (points inside a vertical run of
         the curve: same recall); the first and last point of each run are kept.
+
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
 
     Returns
     -------
@@ -316,7 +333,7 @@ def precision_recall_curve(y_true, y_score, *, drop_intermediate: bool = False) 
     (Davis & Goadrich 2006 on why a PR curve must not be interpolated linearly: see
     :func:`average_precision`).
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     check_has_positives(y, "precision_recall_curve")
     fps, tps, thresholds = _sweep(y, scores)
     if drop_intermediate and fps.size > 2:
@@ -335,7 +352,7 @@ def precision_recall_curve(y_true, y_score, *, drop_intermediate: bool = False) 
     return PrecisionRecallCurve(precision, recall, thresholds[::-1])
 
 
-def roc_curve(y_true, y_score, *, drop_intermediate: bool = True) -> RocCurve:
+def roc_curve(y_true, y_score, *, drop_intermediate: bool = True, pos_label=None) -> RocCurve:
     """Receiver operating characteristic: FPR and TPR at every distinct threshold (scikit-learn's convention).
 
     ``fpr = FP / N`` and ``tpr = TP / P`` when flagging ``score >= threshold``.
@@ -348,12 +365,15 @@ def roc_curve(y_true, y_score, *, drop_intermediate: bool = True) -> RocCurve:
     drop_intermediate : bool, default True
         Drop points collinear with their neighbours (no corner there); the area is unchanged.
 
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
+
     Returns
     -------
     fpr, tpr : ndarray, increasing, starting at 0 ("flag nothing") and ending at 1.
     thresholds : ndarray, decreasing; ``thresholds[0] = inf`` is the "flag nothing" point.
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     check_has_both_classes(y, "roc_curve")
     fps, tps, thresholds = _sweep(y, scores)
     if drop_intermediate and fps.size > 2:
@@ -363,7 +383,7 @@ def roc_curve(y_true, y_score, *, drop_intermediate: bool = True) -> RocCurve:
     return RocCurve(np.r_[0.0, fps] / fps[-1], np.r_[0.0, tps] / tps[-1], np.r_[np.inf, thresholds])
 
 
-def average_precision(y_true, y_score) -> float:
+def average_precision(y_true, y_score, *, pos_label=None) -> float:
     """Average precision (AP), the step-wise area under the precision-recall curve.
 
     ``AP = Σ_k (R_k − R_{k−1}) · P_k`` over the distinct thresholds from the highest down, with
@@ -371,9 +391,10 @@ def average_precision(y_true, y_score) -> float:
     interpolation between points — that would be optimistic (Davis & Goadrich 2006). Equals
     ``sklearn.metrics.average_precision_score``. Its no-skill baseline is the prevalence.
 
-    Needs at least one positive.
+    Needs at least one positive. ``pos_label`` names the positive class (needed unless the labels
+    are 0/1 or -1/1).
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     check_has_positives(y, "average_precision")
     fps, tps, _ = _sweep(y, scores)
     flagged = np.add(tps, fps, out=fps)  # (fps is our own array: reuse its memory)
@@ -385,13 +406,15 @@ def average_precision(y_true, y_score) -> float:
     return float(max(0.0, np.dot(positives_gained, precision) / tps[-1]))
 
 
-def roc_auc(y_true, y_score) -> float:
+def roc_auc(y_true, y_score, *, pos_label=None) -> float:
     """Area under the ROC curve, by the trapezoid rule on the full curve.
 
     Equals the probability that a random positive scores above a random negative (ties count
-    one half). Equals ``sklearn.metrics.roc_auc_score``. Needs both classes.
+    one half). Equals ``sklearn.metrics.roc_auc_score``. Needs both classes. ``pos_label`` names
+    the positive class (needed unless the labels are 0/1 or -1/1; scikit-learn's ``roc_auc_score``
+    instead takes the larger of two labels as positive).
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     check_has_both_classes(y, "roc_auc")
     fps, tps, _ = _sweep(y, scores)
     fpr = np.r_[0.0, fps] / fps[-1]
@@ -422,7 +445,7 @@ def _first_best(values: np.ndarray, *, maximize: bool, scale: float) -> int:
 
 
 def min_cost_threshold(y_true, y_score, cost_fp: float, cost_fn: float, cost_tp: float = 0.0,
-                       cost_tn: float = 0.0) -> CostThreshold:
+                       cost_tn: float = 0.0, *, pos_label=None) -> CostThreshold:
     """The threshold with the lowest total cost on this labelled data.
 
     Scans every candidate — each distinct score, plus ``+inf`` ("flag nothing") — and returns the
@@ -437,6 +460,9 @@ def min_cost_threshold(y_true, y_score, cost_fp: float, cost_fn: float, cost_tp:
     cost_fp, cost_fn, cost_tp, cost_tn : float
         Unit costs, finite and >= 0.
 
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
+
     Returns
     -------
     CostThreshold(threshold, cost)
@@ -447,7 +473,7 @@ def min_cost_threshold(y_true, y_score, cost_fp: float, cost_fn: float, cost_tp:
     Ties: among thresholds whose costs agree to within 1e-12 × (n × largest unit cost) — i.e. up to
     rounding — the *highest* threshold (fewest flags) wins.
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     cost_fp, cost_fn = check_cost(cost_fp, "cost_fp"), check_cost(cost_fn, "cost_fn")
     cost_tp, cost_tn = check_cost(cost_tp, "cost_tp"), check_cost(cost_tn, "cost_tn")
     fps, tps, thresholds = _sweep(y, scores)
@@ -499,7 +525,7 @@ def threshold_for_capacity(y_score, k: int) -> CapacityThreshold:
     return CapacityThreshold(float(threshold), int(np.count_nonzero(scores >= threshold)))
 
 
-def threshold_for_precision(y_true, y_score, min_precision: float) -> PrecisionThreshold:
+def threshold_for_precision(y_true, y_score, min_precision: float, *, pos_label=None) -> PrecisionThreshold:
     """The threshold with the highest recall among those whose precision is >= ``min_precision``.
 
     Parameters
@@ -509,6 +535,9 @@ def threshold_for_precision(y_true, y_score, min_precision: float) -> PrecisionT
     min_precision : float
         In [0, 1].
 
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
+
     Returns
     -------
     PrecisionThreshold(threshold, precision, recall)
@@ -517,7 +546,7 @@ def threshold_for_precision(y_true, y_score, min_precision: float) -> PrecisionT
         **If no threshold reaches** ``min_precision``, the result is ``(inf, 0.0, 0.0)``: flag
         nothing (precision 0.0 by the zero-division policy). Test ``result.recall == 0``.
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     min_precision = check_probability(min_precision, "min_precision")
     check_has_positives(y, "threshold_for_precision")
     fps, tps, thresholds = _sweep(y, scores)
@@ -530,7 +559,7 @@ def threshold_for_precision(y_true, y_score, min_precision: float) -> PrecisionT
     return PrecisionThreshold(float(thresholds[best]), float(precision[best]), float(tps[best] / tps[-1]))
 
 
-def threshold_for_recall(y_true, y_score, min_recall: float) -> RecallThreshold:
+def threshold_for_recall(y_true, y_score, min_recall: float, *, pos_label=None) -> RecallThreshold:
     """The highest threshold whose recall is >= ``min_recall`` (the fewest flags that catch that share).
 
     Recall only grows as the threshold falls, so this is the first operating point of the sweep with
@@ -543,12 +572,15 @@ def threshold_for_recall(y_true, y_score, min_recall: float) -> RecallThreshold:
     min_recall : float
         In (0, 1].
 
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
+
     Returns
     -------
     RecallThreshold(threshold, recall, precision)
         The recall reached (≥ ``min_recall``; more when positives tie at the threshold) and the precision there.
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     min_recall = check_probability(min_recall, "min_recall", open_low=True)
     check_has_positives(y, "threshold_for_recall")
     fps, tps, thresholds = _sweep(y, scores)
@@ -589,7 +621,7 @@ def threshold_for_fpr(y_true, y_score, max_fpr: float) -> FprThreshold:
     return FprThreshold(float(thresholds[i]), float(fpr[i]), float(tps[i] / tps[-1]))
 
 
-def max_fbeta_threshold(y_true, y_score, beta: float = 1.0) -> FBetaThreshold:
+def max_fbeta_threshold(y_true, y_score, beta: float = 1.0, *, pos_label=None) -> FBetaThreshold:
     """The threshold maximising F-beta on this labelled data.
 
     ``F_beta = (1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP)`` at each distinct score (see
@@ -603,12 +635,15 @@ def max_fbeta_threshold(y_true, y_score, beta: float = 1.0) -> FBetaThreshold:
     beta : float, default 1.0
         > 0; recall weighs β times as much as precision.
 
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
+
     Returns
     -------
     FBetaThreshold(threshold, fbeta)
         Ties (F equal up to 1e-12) go to the highest threshold.
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     beta = check_positive(beta, "beta")
     check_has_positives(y, "max_fbeta_threshold")
     fps, tps, thresholds = _sweep(y, scores)

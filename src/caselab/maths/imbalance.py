@@ -310,8 +310,9 @@ def focal_loss(
         the fact that ``γ`` already suppresses the many easy negatives.
     eps : float, optional
         ``p`` is clipped to ``[eps, 1 − eps]`` inside the logarithm only
-        (default machine epsilon ≈ 2.2e-16, as in ``sklearn.metrics.log_loss``),
-        so a certain mistake costs ``−ln eps ≈ 36``, not infinity.  For full
+        (default float64's machine epsilon ≈ 2.2e-16 — what ``sklearn.metrics.log_loss``
+        uses for float64 probabilities; it uses 1.2e-7 for float32 ones, this
+        function does not), so a certain mistake costs ``−ln eps ≈ 36``, not infinity.  For full
         stability train on logits with :func:`focal_loss_from_logits`.
 
     Returns

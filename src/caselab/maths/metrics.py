@@ -288,23 +288,27 @@ def confusion_from_rates(n: float, prevalence: float, precision: float, recall: 
     return Confusion(tp=tp, fp=fp, fn=fn, tn=tn)
 
 
-def confusion_at_threshold(y_true, y_score, threshold: float) -> Confusion:
+def confusion_at_threshold(y_true, y_score, threshold: float, *, pos_label=None) -> Confusion:
     """Count the confusion matrix of labels ``y_true`` when flagging ``score >= threshold``.
 
     Parameters
     ----------
-    y_true : array-like of 0/1
+    y_true : array-like of labels
+        0/1, -1/1 or booleans (1 / True = positive), or any two labels with ``pos_label``.
     y_score : array-like of float
         Finite scores, same length as ``y_true``.
     threshold : float
         Flag an example when its score is >= ``threshold``. ``+inf`` flags nothing, ``-inf`` everything.
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (scikit-learn's rule, see
+        :func:`caselab._validation.check_binary_labels`).
 
     Returns
     -------
     Confusion
         Integer counts (as Python ints).
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     threshold = check_threshold(threshold)
     is_positive = y.astype(bool)
     is_flagged = scores >= threshold
