@@ -220,6 +220,10 @@ def _sweep(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     is_last_of_its_score = np.empty(n, dtype=bool)
     np.not_equal(packed[1:], packed[:-1], out=is_last_of_its_score[:-1])
     is_last_of_its_score[-1] = True
+    if np.count_nonzero(is_last_of_its_score) == n:
+        # Every score distinct (continuous scores, the common case): each example is its own run, so
+        # the three gathers below would copy whole arrays for nothing.
+        return _sweep_all_distinct(packed, is_positive, highest)
     threshold_keys = packed[is_last_of_its_score]
     np.subtract(highest, threshold_keys, out=threshold_keys)  # undo (highest − key)
     thresholds = _scores_from_keys(threshold_keys)
@@ -232,6 +236,16 @@ def _sweep(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     tps = running_count[is_last_of_its_score]
     np.cumsum(1 - is_positive, dtype=np.float64, out=running_count)
     fps = running_count[is_last_of_its_score]
+    return fps, tps, thresholds
+
+
+def _sweep_all_distinct(packed: np.ndarray, is_positive: np.ndarray, highest: np.uint64):
+    """The end of :func:`_sweep` when no two scores are equal: thresholds, TP and FP at every example."""
+    thresholds = _scores_from_keys(np.subtract(highest, packed))  # a new array: packed becomes the TP buffer
+    tps = packed.view(np.float64)
+    np.cumsum(is_positive, dtype=np.float64, out=tps)
+    fps = np.arange(1, packed.size + 1, dtype=np.float64)  # examples so far, minus the positives among them
+    fps -= tps
     return fps, tps, thresholds
 
 
