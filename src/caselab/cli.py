@@ -105,7 +105,7 @@ def cmd_show(args) -> int:
     for i, q in enumerate(s.questions, 1):
         extra = f"  (options: {', '.join(q.options)})" if q.options else ""
         print(f"  Q{i}. [{q.id}] ({q.kind})")
-        print(_wrap(fill(q.prompt, s.givens) + extra, indent="      "))
+        print(_wrap(q.prompt_text(s.givens) + extra, indent="      "))
     return 0
 
 
@@ -128,7 +128,7 @@ def cmd_solve(args) -> int:
     print(f"{s.title} — worked solution  [{s.id}]\n")
     for i, q in enumerate(s.questions, 1):
         print(f"Q{i}. {q.id}")
-        print(_wrap(fill(q.prompt, s.givens), indent="    "))
+        print(_wrap(q.prompt_text(s.givens), indent="    "))
         if q.kind == "rubric":
             print("    model answer:")
             print(_wrap(fill(q.model_answer, s.givens), indent="      "))

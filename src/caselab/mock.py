@@ -222,7 +222,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
             break
         say(style.bold(f"Q{i}/{len(scenario.questions)} [{q.id}]") + "   "
             + style.dim(f"⏱ {_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
-        para(fill(q.prompt, givens))
+        para(q.prompt_text(givens))
         if q.options:
             for k, opt in enumerate(q.options, 1):
                 say(f"    {k}. {opt}")

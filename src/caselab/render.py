@@ -121,7 +121,7 @@ def _answer_placeholder(q) -> str:
 
 
 def _prompt(i: int, q, givens: dict) -> str:
-    text = f"### Q{i}. `{q.id}`\n\n{fill(q.prompt, givens).strip()}"
+    text = f"### Q{i}. `{q.id}`\n\n{q.prompt_text(givens)}"
     if q.kind in ("choice", "decision"):
         text += "\n\nOptions: " + ", ".join(f"`{o}`" for o in q.options)
     if q.kind == "rubric":

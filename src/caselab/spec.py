@@ -103,7 +103,9 @@ class Tolerance:
             parts.append(f"±{self.abs:g}")
         if self.rel:
             parts.append(f"±{self.rel * 100:g}%")
-        return " or ".join(parts) if parts else "exact"
+        if len(parts) == 2:
+            return f"{parts[0]} or {parts[1]}, whichever is wider"
+        return parts[0] if parts else "exact"
 
 
 # The tolerance a number question gets from its unit when the spec states none. Chosen so that a
@@ -307,6 +309,14 @@ class Question:
     def accepted(self) -> Tolerance:
         """The tolerance in force: the spec's own, else the default for the question's unit."""
         return self.tolerance or DEFAULT_TOLERANCE[self.unit]
+
+    def prompt_text(self, givens: dict) -> str:
+        """The prompt as a learner sees it: placeholders filled and, for a number question, the
+        tolerance that grading applies (``accepted``) — generated here, so a spec never types it."""
+        text = fill(self.prompt, givens).strip()
+        if self.kind == "number":
+            text += f" (Accepted within {self.accepted.describe()}.)"
+        return text
 
 
 @dataclass(frozen=True)
