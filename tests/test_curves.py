@@ -440,7 +440,6 @@ def test_recall_and_fpr_selectors_match_a_naive_scan(data):
                                          max_size=n)))
     candidates = np.unique(scores)[::-1]  # highest first; positive ⇔ score ≥ t
     recall = np.array([np.sum((scores >= t) & (y == 1)) / y.sum() for t in candidates])
-    fpr = np.array([np.sum((scores >= t) & (y == 0)) / (n - y.sum()) for t in candidates])
 
     min_recall = data.draw(st.floats(0.01, 1.0))
     got = curves.threshold_for_recall(y, scores, min_recall)
