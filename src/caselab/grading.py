@@ -211,6 +211,9 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
                   code: bool = False) -> str:
     """The worked answer as Markdown — the same words in ``case.solution`` and in the solution notebook.
 
+    ``givens`` fill the explanation and model answer: pass ``Solution.prose_givens(givens)`` so that their
+    ``{facts.name}`` placeholders fill too.
+
     Number and option questions: the answer, its formula, the numbers, optionally the code, the spec's
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
     """
@@ -336,7 +339,8 @@ class Case:
         self._journal(qid, "solution")
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
         return _Text(f"**Worked answer ({qid})**\n\n"
-                     + worked_answer(question, answer, self._givens, model_answer=True, code=True))
+                     + worked_answer(question, answer, self.solution_data.prose_givens(self._givens),
+                                     model_answer=True, code=True))
 
     def progress(self) -> _Text:
         """What you have checked so far in this session, question by question."""

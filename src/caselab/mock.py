@@ -227,7 +227,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
             for k, opt in enumerate(q.options, 1):
                 say(f"    {k}. {opt}")
         q_start = clock()
-        fb, stop = _ask(q, solution.answers.get(q.id), learner, givens, input_fn, say, para, style,
+        fb, stop = _ask(q, solution.answers.get(q.id), learner, solution.prose_givens(givens), input_fn, say, para, style,
                         lambda: f"[{_fmt_clock(deadline - clock())} left] > ")
         seconds = clock() - q_start
         if stop:

@@ -269,9 +269,17 @@ def fill(text: str, givens: dict) -> str:
     return text.format_map(wrapped)
 
 
-def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+class _AnyFact:
+    """Stands in for the solver's facts while a spec is parsed (before solving): any ``{facts.name}``
+    fills; :func:`solver_problems` then checks each name against the solution's real facts."""
+
+    def __getattr__(self, name):
+        return 0.0
+
+
+def _check_placeholders(text: str, givens: dict, where: str, *, prose: bool = False) -> list[SpecProblem]:
     try:
-        fill(text, givens)
+        fill(text, {**givens, "facts": _AnyFact()} if prose else givens)
     except (KeyError, AttributeError) as e:
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
                                    "{{ and }}.")]
@@ -462,8 +470,8 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     for i, q in enumerate(questions):
         p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
-        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
-        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation", prose=True)
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer", prose=True)
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
@@ -612,6 +620,13 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
             problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
                                                            f"it offers: {sorted(solution.explorers) or 'none'}."))
     for i, q in enumerate(questions):
+        for key in ("explanation", "model_answer"):
+            try:
+                fill(getattr(q, key), solution.prose_givens(givens))
+            except (KeyError, AttributeError) as e:
+                problems.append(SpecProblem(f"questions[{i}].{key}", f"the placeholder {{facts.{e.args[0]}}} names no "
+                                            f"fact of solver {solver_name!r}; it offers: "
+                                            f"{', '.join(sorted(solution.facts)) or 'none'}."))
         if q.widget and q.widget not in explorers:
             problems.append(SpecProblem(f"questions[{i}].widget", f"= {q.widget!r} is not an explorer of this spec: "
                                                                   f"add it to `explorers` (now {list(explorers)})."))
