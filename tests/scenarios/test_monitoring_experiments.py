@@ -116,7 +116,7 @@ def test_cents_switch_by_hand():
     assert a["share_out_of_range"] == pytest.approx(np.mean(cur > 10_000))
     assert a["share_out_of_range"] == pytest.approx(stats.norm.sf(math.log(100 / 40) / 1.1), abs=0.01)
     assert a["n_violations"] == 1  # amount out of range; account age and device conform
-    assert a["batch_action"] == "block the batch and fall back to the last good model or rules"
+    assert a["batch_action"] == "block the batch and fail over to a scorer that does not use the broken field"
     # retraining rule: drops 0.005, 0.015, 0.037, 0.025 — only one of the last two exceeds 0.03
     assert a["retrain"] == "do not retrain"
 
