@@ -280,6 +280,29 @@ def test_pinterest_follow_ups_by_hand():
 # ------------------------------------------------------------------------------------------------
 # C08 fraud-precision-at-k-choosing-k
 # ------------------------------------------------------------------------------------------------
+def test_isotonic_calibration_creates_ties_and_moves_roc_auc_platt_does_not():
+    # pinterest-follow-ups teaches: Platt keeps the ranking; isotonic (a step function) merges scores into
+    # ties, so ROC-AUC can move and the top k becomes ambiguous. Checked with scikit-learn on 50k scores.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from caselab.data import binormal_scores
+
+    y_fit, s_fit = binormal_scores(50_000, 0.01, 2.5, 1, calibrated=False)
+    y, s = binormal_scores(50_000, 0.01, 2.5, 2, calibrated=False)
+    iso = IsotonicRegression(out_of_bounds="clip").fit(s_fit, y_fit).predict(s)
+    platt = LogisticRegression(C=np.inf).fit(s_fit[:, None], y_fit).predict_proba(s[:, None])[:, 1]
+    assert np.unique(s).size == s.size and np.unique(iso).size < 200  # 50k distinct scores → a few steps
+    assert roc_auc_score(y, platt) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert roc_auc_score(y, iso) != pytest.approx(roc_auc_score(y, s), abs=1e-5)
+    k = 500  # the top k by the isotonic output is not well defined: the k-th value is shared across the cut
+    kth = np.sort(iso)[::-1][k - 1]
+    assert np.sum(iso >= kth) > k
+    text = casebook.load("pinterest-follow-ups").question("confounded_changes").model_answer
+    assert "step function" in text and "ties" in text
+
+
 def test_choosing_k_by_hand():
     from caselab.data import binormal_scores
 
