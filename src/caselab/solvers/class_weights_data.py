@@ -206,8 +206,8 @@ def solve(givens: dict) -> Solution:
         work=f"mean p {m_plain:.4f} → {m_bal:.4f}, Brier {b_plain:.5f} → {b_bal:.4f}; after dividing the odds "
              f"by {ratio:.1f}: mean p {m_corr:.5f}, Brier {b_corr:.5f}",
         code=f'claim_preserves_calibration = "{claim}"',
-        mistakes={"the seed article's claim: weights move the odds by w_1/w_0 just as keeping 1/w of the "
-                  "negatives would": CLAIM[0]} if claim == CLAIM[1] else {})
+        mistakes={"the design doc's claim — but re-weighting the gradient moves the odds by w_1/w_0 just as "
+                  "keeping 1/w of the negatives would": CLAIM[0]} if claim == CLAIM[1] else {})
     explorers = {
         # class_weight="balanced" multiplies the learned odds by n_neg/n_pos, as keeping a share β = n_pos/n_neg
         # of the negatives would: the explorer's β at the 50/50 value is the balanced-weights model, and its
