@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -48,3 +49,39 @@ def test_answers_hints_and_misconceptions(scenario):
                 assert coincides or not tol.accepts(wrong, truth), (
                     f"{q.id}: the mistake {mistake!r} gives {wrong:.6g}, inside the accepted band around "
                     f"{truth:.6g} ({tol.describe()}): tighten the tolerance or drop the mistake")
+
+
+# A tolerance typed into a prompt drifts from the one grading applies ("within 2%" over a max(±0.0005, 2%)
+# band); the renderer appends the applied one (Question.prompt_text), so a spec must never type it.
+HAND_WRITTEN_TOLERANCE = re.compile(
+    r"±\s*\d"  # "±0.005" (a placeholder such as ±{margin} is a given of the question, not a tolerance)
+    r"|\bwithin\s+\d[\d.,]*\s*(?:%|days?\b|dollars?\b|users?\b)"  # "within 2%", "within 0.5 days"
+    r"|\baccepted\b|\btolerance\b|\bwhichever is wider\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_no_prompt_types_its_own_tolerance(scenario):
+    typed = {q.id: m.group(0) for q in scenario.questions if q.kind == "number"
+             for m in [HAND_WRITTEN_TOLERANCE.search(q.prompt)] if m}
+    assert not typed, (f"{scenario.path}: prompts with hand-written tolerance text {typed}: delete it — the "
+                       "accepted band is appended from the question's tolerance when the prompt is shown")
+
+
+def test_hand_written_tolerance_detector_catches_the_forms_seen():
+    for typed in ["(±0.005)", "Within 2%.", "(within 2% or ±0.0005)", "(accepted within ±50 users)",
+                  "within 0.5 days", "±0.5 is accepted"]:
+        assert HAND_WRITTEN_TOLERANCE.search(f"Recall at that threshold {typed}"), typed
+    for fine in ["near {planning_recall} within ±{margin} at 95% confidence", "within the first week",
+                 "Flags per 100,000 posts at 2% prevalence", "(four decimals)"]:
+        assert not HAND_WRITTEN_TOLERANCE.search(fine), fine
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_number_prompts_state_the_tolerance_grading_applies(scenario):
+    for q in scenario.questions:
+        text = q.prompt_text(scenario.givens)
+        if q.kind == "number":
+            assert text.endswith(f"(Accepted within {q.accepted.describe()}.)"), q.id
+            assert text.count("ccepted within") == 1, q.id
+        else:
+            assert "ccepted within" not in text, q.id

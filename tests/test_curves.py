@@ -442,7 +442,6 @@ def test_recall_and_fpr_selectors_match_a_naive_scan(data):
                                          max_size=n)))
     candidates = np.unique(scores)[::-1]  # highest first; positive ⇔ score ≥ t
     recall = np.array([np.sum((scores >= t) & (y == 1)) / y.sum() for t in candidates])
-    fpr = np.array([np.sum((scores >= t) & (y == 0)) / (n - y.sum()) for t in candidates])
 
     min_recall = data.draw(st.floats(0.01, 1.0))
     got = curves.threshold_for_recall(y, scores, min_recall)
@@ -450,13 +449,78 @@ def test_recall_and_fpr_selectors_match_a_naive_scan(data):
     assert got.threshold == candidates[first] and got.recall == pytest.approx(recall[first])
 
     max_fpr = data.draw(st.floats(0.0, 1.0))
+    _assert_fpr_selector_matches_naive_scan(y, scores, max_fpr)
+
+
+def _assert_fpr_selector_matches_naive_scan(y, scores, max_fpr):
+    """Naive oracle: every distinct score, keep those within the cap, most recall, then highest threshold."""
+    y, scores = np.asarray(y), np.asarray(scores)
+    n_pos, n_neg = y.sum(), y.size - y.sum()
+    best = None  # (recall, threshold) of the non-dominated choice
+    for t in sorted(set(scores.tolist()), reverse=True):
+        flagged = scores >= t
+        fpr = np.sum(flagged & (y == 0)) / n_neg
+        recall = np.sum(flagged & (y == 1)) / n_pos
+        if fpr <= max_fpr and recall > 0 and (best is None or recall > best[0]):
+            best = (recall, t, fpr)  # strictly more recall only: equal recall keeps the higher threshold
     got = curves.threshold_for_fpr(y, scores, max_fpr)
-    within = np.flatnonzero(fpr <= max_fpr)
-    if within.size == 0:
+    if best is None:
         assert got == (np.inf, 0.0, 0.0)
     else:
-        assert got.threshold == candidates[within[-1]] and got.fpr == pytest.approx(fpr[within[-1]])
-        assert got.recall == pytest.approx(recall[within[-1]])
+        assert got.threshold == best[1] and got.recall == pytest.approx(best[0])
+        assert got.fpr == pytest.approx(best[2])
+
+
+def test_fpr_selector_returns_the_non_dominated_point_on_random_cases():
+    # The issue-12 counterexample: 0.8 also has recall 1 but adds a false positive; 0.9 dominates it.
+    assert curves.threshold_for_fpr([1, 0, 0], [0.9, 0.8, 0.7], 0.5) == (0.9, 0.0, 1.0)
+    rng = np.random.default_rng(12)
+    dominated_cases = 0  # cases where "lowest threshold within the cap" would have been dominated
+    for _ in range(1_102):
+        n = int(rng.integers(2, 30))
+        y = rng.integers(0, 2, n)
+        if not 0 < y.sum() < n:
+            continue
+        scores = rng.integers(0, 8, n) / 8  # coarse grid: many ties, many vertical runs
+        max_fpr = float(rng.random())
+        _assert_fpr_selector_matches_naive_scan(y, scores, max_fpr)
+        candidates = np.unique(scores)[::-1]
+        fpr = np.array([np.sum((scores >= t) & (y == 0)) for t in candidates]) / (n - y.sum())
+        within = np.flatnonzero(fpr <= max_fpr)
+        if within.size and curves.threshold_for_fpr(y, scores, max_fpr).threshold != candidates[within[-1]]:
+            dominated_cases += 1
+    assert dominated_cases > 100  # the old rule really was wrong often; the oracle above checked every case
+
+
+def test_fpr_selector_agrees_with_sklearn_roc_curve_default():
+    # The learner's route: roc_curve (drop_intermediate=True), last point within the cap.
+    from sklearn.metrics import roc_curve as sk_roc_curve
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(3, 60))
+        y = rng.integers(0, 2, n)
+        if not 0 < y.sum() < n:
+            continue
+        scores = rng.integers(0, 10, n) / 10
+        max_fpr = float(rng.random())
+        got = curves.threshold_for_fpr(y, scores, max_fpr)
+        # every point: the most recall within the cap, then the first (highest) threshold reaching it
+        fpr, tpr, thr = sk_roc_curve(y, scores, drop_intermediate=False)
+        best_tpr = tpr[fpr <= max_fpr].max()
+        i = int(np.argmax(tpr == best_tpr))
+        if best_tpr == 0:
+            assert got == (np.inf, 0.0, 0.0)
+        else:
+            assert (got.threshold, got.recall) == (thr[i], pytest.approx(tpr[i]))
+        # the default curve keeps corners only (the left end of every flat run survives); the same
+        # rule on it gives our point, or — when the best in-cap point sat inside a diagonal run it
+        # thinned — one with less recall, never the same recall at another threshold
+        fpr, tpr, thr = sk_roc_curve(y, scores)
+        best_tpr = tpr[fpr <= max_fpr].max()
+        i = int(np.argmax(tpr == best_tpr))
+        assert best_tpr <= got.recall + 1e-12
+        if best_tpr == got.recall and got.recall > 0:
+            assert thr[i] == got.threshold
 
 
 def test_recall_and_fpr_selectors_by_hand():

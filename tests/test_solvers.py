@@ -111,6 +111,39 @@ def test_weights_and_undersampling_by_hand():
     assert a["threshold_on_undersampled_scores"] == pytest.approx(0.909, abs=0.001)
 
 
+def test_per_example_ratio_refuses_the_articles_n_over_n_pos_at_any_prevalence():
+    # At prevalence 0.005 the ratio is 199 and n/n_pos = 200: a 1 % relative band accepted both.
+    from caselab.practice.grading import check_answer
+
+    scenario = casebook.load("fraud-weights-undersampling")
+    q = scenario.question("per_example_ratio")
+    for prevalence in (0.005, 0.01, 0.05):
+        givens = {**copy.deepcopy(scenario.givens), "prevalence": prevalence}
+        answer = casebook.solve(scenario, givens).answers["per_example_ratio"]
+        assert answer.value == pytest.approx((1 - prevalence) / prevalence)
+        assert check_answer(q, answer, answer.value).passed
+        assert not check_answer(q, answer, 1 / prevalence).passed  # the article's n / n_pos
+
+
+def test_class_weight_has_a_closed_form_correction():
+    # The rubric's claim: a positive weight w multiplies the fitted odds by w, so p = p_w / (p_w + w(1 − p_w)).
+    from sklearn.linear_model import LogisticRegression
+
+    from caselab.maths.calibration import undersampling_correction
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200_000, 2))
+    y = (rng.random(X.shape[0]) < 1 / (1 + np.exp(-(X @ [1.5, -1.0] - 4)))).astype(int)
+    w = 20.0
+    plain = LogisticRegression(C=1e6, max_iter=1000).fit(X, y).predict_proba(X)[:, 1]
+    p_w = LogisticRegression(C=1e6, max_iter=1000, class_weight={0: 1, 1: w}).fit(X, y).predict_proba(X)[:, 1]
+    corrected = p_w / (p_w + w * (1 - p_w))
+    # equal up to the two fits' sampling noise; the uncorrected weighted scores are far off
+    assert np.abs(corrected - plain).mean() < 0.002 and np.abs(corrected - plain).max() < 0.03
+    assert np.abs(p_w - plain).mean() > 0.05
+    assert np.allclose(corrected, undersampling_correction(p_w, 1 / w))  # the same map, β = 1/w
+
+
 def test_every_solver_declares_its_givens_and_answers():
     for name in solvers.available():
         module = solvers.get(name)

@@ -109,7 +109,7 @@ def cmd_show(args) -> int:
         part = f" — {q.part}" if q.part else ""
         timed = f", about {speaking_time_text(q.speaking_time)}" if q.speaking_time else ""
         print(f"  Q{i}. [{q.id}] ({q.kind}{timed}){part}")
-        print(_wrap(fill(q.prompt, s.givens) + extra, indent="      "))
+        print(_wrap(q.prompt_text(s.givens) + extra, indent="      "))
     return 0
 
 
@@ -123,7 +123,8 @@ def cmd_solve(args) -> int:
         out = {}
         for q in s.questions:
             if q.kind == "rubric":
-                out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                prose = solution.prose_givens(s.givens)
+                out[q.id] = {"model_answer": fill(q.model_answer, prose).strip(), "points": list(q.points)}
                 if q.outline:
                     out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
                 if q.follow_ups:
@@ -137,14 +138,14 @@ def cmd_solve(args) -> int:
     print(f"{s.title} — worked solution  [{s.id}]\n")
     for i, q in enumerate(s.questions, 1):
         print(f"Q{i}. {q.id}")
-        print(_wrap(fill(q.prompt, s.givens), indent="    "))
+        print(_wrap(q.prompt_text(s.givens), indent="    "))
         if q.kind == "rubric":
             if q.outline:
                 print("    outline to speak from:")
                 for k, beat in enumerate(q.outline, 1):
                     print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
-            print(_wrap(fill(q.model_answer, s.givens), indent="      "))
+            print(_wrap(fill(q.model_answer, solution.prose_givens(s.givens)), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))

@@ -43,6 +43,16 @@ def test_weights_and_ratio(reference):
     assert a["weight_positive"] == pytest.approx(cw[1]) == pytest.approx(ytr.size / (2 * n_pos))
     assert a["per_example_ratio"] == pytest.approx(n_neg / n_pos)
     assert n_neg * cw[0] == pytest.approx(n_pos * cw[1])  # equal class totals
+    # the often-quoted n / n_pos is one more than the ratio; the grading band must refuse it
+    from caselab.practice.grading import check_answer
+
+    scenario = casebook.load(SID)
+    answer = casebook.solve(scenario).answers["per_example_ratio"]
+    q = scenario.question("per_example_ratio")
+    assert check_answer(q, answer, n_neg / n_pos).passed and not check_answer(q, answer, ytr.size / n_pos).passed
+    facts = casebook.solve(scenario).facts
+    assert (facts["n_pos"], facts["n_neg"]) == (n_pos, n_neg)
+    assert facts["nominal_ratio"] == pytest.approx(99) and facts["rows_per_positive_nominal"] == pytest.approx(100)
 
 
 def test_probabilities_ranking_and_brier(reference):

@@ -136,6 +136,24 @@ def test_roc_vs_pr_sample_and_dashboard():
     assert answers("fraud-roc-vs-pr-prevalence", g)["dashboard_verdict"] == "the model got worse"
 
 
+def test_roc_vs_pr_mistakes_are_apart_from_the_key_and_tolerances_are_relative():
+    # At 50/50 "the prevalence ignored" IS the answer and AP ≈ ROC-AUC (0.9902 vs 0.99): feedback naming
+    # those mistakes could not tell them from the right method, so none may sit within the accepted band.
+    scenario = casebook.load("fraud-roc-vs-pr-prevalence")
+    solution = casebook.solve(scenario)
+    for q in scenario.questions:
+        if q.kind != "number":
+            continue
+        truth = float(solution.answers[q.id].value)
+        for mistake, wrong in solution.answers[q.id].mistakes.items():
+            assert not q.accepted.accepts(wrong, truth), (q.id, mistake, wrong, truth)
+    # small probabilities are graded relative to their size: a 0.0001 baseline does not accept 0 or 0.0006
+    q = scenario.question("pr_auc_baseline_severe")
+    assert not q.accepted.accepts(0.0, 0.0001) and not q.accepted.accepts(0.0006, 0.0001)
+    fpr = solution.answers["fpr_at_recall"].value
+    assert q.accepted.width(fpr) == pytest.approx(0.02 * fpr)
+
+
 # ------------------------------------------------------------------------------------------------
 # C03 fraud-bayes-threshold-costs
 # ------------------------------------------------------------------------------------------------
@@ -262,6 +280,29 @@ def test_pinterest_follow_ups_by_hand():
 # ------------------------------------------------------------------------------------------------
 # C08 fraud-precision-at-k-choosing-k
 # ------------------------------------------------------------------------------------------------
+def test_isotonic_calibration_creates_ties_and_moves_roc_auc_platt_does_not():
+    # pinterest-follow-ups teaches: Platt keeps the ranking; isotonic (a step function) merges scores into
+    # ties, so ROC-AUC can move and the top k becomes ambiguous. Checked with scikit-learn on 50k scores.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from caselab.scenarios.data import binormal_scores
+
+    y_fit, s_fit = binormal_scores(50_000, 0.01, 2.5, 1, calibrated=False)
+    y, s = binormal_scores(50_000, 0.01, 2.5, 2, calibrated=False)
+    iso = IsotonicRegression(out_of_bounds="clip").fit(s_fit, y_fit).predict(s)
+    platt = LogisticRegression(C=np.inf).fit(s_fit[:, None], y_fit).predict_proba(s[:, None])[:, 1]
+    assert np.unique(s).size == s.size and np.unique(iso).size < 200  # 50k distinct scores → a few steps
+    assert roc_auc_score(y, platt) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert roc_auc_score(y, iso) != pytest.approx(roc_auc_score(y, s), abs=1e-5)
+    k = 500  # the top k by the isotonic output is not well defined: the k-th value is shared across the cut
+    kth = np.sort(iso)[::-1][k - 1]
+    assert np.sum(iso >= kth) > k
+    text = casebook.load("pinterest-follow-ups").question("confounded_changes").model_answer
+    assert "step function" in text and "ties" in text
+
+
 def test_choosing_k_by_hand():
     from caselab.scenarios.data import binormal_scores
 
@@ -323,10 +364,17 @@ def test_precision_sla_vs_fpr_cap_against_sklearn():
     assert a["flagged_at_precision"] == flagged_a
     assert a["fpr_at_precision"] == pytest.approx(fp_a / n_neg)
     assert a["legit_share_of_blocked_at_precision"] == pytest.approx(fp_a / flagged_a)
-    # (B) FPR cap: the ROC point with the most TPR among FPR ≤ f
+    # (B) FPR cap: the most TPR among FPR ≤ f, at the highest threshold reaching it (the tie-break)
     fpr, tpr, rthr = roc_curve(y, s, drop_intermediate=False)
-    i = np.flatnonzero(fpr <= g["max_fpr"])[-1]
+    in_cap = fpr <= g["max_fpr"]
+    i = int(np.argmax(tpr == tpr[in_cap].max()))  # thresholds decrease: the first is the highest
     flagged_b = int(np.sum(s >= rthr[i]))
+    # the lowest in-cap threshold has the same recall and only more false positives (issue 12: 20,774 vs 20,533)
+    last = np.flatnonzero(in_cap)[-1]
+    assert tpr[last] == tpr[i] and int(np.sum(s >= rthr[last])) - flagged_b == 241
+    # the learner's default route, roc_curve(drop_intermediate=True) and its last in-cap point, lands on it
+    fpr_d, _, rthr_d = roc_curve(y, s)
+    assert int(np.sum(s >= rthr_d[np.flatnonzero(fpr_d <= g["max_fpr"])[-1]])) == flagged_b
     assert a["recall_at_fpr_limit"] == pytest.approx(tpr[i])
     assert a["flagged_at_fpr_limit"] == flagged_b
     assert a["precision_at_fpr_limit"] == pytest.approx(tpr[i] * n_pos / flagged_b)

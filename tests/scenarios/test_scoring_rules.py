@@ -65,6 +65,19 @@ def test_costs_by_hand():
     assert a["cost_b_scanned"] == scanned <= a["cost_a_bayes"]
 
 
+def test_f1_at_a_cut_ties_only_where_the_sharpening_keeps_the_cut():
+    # σ(k·logit p) is increasing (same ranking) and fixes 0.5 — but not τ*: F1 there differs, as the
+    # model answer states with the solver's facts
+    g = casebook.load(SID).givens
+    y, pa = binormal_scores(g["n"], g["prevalence"], g["separation"], g["seed"])
+    pb = expit(g["sharpness"] * logit(pa))
+    tau = g["cost_fp"] / (g["cost_fp"] + g["cost_fn"])
+    facts = casebook.solve(casebook.load(SID)).facts
+    assert facts["f1_at_tau_a"] == pytest.approx(f1_score(y, pa >= tau))
+    assert facts["f1_at_tau_b"] == pytest.approx(f1_score(y, pb >= tau))
+    assert abs(f1_score(y, pa >= tau) - f1_score(y, pb >= tau)) > 0.005  # a visible, not rounding, difference
+
+
 def test_sharpness_one_makes_the_models_identical():
     g = copy.deepcopy(casebook.load(SID).givens)
     g.update(sharpness=1.0, n=5_000)

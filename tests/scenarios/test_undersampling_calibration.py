@@ -91,6 +91,31 @@ def test_platt_and_isotonic_on_the_calibration_slice(ref):
     assert a["where_to_measure"] == "held-out data at the production prior"
 
 
+def test_story_numbers_and_the_bootstrap_spread(ref):
+    scenario = casebook.load(SID)
+    solution = casebook.solve(scenario)
+    a = {k: v.value for k, v in solution.answers.items()}
+    # the model card's claimed ECE is what the balanced sample reproduces, to its two decimals
+    assert round(a["ece_resampled"], 2) == ref["g"]["model_card_ece"]
+    # the overstatement of expected losses: mean raw score / test fraud rate (issue 12: 38x, not thirtyfold)
+    overstatement = ref["pt"].mean() / ref["yt"].mean()
+    assert solution.facts["overstatement"] == pytest.approx(overstatement) and round(overstatement) == 38
+    assert solution.facts["calibration_positives"] == ref["yc"].sum() == 235
+    # the ECE's sampling spread, recomputed with sklearn's calibration_curve on an independent bootstrap:
+    # the ±1e-4 grading band is a computation tolerance, several times below this spread
+    k = ref["g"]["n_bins"]
+    platt = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(ref["sc"][:, None], ref["yc"])
+    p_platt = platt.predict_proba(ref["st"][:, None])[:, 1]
+    rng = np.random.default_rng(99)
+    y = ref["yt"]
+    spread = np.std([ece_sklearn(y[i], p_platt[i], k) for i in (rng.integers(0, y.size, y.size) for _ in range(150))])
+    assert solution.facts["ece_sd_platt"] == pytest.approx(spread, rel=0.35)
+    assert spread > scenario.question("ece_platt").accepted.abs
+    # Platt and isotonic differ by far less than the gap's spread: no winner
+    assert abs(a["ece_platt"] - a["ece_isotonic"]) < 2 * solution.facts["ece_gap_sd"]
+    assert a["calibrators_differ"] == "no difference this test slice can detect"
+
+
 def test_givens_drive_the_answers():
     g = copy.deepcopy(casebook.load(SID).givens)
     g.update(prevalence=0.02, seed=4, n_train=30_000, n_calibration=20_000, n_test=20_000)

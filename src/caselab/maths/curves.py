@@ -604,7 +604,7 @@ def threshold_for_recall(y_true, y_score, min_recall: float, *, pos_label=None) 
     return RecallThreshold(float(thresholds[i]), float(tps[i] / tps[-1]), float(tps[i] / (tps[i] + fps[i])))
 
 
-def threshold_for_fpr(y_true, y_score, max_fpr: float) -> FprThreshold:
+def threshold_for_fpr(y_true, y_score, max_fpr: float, *, pos_label=None) -> FprThreshold:
     """The threshold with the highest recall among those whose false-positive rate is <= ``max_fpr``.
 
     An FPR cap bounds the share of *negatives* flagged (FP / N) — not the share of the flagged that are
@@ -616,22 +616,31 @@ def threshold_for_fpr(y_true, y_score, max_fpr: float) -> FprThreshold:
         Labels with both classes present, and finite scores.
     max_fpr : float
         In [0, 1].
+    pos_label : int, float, bool or str, optional
+        The positive class; needed unless the labels are 0/1 or -1/1 (see "Labels" in the module doc).
 
     Returns
     -------
     FprThreshold(threshold, fpr, recall)
-        FPR only grows as the threshold falls, so the lowest threshold within the cap has the most recall.
-        **If even the highest score breaks the cap**, the result is ``(inf, 0.0, 0.0)``: flag nothing.
+        FPR only grows as the threshold falls, so the lowest threshold within the cap has the most
+        recall. Among thresholds with that same recall the **highest** is returned (as in
+        ``threshold_for_precision``): lowering the threshold further only adds false positives, so the
+        lowest one would be a dominated operating point. This is the point scikit-learn's
+        ``roc_curve`` (``drop_intermediate=True``) keeps at the top of each vertical run.
+        **If even the highest score breaks the cap, or no threshold within it catches a positive**, the
+        result is ``(inf, 0.0, 0.0)``: flag nothing (recall 0 at FPR 0 dominates recall 0 at FPR > 0).
     """
-    y, scores = check_labels_and_scores(y_true, y_score)
+    y, scores = check_labels_and_scores(y_true, y_score, pos_label=pos_label)
     max_fpr = check_probability(max_fpr, "max_fpr")
     check_has_both_classes(y, "threshold_for_fpr")
     fps, tps, thresholds = _sweep(y, scores)
     fpr = fps / fps[-1]
     within = np.flatnonzero(fpr <= max_fpr)
-    if within.size == 0:
+    if within.size == 0 or tps[within[-1]] == 0:
         return FprThreshold(float(np.inf), 0.0, 0.0)
-    i = within[-1]
+    # tps only grows down the sweep: the first threshold reaching the last in-cap TP count is the
+    # highest threshold with the most recall (fewest false positives for it)
+    i = int(np.argmax(tps >= tps[within[-1]]))
     return FprThreshold(float(thresholds[i]), float(fpr[i]), float(tps[i] / tps[-1]))
 
 

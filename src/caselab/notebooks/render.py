@@ -151,7 +151,7 @@ def _part_header(label: str, questions) -> str:
 
 
 def _prompt(i: int, q, givens: dict) -> str:
-    text = f"### Q{i}. `{q.id}`" + (f" — {q.part}" if q.part else "") + f"\n\n{fill(q.prompt, givens).strip()}"
+    text = f"### Q{i}. `{q.id}`" + (f" — {q.part}" if q.part else "") + f"\n\n{q.prompt_text(givens)}"
     if q.speaking_time:
         text += f"\n\n*Target speaking time: {speaking_time_text(q.speaking_time)}.*"
     if q.drills and not q.part:
@@ -201,7 +201,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, givens).strip())}"
+            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, solution.prose_givens(givens)).strip())}"
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too
@@ -209,7 +209,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
-            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens), "explain",
+            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), solution.prose_givens(givens)), "explain",
                                f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 

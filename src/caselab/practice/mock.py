@@ -315,14 +315,14 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
                                                                "the part clock starts now"))
         say(style.bold(f"Q{i}/{len(scenario.questions)} [{q.id}]") + "   "
             + style.dim(f"⏱ {part_clock()}{_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
-        para(fill(q.prompt, givens))
+        para(q.prompt_text(givens))
         if q.speaking_time and q.kind == "rubric":
             say(style.dim(f"  (answer out loud first: about {speaking_time_text(q.speaking_time)}; then type the gist)"))
         if q.options:
             for k, opt in enumerate(q.options, 1):
                 say(f"    {k}. {opt}")
         q_start = clock()
-        fb, stop = _ask(q, solution.answers.get(q.id), learner, givens, input_fn, say, para, style,
+        fb, stop = _ask(q, solution.answers.get(q.id), learner, solution.prose_givens(givens), input_fn, say, para, style,
                         lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ")
         seconds = clock() - q_start
         if stop:

@@ -120,7 +120,9 @@ class Tolerance:
             parts.append(f"±{self.abs:g}")
         if self.rel:
             parts.append(f"±{self.rel * 100:g}%")
-        return " or ".join(parts) if parts else "exact"
+        if len(parts) == 2:
+            return f"{parts[0]} or {parts[1]}, whichever is wider"
+        return parts[0] if parts else "exact"
 
 
 # The tolerance a number question gets from its unit when the spec states none. Chosen so that a
@@ -353,9 +355,20 @@ def fill(text: str, givens: dict) -> str:
     return "".join(out)
 
 
-def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+class _AnyFacts(dict):
+    """Stands in for the solver's facts while a spec is parsed (before solving): any ``{facts.name}``
+    fills; :func:`solver_problems` then checks each name against the solution's real facts."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def __missing__(self, name) -> float:
+        return 0.0
+
+
+def _check_placeholders(text: str, givens: dict, where: str, *, prose: bool = False) -> list[SpecProblem]:
     try:
-        fill(text, givens)
+        fill(text, {**givens, "facts": _AnyFacts()} if prose else givens)
     except KeyError as e:
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
                                    "{{ and }}.")]
@@ -423,6 +436,14 @@ class Question:
     def accepted(self) -> Tolerance:
         """The tolerance in force: the spec's own, else the default for the question's unit."""
         return self.tolerance or DEFAULT_TOLERANCE[self.unit]
+
+    def prompt_text(self, givens: dict) -> str:
+        """The prompt as a learner sees it: placeholders filled and, for a number question, the
+        tolerance that grading applies (``accepted``) — generated here, so a spec never types it."""
+        text = fill(self.prompt, givens).strip()
+        if self.kind == "number":
+            text += f" (Accepted within {self.accepted.describe()}.)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -605,8 +626,8 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     for i, q in enumerate(questions):
         p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
-        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
-        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation", prose=True)
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer", prose=True)
     raw_questions = data.get("questions") if isinstance(data.get("questions"), list) else []
     positions = {}  # question id → its index in the file (questions with problems are not in `questions`)
     for i, raw in enumerate(raw_questions):
@@ -950,6 +971,13 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
             problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
                                                            f"it offers: {sorted(solution.explorers) or 'none'}."))
     for i, q in enumerate(questions):
+        for key in ("explanation", "model_answer"):
+            try:
+                fill(getattr(q, key), solution.prose_givens(givens))
+            except KeyError as e:
+                problems.append(SpecProblem(f"questions[{i}].{key}", f"the placeholder {{{e.args[0]}}} names no "
+                                            f"fact of solver {solver_name!r}; it offers: "
+                                            f"{', '.join(sorted(solution.facts)) or 'none'}."))
         if q.widget and q.widget not in explorers:
             problems.append(SpecProblem(f"questions[{i}].widget", f"= {q.widget!r} is not an explorer of this spec: "
                                                                   f"add it to `explorers` (now {list(explorers)})."))

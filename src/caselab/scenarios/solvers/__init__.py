@@ -69,12 +69,21 @@ class Solution:
     explorers
         ``{explorer name: code}`` — the cell that shows an interactive explorer (``caselab.widgets``)
         fed with this scenario's givens or data; a spec's ``explorers = [...]`` picks which to embed.
+    facts
+        ``{name: value}`` — numbers the solver computes for the spec's prose (a question's
+        ``explanation``, a rubric's ``model_answer``), written there as ``{facts.name:.2f}``: a number
+        that depends on the givens is computed, never typed into a spec.
     """
 
     answers: dict[str, Answer]
     data_code: str = ""
     setup_code: str = ""
     explorers: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, float | str] = field(default_factory=dict)
+
+    def prose_givens(self, givens: dict) -> dict:
+        """The givens plus ``facts``: what an explanation or model answer is filled with."""
+        return {**givens, "facts": dict(self.facts)}
 
 
 def _modules() -> list[str]:

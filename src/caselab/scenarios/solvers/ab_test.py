@@ -6,8 +6,9 @@ rate (here a "bad-experience" rate), with four things interviewers probe:
 * **Sample size** per arm for a change p1 → p2 at level α and power 1 − β (Fleiss' pooled form, see
   :func:`caselab.experiments.two_proportion_sample_size`); it scales as 1/(p1 − p2)², so halving the
   detectable effect quadruples the test.
-* **Duration** = n / (eligible users per day × share per arm), rounded *up to whole weeks* so that every
-  weekday counts equally.
+* **Duration** = n / (eligible users per day × share per arm) of enrolment, rounded *up to whole weeks*
+  so that every weekday's arrivals count equally — and then the metric's own window: a first-week
+  metric can be read only once the last enrolled user has had that week.
 * **SRM**: a χ² goodness-of-fit test of the arm sizes against the design. A mismatch means assignment or
   logging is broken, and no treatment effect can be trusted.
 * **Multiplicity and peeking**: m segment-level tests at α/m each (Bonferroni); and looking at a fixed-
@@ -48,9 +49,11 @@ GIVENS = {
     "n_segments": Given("segments the team wants to test separately", kind="integer", lo=1),
     "peeking_paths": Given("simulated H0 paths for the peeking question", kind="integer", lo=1000),
     "seed": Given("seed of the peeking simulation", kind="integer", lo=0),
+    "metric_window_days": Given("days after a user enters over which the primary metric is measured", kind="integer",
+                                lo=0),
 }
 
-ANSWERS = {"n_per_arm", "duration_days", "run_days", "n_per_arm_alternative", "srm_chi2", "srm_p", "srm_action",
+ANSWERS = {"n_per_arm", "duration_days", "run_days", "read_day", "n_per_arm_alternative", "srm_chi2", "srm_p", "srm_action",
            "alpha_per_segment", "segment_power", "peeking_false_positive_rate"}
 
 SRM_ACTIONS = ["analyse the results as planned", "stop: debug assignment and logging before reading any metric"]
@@ -98,6 +101,14 @@ def solve(givens: dict) -> Solution:
         code="run_days = caselab.experiments.round_up_to_weeks(duration_days)",
         depends_on=("duration_days",), recompute=lambda v: float(round_up_to_weeks(max(v["duration_days"], 0.0))),
         mistakes={"stopping as soon as the sample size is reached (no whole weeks)": float(np.ceil(days))})
+    window = g["metric_window_days"]
+    a["read_day"] = Answer(
+        float(run + window), formula="read day = enrolment days + the metric's window (the last user's week must end)",
+        work=f"{run} days of enrolment + {window} days for the last enrolled user's first week = day {run + window}",
+        code="read_day = run_days + metric_window_days",
+        depends_on=("run_days",), recompute=lambda v: v["run_days"] + window,
+        mistakes={"read when enrolment ends (the last users' first week not over)": float(run),
+                  "the unrounded enrolment plus the window (enrolment not in whole weeks)": days + window})
 
     n_alt = two_proportion_sample_size(p1, p2_alt, alpha=alpha, power=power)
     a["n_per_arm_alternative"] = Answer(
@@ -171,4 +182,16 @@ def solve(givens: dict) -> Solution:
                                                         paths=g["peeking_paths"], seed=g["seed"]),
         mistakes={"the nominal α (one look)": alpha,
                   "1 − (1 − α)^looks (as if the looks were independent)": 1 - (1 - alpha) ** looks})
-    return Solution(a)
+    facts = {"n_per_arm": n, "n_unpooled": n_unpooled, "n_cohen_h": _cohen_h_n(p1, p2, alpha, power),
+             "duration_days": days, "run_days": run, "read_day": run + window,
+             "earliest_read_day": days + window, "peeking_fpr": fpr, "looks": looks,
+             "independent_looks_fpr": 1 - (1 - alpha) ** looks, "srm_p": srm.p_value,
+             "alpha_per_segment": alpha_seg, "arm_gap": abs(obs[0] - obs[1])}
+    return Solution(a, facts=facts)
+
+
+def _cohen_h_n(p1: float, p2: float, alpha: float, power: float) -> float:
+    """Per-arm n of the two-sided test on Cohen's h = 2·asin√p1 − 2·asin√p2 (statsmodels' NormalIndPower):
+    n = 2·((z_{1−α/2} + z_{1−β}) / h)²."""
+    h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+    return float(2 * ((norm.ppf(1 - alpha / 2) + norm.ppf(power)) / h) ** 2)  # Var(ĥ₁ − ĥ₂) = 2/n

@@ -109,7 +109,8 @@ def solve(givens: dict) -> Solution:
         code="per_example_ratio = weights[1] / weights[0]",
         depends_on=("weight_positive", "weight_negative"),
         recompute=lambda v: v["weight_positive"] / v["weight_negative"],
-        mistakes={"n / n_pos (the '100×' of the seed article)": n / n_pos})
+        mistakes={"n / n_pos, rows per positive (the often-quoted '100×' at 1 %): one more than n_neg / n_pos":
+                  n / n_pos})
 
     base_rate = float(y_test.mean())
     m_plain, m_bal = float(p_plain.mean()), float(p_bal.mean())
@@ -205,8 +206,8 @@ def solve(givens: dict) -> Solution:
         work=f"mean p {m_plain:.4f} → {m_bal:.4f}, Brier {b_plain:.5f} → {b_bal:.4f}; after dividing the odds "
              f"by {ratio:.1f}: mean p {m_corr:.5f}, Brier {b_corr:.5f}",
         code=f'claim_preserves_calibration = "{claim}"',
-        mistakes={"the seed article's claim: weights move the odds by w_1/w_0 just as keeping 1/w of the "
-                  "negatives would": CLAIM[0]} if claim == CLAIM[1] else {})
+        mistakes={"the design doc's claim — but re-weighting the gradient moves the odds by w_1/w_0 just as "
+                  "keeping 1/w of the negatives would": CLAIM[0]} if claim == CLAIM[1] else {})
     explorers = {
         # class_weight="balanced" multiplies the learned odds by n_neg/n_pos, as keeping a share β = n_pos/n_neg
         # of the negatives would: the explorer's β at the 50/50 value is the balanced-weights model, and its
@@ -215,4 +216,8 @@ def solve(givens: dict) -> Solution:
                        "    prevalence, beta=caselab.calibration.beta_for_balance(prevalence), seed=seed)\n"
                        "calibration_explorer",
     }
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)
+    pi = givens["prevalence"]
+    facts = {"n_pos": n_pos, "n_neg": n_neg, "per_example_ratio": ratio, "nominal_ratio": (1 - pi) / pi,
+             "nominal_weight_negative": 1 / (2 * (1 - pi)), "nominal_weight_positive": 1 / (2 * pi),
+             "rows_per_positive_nominal": 1 / pi, "implied_cut": t / (t + ratio * (1 - t)), "flagged_balanced": f_bal}
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers, facts=facts)

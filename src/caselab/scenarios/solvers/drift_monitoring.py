@@ -191,4 +191,5 @@ def solve(givens: dict) -> Solution:
         mistakes={"retraining on last week's data: its labels have not matured, so the 'fraud rate' in it is "
                   "too low": ACTIONS[3]})
 
-    return Solution(a, setup_code="import numpy as np")
+    facts = {"psi_amount": psis["amount"], "psi_eps_move": psi_small - psis["device"], "oe_z": z}
+    return Solution(a, setup_code="import numpy as np", facts=facts)

@@ -17,7 +17,9 @@ Each constraint picks, among the thresholds that satisfy it, the one with the hi
 
 from __future__ import annotations
 
-from caselab.maths.curves import threshold_for_fpr, threshold_for_precision
+import numpy as np
+
+from caselab.maths.curves import confusion_matrix_at_thresholds, threshold_for_fpr, threshold_for_precision
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import binormal_scores
 from caselab.scenarios.solvers import Answer, Solution
@@ -45,6 +47,10 @@ def solve(givens: dict) -> Solution:
     cm_p = confusion_at_threshold(y, s, pt.threshold)
     ft = threshold_for_fpr(y, s, g["max_fpr"])
     cm_f = confusion_at_threshold(y, s, ft.threshold)
+    # the dominated alternative the tie-break rules out: the lowest in-cap threshold with the same recall
+    sweep = confusion_matrix_at_thresholds(y, s)
+    tied = np.flatnonzero((sweep.tps == cm_f.tp) & (sweep.fps <= g["max_fpr"] * sweep.fps[-1]))
+    flagged_lowest_tied = int(sweep.tps[tied[-1]] + sweep.fps[tied[-1]])
 
     a["recall_at_precision"] = Answer(
         cm_p.recall, formula="max recall over thresholds with precision ≥ p*",
@@ -88,7 +94,9 @@ def solve(givens: dict) -> Solution:
         cm_f.flagged, formula="TP + FP at the FPR-limited threshold",
         work=f"{cm_f.tp:.0f} + {cm_f.fp:,.0f} = {cm_f.flagged:,.0f}",
         code="flagged_at_fpr_limit = cm_fpr.flagged",
-        mistakes={"FPR × all transactions (the true positives forgotten)": g["max_fpr"] * y.size})
+        mistakes={"FPR × all transactions (the true positives forgotten)": g["max_fpr"] * y.size,
+                  "the lowest threshold with the same recall (dominated: more blocks, no more fraud caught)":
+                      flagged_lowest_tied})
 
     a["constraint_for_sla"] = Answer(
         "a false-positive-rate cap",
@@ -100,9 +108,14 @@ def solve(givens: dict) -> Solution:
         mistakes={"precision bounds the legitimate share of the *blocked*, not the blocked share of the legitimate":
                   "a precision floor"})
 
+    facts = {"flagged_at_precision": int(cm_p.flagged), "recall_at_precision": cm_p.recall,
+             "fpr_at_precision": cm_p.fpr, "flagged_at_fpr_limit": int(cm_f.flagged),
+             "recall_at_fpr_limit": cm_f.recall, "legit_share_of_blocked_at_fpr_limit": 1 - cm_f.precision,
+             "flagged_at_lowest_tied": flagged_lowest_tied,
+             "extra_blocks_at_lowest_tied": flagged_lowest_tied - int(cm_f.flagged)}
     data_code = ("import numpy as np\n"
                  "from caselab.scenarios.data import binormal_scores\n"
                  "y_day, p_day = binormal_scores(n=n, prevalence=prevalence, separation=separation, seed=seed)\n"
                  "print(f'{y_day.size:,} transactions, {y_day.sum():,} fraudulent, {y_day.size - y_day.sum():,} legitimate')")
     explorers = {"threshold": "threshold_explorer = caselab.widgets.threshold_explorer(y_day, p_day)\nthreshold_explorer"}
-    return Solution(a, data_code=data_code, explorers=explorers)
+    return Solution(a, data_code=data_code, explorers=explorers, facts=facts)

@@ -79,6 +79,15 @@ binormal_precision_at_recall = _ns["binormal_precision_at_recall"]
 binormal_ap = _ns["binormal_ap"]
 
 
+def _distinct(truth: float, mistakes: dict[str, float]) -> dict[str, float]:
+    """The mistakes whose value is clearly apart from the answer (more than 2 % of it and 0.02 away).
+
+    At 50/50 the "prevalence ignored" mistakes *are* the answer, and AP there is within 0.001 of the
+    ROC-AUC: feedback naming such a mistake could not tell it from the right method, so it is left out.
+    """
+    return {m: v for m, v in mistakes.items() if abs(v - truth) > max(0.02, 0.02 * abs(truth))}
+
+
 def solve(givens: dict) -> Solution:
     g = givens
     d = binormal_separation(g["roc_auc"])
@@ -105,16 +114,16 @@ def solve(givens: dict) -> Solution:
             code=f"precision_at_recall_{k} = binormal_precision_at_recall(recall_target, prevalences['{k}'], d)",
             depends_on=("fpr_at_recall",),
             recompute=lambda v, pi=pi: pi * r / (pi * r + (1 - pi) * v["fpr_at_recall"]),
-            mistakes={"1 − FPR (the specificity) read as precision": 1 - fpr,
-                      "precision at a balanced 50/50 prevalence (the prevalence ignored)":
-                          binormal_precision_at_recall(r, 0.5, d)})
+            mistakes=_distinct(p, {"1 − FPR (the specificity) read as precision": 1 - fpr,
+                                   "precision at a balanced 50/50 prevalence (the prevalence ignored)":
+                                       binormal_precision_at_recall(r, 0.5, d)}))
         a[f"ap_{k}"] = Answer(
             aps[k], formula="AP = ∫₀¹ precision(r) dr under the binormal model",
             work=f"numerical integral at π = {pi:g}, d' = {d:.4f}: AP = {aps[k]:.4f} (baseline π = {pi:g})",
             code=f"ap_{k} = binormal_ap(prevalences['{k}'], d)",
-            mistakes={"the ROC-AUC (PR-AUC assumed not to depend on the prevalence)": g["roc_auc"],
-                      "the AP at a balanced 50/50 prevalence": binormal_ap(0.5, d),
-                      "the precision at the target recall, not the area": precisions[k]})
+            mistakes=_distinct(aps[k], {"the ROC-AUC (PR-AUC assumed not to depend on the prevalence)": g["roc_auc"],
+                                        "the AP at a balanced 50/50 prevalence": binormal_ap(0.5, d),
+                                        "the precision at the target recall, not the area": precisions[k]}))
 
     a["pr_auc_baseline_severe"] = Answer(
         float(prev["severe"]), formula="a random ranking has precision π at every recall ⇒ PR-AUC baseline = π",
@@ -161,4 +170,7 @@ def solve(givens: dict) -> Solution:
                  "print(f\"d' = {d:.3f}; sample: {y_sample.size:,} rows, {y_sample.sum():,} positives\")")
     explorers = {"prevalence": "prevalence_explorer = caselab.widgets.prevalence_explorer(separation=d, "
                                "prevalence=prevalences['moderate'])\nprevalence_explorer"}
-    return Solution(a, data_code=data_code, setup_code=ANALYTIC_CODE, explorers=explorers)
+    facts = {"prevalence_fall": prev["moderate"] / prev["severe"], "fpr_at_recall": fpr,
+             "false_alarms_per_catch_severe": (1 - prev["severe"]) * fpr / (prev["severe"] * r),
+             "sample_positives": int(y.sum())}
+    return Solution(a, data_code=data_code, setup_code=ANALYTIC_CODE, explorers=explorers, facts=facts)

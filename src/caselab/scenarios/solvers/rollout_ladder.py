@@ -45,10 +45,14 @@ GIVENS = {
                                     hi_open=True),
     "canary_control_events": Given("bad experiences among the canary's control users", kind="integer", lo=0),
     "canary_treatment_events": Given("bad experiences among the canary users", kind="integer", lo=0),
-    "complaint_rate": Given("guardrail: creators' wrongful-removal complaint rate, per user", kind="rate",
+    "complaint_rate": Given("guardrail: creators' wrongful-removal complaint rate, per creator", kind="rate",
                             lo_open=True, hi_open=True),
     "complaint_harm_relative": Given("relative increase of the complaint rate that counts as harm", kind="rate",
                                      lo_open=True),
+    "eligible_creators_per_day": Given("creators who become eligible per day (the complaint guardrail randomises "
+                                       "creators)", kind="integer", lo=1),
+    "metric_window_days": Given("days after a user enters over which the bad-experience rate is measured",
+                                kind="integer", lo=0),
     "ab_share_per_arm": Given("share of eligible users per arm in the A/B test", kind="rate", lo_open=True, hi=0.5),
     "alpha": Given("two-sided significance level", kind="rate", lo_open=True, hi_open=True),
     "power": Given("power", kind="rate", lo_open=True, hi_open=True),
@@ -56,7 +60,7 @@ GIVENS = {
 
 ANSWERS = {"shadow_flag_ratio", "shadow_gate", "canary_users_per_arm", "canary_mde", "canary_sees_target",
            "canary_p", "canary_gate", "guardrail_users_per_arm", "guardrail_days_in_canary",
-           "guardrail_days_in_ab", "ab_run_days"}
+           "guardrail_days_in_ab", "ab_run_days", "ab_read_day"}
 
 CANARY_GATES = ["roll back and investigate", "ramp to the 50/50 A/B test"]
 
@@ -139,30 +143,36 @@ def solve(givens: dict) -> Solution:
     c2 = c1 * (1 + g["complaint_harm_relative"])
     n_guard = two_proportion_sample_size(c1, c2, alpha=alpha, power=power)
     a["guardrail_users_per_arm"] = Answer(
-        float(n_guard), formula="pooled two-proportion sample size for the complaint rate c → c·(1 + harm)",
-        work=f"{c1:g} → {c2:g}: n = {n_guard:,} per arm",
+        float(n_guard), formula="pooled two-proportion sample size for the complaint rate c → c·(1 + harm), in "
+                                "creators (the unit randomised for this guardrail)",
+        work=f"{c1:g} → {c2:g}: n = {n_guard:,} creators per arm",
         code="guardrail_users_per_arm = caselab.experiments.two_proportion_sample_size(\n"
              "    complaint_rate, complaint_rate * (1 + complaint_harm_relative), alpha=alpha, power=power)",
         mistakes={"both arms together": float(2 * n_guard)})
-    d_canary = test_duration_days(n_guard, g["eligible_per_day"], g["canary_share_per_arm"])
+    creators = g["eligible_creators_per_day"]
+    d_canary = test_duration_days(n_guard, creators, g["canary_share_per_arm"])
     a["guardrail_days_in_canary"] = Answer(
-        d_canary, formula="guardrail n per arm / (eligible per day × canary share per arm)",
-        work=f"{n_guard:,} / ({g['eligible_per_day']:,} × {g['canary_share_per_arm']:g}) = {d_canary:.1f} days "
+        d_canary, formula="guardrail n per arm / (eligible creators per day × canary share per arm)",
+        work=f"{n_guard:,} / ({creators:,} × {g['canary_share_per_arm']:g}) = {d_canary:.1f} days "
              f"(the canary runs {g['canary_days']})",
         code="guardrail_days_in_canary = caselab.experiments.test_duration_days(\n"
-             "    guardrail_users_per_arm, eligible_per_day, canary_share_per_arm)",
+             "    guardrail_users_per_arm, eligible_creators_per_day, canary_share_per_arm)",
         depends_on=("guardrail_users_per_arm",),
-        recompute=lambda v: test_duration_days(max(v["guardrail_users_per_arm"], 1), g["eligible_per_day"],
-                                               g["canary_share_per_arm"]))
-    d_ab = test_duration_days(n_guard, g["eligible_per_day"], g["ab_share_per_arm"])
+        recompute=lambda v: test_duration_days(max(v["guardrail_users_per_arm"], 1), creators,
+                                               g["canary_share_per_arm"]),
+        mistakes={"viewers' traffic used for a creator-side test": test_duration_days(
+            n_guard, g["eligible_per_day"], g["canary_share_per_arm"])})
+    d_ab = test_duration_days(n_guard, creators, g["ab_share_per_arm"])
     a["guardrail_days_in_ab"] = Answer(
         d_ab, formula="the same at the A/B test's share per arm",
-        work=f"{n_guard:,} / ({g['eligible_per_day']:,} × {g['ab_share_per_arm']:g}) = {d_ab:.2f} days",
+        work=f"{n_guard:,} / ({creators:,} × {g['ab_share_per_arm']:g}) = {d_ab:.2f} days",
         code="guardrail_days_in_ab = caselab.experiments.test_duration_days(\n"
-             "    guardrail_users_per_arm, eligible_per_day, ab_share_per_arm)",
+             "    guardrail_users_per_arm, eligible_creators_per_day, ab_share_per_arm)",
         depends_on=("guardrail_users_per_arm",),
-        recompute=lambda v: test_duration_days(max(v["guardrail_users_per_arm"], 1), g["eligible_per_day"],
-                                               g["ab_share_per_arm"]))
+        recompute=lambda v: test_duration_days(max(v["guardrail_users_per_arm"], 1), creators,
+                                               g["ab_share_per_arm"]),
+        mistakes={"viewers' traffic used for a creator-side test": test_duration_days(
+            n_guard, g["eligible_per_day"], g["ab_share_per_arm"])})
     p2 = p1 * (1 - g["target_relative_effect"])
     n_ab = two_proportion_sample_size(p1, p2, alpha=alpha, power=power)
     days_ab = test_duration_days(n_ab, g["eligible_per_day"], g["ab_share_per_arm"])
@@ -175,4 +185,17 @@ def solve(givens: dict) -> Solution:
              "days_ab = caselab.experiments.test_duration_days(n_ab, eligible_per_day, ab_share_per_arm)\n"
              "ab_run_days = caselab.experiments.round_up_to_weeks(max(days_ab, guardrail_days_in_ab))",
         mistakes={"the unrounded primary duration": days_ab})
-    return Solution(a)
+    window = g["metric_window_days"]
+    a["ab_read_day"] = Answer(
+        float(run + window), formula="enrolment days + the metric's window: the last enrolled users' week must end",
+        work=f"{run} + {window} = day {run + window}",
+        code="ab_read_day = ab_run_days + metric_window_days",
+        depends_on=("ab_run_days",), recompute=lambda v: v["ab_run_days"] + window,
+        mistakes={"read when enrolment ends": float(run)})
+    facts = {"shadow_flag_ratio": ratio, "canary_users_per_arm": n_canary, "canary_mde": mde,
+             "canary_mde_relative": mde / p1, "target_effect": target, "guardrail_days_in_canary": d_canary,
+             "canary_treatment_rate": g["canary_treatment_events"] / n_canary,
+             "canary_control_rate": g["canary_control_events"] / n_canary, "canary_p": t.p_value,
+             "n_ab": n_ab, "days_ab": days_ab, "n_guard": n_guard, "guardrail_days_in_ab": d_ab, "ab_run_days": run,
+             "ab_read_day": run + window, "extra_flag_volume": ratio - 1}
+    return Solution(a, facts=facts)

@@ -55,7 +55,7 @@ ANSWERS = {"psi_amount", "top_bin_share", "mean_ratio", "share_out_of_range", "n
            "retrain"}
 
 BATCH_ACTIONS = ["score the batch as usual", "score it and alert on the drift",
-                 "block the batch and fall back to the last good model or rules",
+                 "block the batch and fail over to a scorer that does not use the broken field",
                  "retrain on the new batch so the model adapts"]
 
 
@@ -134,7 +134,7 @@ def solve(givens: dict) -> Solution:
     blocked = len(violations) > 0
     action = BATCH_ACTIONS[2] if blocked else (BATCH_ACTIONS[1] if psi_level(res.psi) != "stable" else BATCH_ACTIONS[0])
     a["batch_action"] = Answer(
-        action, formula="any schema violation → block the batch and fall back; drift without violations → score "
+        action, formula="any schema violation → block the batch and fail over; drift without violations → score "
                         "and alert; otherwise score",
         work=f"{len(violations)} violation(s), PSI {res.psi:.2f} → {action}",
         code=f"batch_action = {BATCH_ACTIONS[2]!r} if n_violations > 0 else (\n"
@@ -166,4 +166,5 @@ def solve(givens: dict) -> Solution:
                  "current['amount'] = current['amount'] * unit_factor  # the upstream change: dollars → cents\n"
                  "print(f\"median amount: baseline {np.median(baseline['amount']):,.2f}, "
                  "today {np.median(current['amount']):,.2f}\")")
-    return Solution(a, data_code="import numpy as np\n" + data_code)
+    facts = {"median_amount_in_cents": g["median_amount"] * g["unit_factor"]}
+    return Solution(a, data_code="import numpy as np\n" + data_code, facts=facts)

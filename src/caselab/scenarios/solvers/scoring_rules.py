@@ -2,9 +2,10 @@
 
 Model A outputs calibrated probabilities (the exact posterior of the binormal model,
 :func:`caselab.data.binormal_scores`). Model B is A sharpened: logit(p_B) = k · logit(p_A) with k > 1 —
-the over-confidence typical of boosted trees and deep nets. The map is strictly increasing and fixes
-0.5, so ROC-AUC, average precision and every metric at the 0.5 threshold (F1, precision, recall) are
-*identical*. Only the proper scoring rules — log loss and the Brier score, minimised in expectation by
+the over-confidence typical of boosted trees and deep nets. The map is strictly increasing, so ROC-AUC
+and average precision are *identical*; it also happens to fix 0.5, so every metric at the 0.5 threshold
+(F1, precision, recall) is identical too — but only there: a metric at a cut is invariant only to maps
+that keep the cut in place, and at τ* the two models' F1 and cost differ. Only the proper scoring rules — log loss and the Brier score, minimised in expectation by
 the true probability alone — see the difference; so does ECE, but ECE is not proper (a constant
 forecast of the base rate scores ≈ 0). The miscalibration matters as soon as a probability is used as
 one: at the Bayes threshold τ* = C_FP/(C_FP + C_FN) model B costs more — unless its threshold is
@@ -145,4 +146,8 @@ def solve(givens: dict) -> Solution:
              "at most A's Bayes cost, because the ranking is A's",
         code="_, cost_b_scanned = caselab.curves.min_cost_threshold(y, p_b, cost_fp=cost_fp, cost_fn=cost_fn)",
         mistakes={"B's cost at τ*": c_b})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    # F1 at a cut is invariant only to maps that keep the cut in place: σ(k·logit p) fixes 0.5, not τ*
+    f1_tau_a, f1_tau_b = confusion_at_threshold(y, p_a, tau).f1, confusion_at_threshold(y, p_b, tau).f1
+    facts = {"bayes_threshold": tau, "cost_a_bayes": c_a, "cost_b_bayes": c_b, "f1_at_tau_a": f1_tau_a,
+             "f1_at_tau_b": f1_tau_b}
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, facts=facts)

@@ -42,11 +42,18 @@ GIVENS = {
     "signal": Given("length of the true logistic weight vector (class separation)", lo=0, hi=5),
     "seed": Given("seed of the synthetic data and of the undersampling", kind="integer", lo=0),
     "n_bins": Given("equal-frequency bins of the reliability diagram and ECE", kind="integer", lo=2, hi=50),
+    # a claim in the story, not an input of any answer (a test checks the base givens reproduce it)
+    "model_card_ece": Given("the ECE the team's model card reports (measured on the balanced training sample, "
+                            "rounded to two decimals)", lo=0, hi=1),
+    "n_bootstrap": Given("bootstrap resamples of the test slice for the ECE's sampling spread", kind="integer",
+                         lo=50, hi=5_000),
 }
 
 ANSWERS = {"beta", "ece_resampled", "mean_p_raw", "ece_raw", "brier_raw", "roc_auc_raw", "roc_auc_corrected",
            "mean_p_corrected", "ece_corrected", "brier_corrected", "ece_platt", "ece_isotonic", "brier_platt",
-           "where_to_measure"}
+           "calibrators_differ", "where_to_measure"}
+
+DIFFER = ["Platt scaling", "isotonic regression", "no difference this test slice can detect"]
 
 WHERE = ["the balanced training sample", "held-out data at the production prior"]
 
@@ -199,6 +206,30 @@ def solve(givens: dict) -> Solution:
         code="brier_platt = brier_score(y_test, p_platt)",
         mistakes={"the corrected-only Brier": b_c})
 
+    # The ECEs above are exact on this slice, but the slice is a sample with few positives: a paired
+    # bootstrap of the test rows gives each ECE's sampling spread and that of the Platt − isotonic gap.
+    rng = np.random.default_rng(givens["seed"])
+    boot = np.empty((givens["n_bootstrap"], 3))
+    for r in range(boot.shape[0]):
+        i = rng.integers(0, y.size, y.size)
+        boot[r] = ece(p_c[i], y[i]), ece(p_pl[i], y[i]), ece(p_iso[i], y[i])
+    sd_c, sd_pl, sd_iso = boot.std(axis=0, ddof=1)
+    sd_gap = float(np.std(boot[:, 1] - boot[:, 2], ddof=1))
+    gap = e_pl - e_iso
+    winner = DIFFER[2] if abs(gap) <= 2 * sd_gap else (DIFFER[1] if gap > 0 else DIFFER[0])
+    a["calibrators_differ"] = Answer(
+        winner, formula="call a winner only if |ECE_Platt − ECE_isotonic| > 2 × its paired-bootstrap SD",
+        work=f"gap {gap:+.5f}; paired bootstrap ({givens['n_bootstrap']} resamples of the test rows) SD of the gap "
+             f"{sd_gap:.5f}; SD of each ECE: corrected {sd_c:.5f}, Platt {sd_pl:.5f}, isotonic {sd_iso:.5f}",
+        code="rng = np.random.default_rng(seed)\ngaps = []\nfor _ in range(n_bootstrap):\n"
+             "    i = rng.integers(0, len(y_test), len(y_test))\n"
+             "    gaps.append(expected_calibration_error(y_test[i], p_platt[i], n_bins=n_bins)\n"
+             "                - expected_calibration_error(y_test[i], p_iso[i], n_bins=n_bins))\n"
+             f"calibrators_differ = ({DIFFER[2]!r} if abs(ece_platt - ece_isotonic) <= 2 * np.std(gaps, ddof=1)\n"
+             f"                      else {DIFFER[1]!r} if ece_platt > ece_isotonic else {DIFFER[0]!r})",
+        mistakes={"the smaller ECE read as the better calibrator without its sampling spread":
+                  DIFFER[1] if gap > 0 else DIFFER[0]} if winner == DIFFER[2] else {})
+
     a["where_to_measure"] = Answer(
         WHERE[1], formula="calibration is relative to a prior: measure it where the model will be used",
         work=f"ECE {e_bal:.4f} on the balanced sample vs {e_raw:.4f} on held-out data at the production prior",
@@ -210,4 +241,9 @@ def solve(givens: dict) -> Solution:
                        "    prevalence, beta=caselab.calibration.beta_for_balance(prevalence), seed=seed)\n"
                        "calibration_explorer",
     }
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)
+    facts = {"overstatement": m_raw / base, "test_positive_rate": base, "mean_p_raw": m_raw, "ece_raw": e_raw,
+             "beta": beta, "ece_corrected": e_c, "ece_platt": e_pl, "ece_isotonic": e_iso,
+             "ece_sd_corrected": sd_c, "ece_sd_platt": sd_pl, "ece_sd_isotonic": sd_iso, "ece_gap_sd": sd_gap,
+             "calibration_positives": int(f["y_cal"].sum()), "calibration_rows": int(f["y_cal"].size),
+             "isotonic_steps": int(np.unique(iso.y).size), "test_positives": int(y.sum())}
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers, facts=facts)

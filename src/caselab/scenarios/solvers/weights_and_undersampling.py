@@ -118,4 +118,6 @@ def solve(givens: dict) -> Solution:
                        "    true_prior, beta=caselab.calibration.beta_for_balance(true_prior))\n"
                        "calibration_explorer",
     }
-    return Solution(a, setup_code=setup, explorers=explorers)
+    facts = {"class_total_weight": n / 2, "per_example_ratio": ratio, "n_over_n_pos": n / n_pos,
+             "wrong_inverse_cut": wrong_inverse, "bayes_threshold": tau, "threshold_on_undersampled_scores": t_s}
+    return Solution(a, setup_code=setup, explorers=explorers, facts=facts)
