@@ -119,7 +119,7 @@ def cmd_solve(args) -> int:
         out = {}
         for q in s.questions:
             if q.kind == "rubric":
-                out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                out[q.id] = {"model_answer": fill(q.model_answer, s.givens, solution.solved).strip(), "points": list(q.points)}
             else:
                 v = solution.answers[q.id].value
                 out[q.id] = v if isinstance(v, str) or math.isfinite(v) else str(v)
@@ -131,7 +131,7 @@ def cmd_solve(args) -> int:
         print(_wrap(fill(q.prompt, s.givens), indent="    "))
         if q.kind == "rubric":
             print("    model answer:")
-            print(_wrap(fill(q.model_answer, s.givens), indent="      "))
+            print(_wrap(fill(q.model_answer, s.givens, solution.solved), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))

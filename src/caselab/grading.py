@@ -208,14 +208,15 @@ def _recompute_from_own(answer: Answer, learner_values: dict) -> float | str | N
 
 
 def worked_answer(question: Question, answer: Answer | None, givens: dict, *, model_answer: bool = False,
-                  code: bool = False) -> str:
+                  code: bool = False, solved: dict | None = None) -> str:
     """The worked answer as Markdown — the same words in ``case.solution`` and in the solution notebook.
 
     Number and option questions: the answer, its formula, the numbers, optionally the code, the spec's
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
+    ``solved`` (:attr:`caselab.solvers.Solution.solved`) fills ``{solved.name}`` placeholders in worked text.
     """
     if question.kind == "rubric":
-        parts = [f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}"] if model_answer else []
+        parts = [f"**Model answer**\n\n{fill(question.model_answer, givens, solved).strip()}"] if model_answer else []
         parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
         return "\n\n".join(parts)
     parts = []
@@ -229,7 +230,7 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
         if code and answer.code:
             parts.append(f"```python\n{answer.code}\n```")
     if question.explanation:
-        parts.append(fill(question.explanation, givens).strip())
+        parts.append(fill(question.explanation, givens, solved).strip())
     if question.kind == "number":
         parts.append(f"*Accepted within {question.accepted.describe()}.*")
     return "\n\n".join(parts)
@@ -336,7 +337,8 @@ class Case:
         self._journal(qid, "solution")
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
         return _Text(f"**Worked answer ({qid})**\n\n"
-                     + worked_answer(question, answer, self._givens, model_answer=True, code=True))
+                     + worked_answer(question, answer, self._givens, model_answer=True, code=True,
+                                   solved=self.solution_data.solved))
 
     def progress(self) -> _Text:
         """What you have checked so far in this session, question by question."""

@@ -228,7 +228,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
                 say(f"    {k}. {opt}")
         q_start = clock()
         fb, stop = _ask(q, solution.answers.get(q.id), learner, givens, input_fn, say, para, style,
-                        lambda: f"[{_fmt_clock(deadline - clock())} left] > ")
+                        lambda: f"[{_fmt_clock(deadline - clock())} left] > ", solution.solved)
         seconds = clock() - q_start
         if stop:
             result.stopped_early = True
@@ -254,7 +254,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
     return result
 
 
-def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
+def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt, solved=None):
     """Ask one question until it is answered, skipped or the learner stops. Returns (feedback, stop)."""
 
     def say_feedback(fb: Feedback) -> None:
@@ -298,7 +298,7 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
                 if not more.strip():
                     break
                 lines.append(more)
-            return _self_score(q, givens, input_fn, say, para, style), False
+            return _self_score(q, givens, input_fn, say, para, style, solved), False
         if q.kind == "number":
             value = parse_number(text)
             if value is None:
@@ -317,9 +317,9 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
         return fb, False
 
 
-def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
+def _self_score(q, givens, input_fn, say, para, style, solved=None) -> Feedback:
     say(style.bold("  Model answer"))
-    para(fill(q.model_answer, givens), indent="    ")
+    para(fill(q.model_answer, givens, solved), indent="    ")
     say(style.bold("  Score yourself: did your answer make each point? (y/n)"))
     hit = 0
     for k, point in enumerate(q.points, 1):

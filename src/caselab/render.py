@@ -160,7 +160,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens).strip()}\n"""'
+            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens, solution.solved).strip()}\n"""'
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too
@@ -168,7 +168,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
-            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens), "explain",
+            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens, solved=solution.solved), "explain",
                                f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 

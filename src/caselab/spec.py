@@ -261,18 +261,41 @@ class _Givens(dict):
         return _Givens(value) if isinstance(value, dict) else value
 
 
-def fill(text: str, givens: dict) -> str:
-    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``."""
+# Worked text (a rubric's model_answer, a question's explanation) is shown only after the learner has tried,
+# so it may also name what the solver computed: {solved.<question id>} or {solved.<fact>} (Solution.solved).
+# A story, prompt or hint is shown before: there a {solved.…} placeholder is refused as naming no given.
+SOLVED = "solved"
+
+
+class _AnyNumber:
+    """Stands in for the solver's values when a spec is checked before solving: any name is 1.0."""
+
+    def __getattr__(self, name):
+        return 1.0
+
+
+def fill(text: str, givens: dict, solved: dict | None = None) -> str:
+    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``.
+
+    ``solved`` (worked text only): the solver's values, reached as ``{solved.name}`` — e.g.
+    ``{solved.flagged_per_day_at_bayes:,.0f}``; see :attr:`caselab.solvers.Solution.solved`.
+    """
     wrapped = _Givens({k: _Givens(v) if isinstance(v, dict) else v for k, v in givens.items()})
+    if solved is not None:
+        wrapped[SOLVED] = solved if isinstance(solved, _AnyNumber) else _Givens(solved)
     return text.format_map(wrapped)
 
 
-def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+def _check_placeholders(text: str, givens: dict, where: str, solved: dict | None = None) -> list[SpecProblem]:
     try:
-        fill(text, givens)
+        fill(text, givens, solved)
     except (KeyError, AttributeError) as e:
+        if solved is not None and not isinstance(solved, _AnyNumber) and isinstance(e, AttributeError):
+            return [SpecProblem(where, f"the placeholder {{solved.{e.args[0]}}} names nothing the solver computes; "
+                                       f"it offers: {', '.join(sorted(solved))}.")]
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
-                                   "{{ and }}.")]
+                                   "{{ and }}" + (" (a {solved.…} value may appear only in a model_answer or an "
+                                                  "explanation)." if e.args[0] == SOLVED else "."))]
     except (ValueError, IndexError, TypeError) as e:
         return [SpecProblem(where, f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.")]
     return []
@@ -452,8 +475,8 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     for i, q in enumerate(questions):
         p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
-        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
-        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation", _AnyNumber())
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer", _AnyNumber())
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
@@ -602,6 +625,8 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
             problems.append(SpecProblem(f"explorers[{i}]", f"= {name!r}: solver {solver_name!r} offers no such explorer; "
                                                            f"it offers: {sorted(solution.explorers) or 'none'}."))
     for i, q in enumerate(questions):
+        problems += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation", solution.solved)
+        problems += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer", solution.solved)
         if q.widget and q.widget not in explorers:
             problems.append(SpecProblem(f"questions[{i}].widget", f"= {q.widget!r} is not an explorer of this spec: "
                                                                   f"add it to `explorers` (now {list(explorers)})."))

@@ -69,12 +69,22 @@ class Solution:
     explorers
         ``{explorer name: code}`` — the cell that shows an interactive explorer (``caselab.widgets``)
         fed with this scenario's givens or data; a spec's ``explorers = [...]`` picks which to embed.
+    facts
+        ``{name: value}`` — numbers the solver computes for the worked text that no question asks for
+        (e.g. how many times over the capacity the Bayes threshold flags), so that a model answer can
+        quote them as ``{solved.name}`` instead of typing them.
     """
 
     answers: dict[str, Answer]
     data_code: str = ""
     setup_code: str = ""
     explorers: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, float | str] = field(default_factory=dict)
+
+    @property
+    def solved(self) -> dict[str, float | str]:
+        """Every answer's value and every fact, by name: what ``{solved.name}`` reaches in worked text."""
+        return {**{qid: a.value for qid, a in self.answers.items()}, **self.facts}
 
 
 def _modules() -> list[str]:
