@@ -34,7 +34,6 @@ from scipy.stats import t as student_t
 from caselab.curves import average_precision
 from caselab.data import paired_model_scores
 from caselab.experiments import paired_bootstrap_ci
-
 from caselab.solvers import Answer, Solution
 from caselab.spec import Given
 
