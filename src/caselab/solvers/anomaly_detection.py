@@ -173,7 +173,7 @@ def solve(givens: dict) -> Solution:
         claim, formula="which settings change the ranking (AP), and which only the cut?",
         work=f"contamination: AP spread {spread:.2g}; max_samples: AP moves by up to {moved:.4f}",
         code=f"tuning_claim = {claim!r}",
-        mistakes={"the seed article's claim": CLAIM[0]} if claim == CLAIM[1] else {})
+        mistakes={f"a common claim, but max_samples moved AP by up to {moved:.3f} here": CLAIM[0]} if claim == CLAIM[1] else {})
 
     supervised = (g["n_labelled_positives"] >= 10_000 and not g["positives_heterogeneous"]) \
         or g["needs_probabilities"]

@@ -125,7 +125,7 @@ def solve(givens: dict) -> Solution:
         formula=f"does the default ensemble reach the coverage target {g['coverage_target']:g}?",
         work=f"{k} learners see {a['coverage_default'].value:.1%} of the negatives",
         code=f"recovers_information = {(RECOVERS[0] if recovers else RECOVERS[1])!r}",
-        mistakes={} if recovers else {"the seed article's claim, true only with many (or disjoint) subsets":
+        mistakes={} if recovers else {"a common claim, true only with many (or disjoint) subsets":
                                       RECOVERS[0]})
     a["full_coverage_design"] = Answer(
         DESIGNS[1], formula="a partition covers everything with the fewest subsets; random draws need far more",

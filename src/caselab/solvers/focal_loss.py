@@ -98,7 +98,8 @@ def solve(givens: dict) -> Solution:
         formula="positives weigh α, negatives 1 − α: α > 0.5 up-weights the positives",
         work=f"α = {alpha:g}: positives × {alpha:g}, negatives × {1 - alpha:g}",
         code=f"alpha_upweights_rare = {UPWEIGHT[0] if upweights else UPWEIGHT[1]!r}",
-        mistakes={} if upweights else {"the seed article's reading of α": UPWEIGHT[0]})
+        mistakes={} if upweights else {"a common misreading of α: in the focal loss the positives are multiplied by α, so α < 0.5 down-weights "
+                                       "them relative to the negatives": UPWEIGHT[0]})
 
     n_e, n_h = g["n_easy_negatives"], g["n_hard_positives"]
 
