@@ -52,6 +52,14 @@ def learner_texts(scenario) -> list[tuple[str, str]]:
                   (f"{q.id}.model_answer", q.model_answer)]
         texts += [(f"{q.id}.points", p) for p in q.points]
         texts += [(f"{q.id}.options", o) for o in q.options]
+    def given_docs(schema, prefix=""):  # the givens table shows each given's doc
+        for name, given in schema.items():
+            yield f"givens.{prefix}{name}", given.doc
+            for sub in (given.fields, given.each.fields if given.each else None):
+                if sub:
+                    yield from given_docs(sub, f"{prefix}{name}.")
+
+    texts += list(given_docs(solvers.get(scenario.solver).GIVENS))
     solution = casebook.solve(scenario)
     for qid, answer in solution.answers.items():
         texts += [(f"{qid}.formula", answer.formula), (f"{qid}.work", answer.work), (f"{qid}.code", answer.code)]
