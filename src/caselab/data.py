@@ -37,7 +37,7 @@ def _binormal_posterior(latent: np.ndarray, separation: float, prevalence: float
 
 
 def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
-                    calibrated: bool = True) -> LabelledScores:
+                    calibrated: bool = True, calibrated_prior: float | None = None) -> LabelledScores:
     """Labels and scores from the binormal model.
 
     Parameters
@@ -55,6 +55,10 @@ def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
     calibrated : bool, default True
         If True the score is the exact posterior P(y=1 | latent), a perfectly calibrated probability;
         otherwise the latent score itself (a ranking score, not a probability).
+    calibrated_prior : float in (0, 1), optional
+        The prior the posterior is computed at (default: ``prevalence``). A different value gives scores
+        calibrated for another population — e.g. a model calibrated at a training prior of 2 % scoring
+        production traffic at 0.5 % (label shift: the class-conditional scores are the same).
 
     Returns
     -------
@@ -68,7 +72,9 @@ def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < prevalence).astype(np.int8)
     latent = rng.standard_normal(n) + separation * y
-    score = _binormal_posterior(latent, separation, prevalence) if calibrated else latent
+    prior = prevalence if calibrated_prior is None else check_probability(
+        calibrated_prior, "calibrated_prior", open_low=True, open_high=True)
+    score = _binormal_posterior(latent, separation, prior) if calibrated else latent
     return LabelledScores(y, score)
 
 
