@@ -86,7 +86,8 @@ def solve(givens: dict) -> Solution:
             c, formula="coverage = 1 − (1 − m/N)^k",
             work=f"1 − (1 − {m:,}/{n:,})^{kk} = {c:.4f}",
             code=f"{key} = caselab.imbalance.easy_ensemble_coverage(n_neg, subset_size, {name})",
-            mistakes={"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)})
+            # one subset cannot overlap another: there k·m/N is the answer, not a mistake
+            mistakes={"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)} if kk > 1 else {})
 
     cov_answer("coverage_one", 1, "1")
     cov_answer("coverage_default", k, "n_models")
