@@ -70,3 +70,33 @@ def test_default_tolerances_follow_the_unit():
     assert Tolerance(abs=0.5).accepts(154.7, 154.2857)
     assert not Tolerance(abs=0.5).accepts(155.0, 154.2857)
     assert Tolerance(rel=0.01).accepts(101.0, 100.0) and not Tolerance(rel=0.01).accepts(101.5, 100.0)
+
+
+def _minimal_with(**question_fields):
+    import tomllib
+
+    data = tomllib.loads((SPECS / "good-minimal.toml").read_text(encoding="utf-8"))
+    data["questions"][1].update(question_fields)
+    return data
+
+
+def test_worked_text_quotes_solver_values_through_solved_placeholders():
+    """{solved.name} fills a model answer or explanation from the solution; it is refused where a learner
+    reads it before answering, and a name the solver does not compute is reported with what it offers."""
+    from caselab.grading import worked_answer
+    from caselab.spec import fill, parse_spec
+
+    scenario = parse_spec(_minimal_with(explanation="New costs {solved.cost_new:,.0f} at C_FN = {cost_fn}."),
+                          "good-minimal.toml")
+    from caselab import solvers
+
+    solution = solvers.get(scenario.solver).solve(scenario.givens)
+    q = scenario.question("cost_new")
+    assert fill(q.explanation, scenario.givens, solution.solved) == "New costs 370 at C_FN = 10."
+    assert "New costs 370" in worked_answer(q, solution.answers["cost_new"], scenario.givens,
+                                            solved=solution.solved)
+    with pytest.raises(SpecError, match=r"questions\[1\]\.prompt: the placeholder \{solved\}.*model_answer or an"):
+        parse_spec(_minimal_with(prompt="Cost? (it is {solved.cost_new})"), "good-minimal.toml")
+    with pytest.raises(SpecError, match=r"\{solved\.cost_nwe\} names nothing the solver computes; it offers: .*"
+                                        r"cost_new"):
+        parse_spec(_minimal_with(explanation="{solved.cost_nwe}"), "good-minimal.toml")
