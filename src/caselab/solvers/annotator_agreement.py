@@ -191,5 +191,6 @@ def solve(givens: dict) -> Solution:
              "a_pos = (agreement['pos_pos'] + agreement['pos_neg']) / n_items  # A's share of positive labels\n"
              "b_pos = (agreement['pos_pos'] + agreement['neg_pos']) / n_items  # B's share of positive labels\n"
              "print(f'{n_items:,} items; A labels {a_pos:.1%} positive, B {b_pos:.1%}')")
-    facts = {"kappa_ci_low": k.ci_low, "kappa_ci_high": k.ci_high, "n_items": n, "disagreements": t["pos_neg"] + t["neg_pos"]}
+    facts = {"kappa_ci_low": k.ci_low, "kappa_ci_high": k.ci_high, "n_items": n,
+             "disagreements": t["pos_neg"] + t["neg_pos"], "disagreement_rate": d}
     return Solution(a, setup_code=setup, facts=facts)
