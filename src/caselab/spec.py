@@ -21,6 +21,10 @@ Layout (see ``casebook/pinterest-f1-cost.toml`` for a full example)::
     [givens]                          # checked against the solver's declared givens
     [[questions]]                     # id, kind, prompt, unit/tolerance, options, hint, points, model_answer
     [variants]                        # optional: ranges of givens for drills
+
+Text may name givens as ``{prevalence:.1%}`` or ``{baseline.precision}``. A model answer or an explanation
+(worked text, shown after the learner has tried) may also name what the solver computed, as
+``{solved.<question id>}`` or ``{solved.<fact>}`` (:attr:`caselab.solvers.Solution.solved`).
 """
 
 from __future__ import annotations
