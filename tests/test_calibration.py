@@ -598,3 +598,41 @@ def test_binning_validation_messages():
         reliability_bins([0, 1], [0.1, 0.9], n_bins=2.5)
     with pytest.raises(ValueError, match="different lengths"):
         brier_score([0, 1, 1], [0.1, 0.9])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Estimating a shifted prior from unlabelled calibrated scores (Saerens et al. 2002)
+# ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(4))
+def test_em_prior_is_the_label_shift_maximum_likelihood(seed):
+    """EM's fixed point maximises Σ log(π'/π · p + (1 − π')/(1 − π) · (1 − p)) — found here by scipy."""
+    from scipy.optimize import minimize_scalar
+
+    from caselab.maths.calibration import em_prior
+    from caselab.scenarios.data import binormal_scores
+
+    _, p = binormal_scores(50_000, 0.01, 2.5, seed, calibrated_prior=0.05)
+    est = em_prior(p, 0.05)
+
+    def nll(q):
+        return -np.sum(np.log(q / 0.05 * p + (1 - q) / 0.95 * (1 - p)))
+
+    ref = minimize_scalar(nll, bounds=(1e-5, 0.5), method="bounded", options={"xatol": 1e-10})
+    assert est.converged and est.prior == pytest.approx(ref.x, abs=1e-6)
+    # the naive mean is pulled toward the calibration prior 0.05; EM moves away from it
+    assert est.history[0] > est.prior and est.history[0] == pytest.approx(p.mean())
+    assert abs(est.prior - 0.01) < abs(est.history[0] - 0.01)
+
+
+def test_em_prior_edge_cases():
+    from caselab.maths.calibration import em_prior
+
+    assert em_prior([0.0, 0.0], 0.2).prior == 0.0  # every score 0: nothing to iterate
+    with pytest.raises(ValueError, match="empty"):
+        em_prior([], 0.2)
+    with pytest.raises(ValueError):
+        em_prior([0.5, 1.2], 0.2)
+    # no shift: scores calibrated on this very population, EM stays (close to) where it starts
+    rng = np.random.default_rng(0)
+    p = rng.beta(2, 8, 20_000)  # mean 0.2
+    assert em_prior(p, p.mean()).prior == pytest.approx(p.mean(), abs=0.01)

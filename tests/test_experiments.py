@@ -489,3 +489,59 @@ def test_cuped_sample_size_hand_derivation():
     assert ex.cuped_sample_size(147_083, -0.5) == 110_313
     with pytest.raises(ValueError, match="not in"):
         ex.cuped_sample_size(1000, 1.2)
+# ---------------------------------------------------------------------------------------------------
+# Uncertainty of a difference: corrected resampled SE, paired t, paired bootstrap
+# ---------------------------------------------------------------------------------------------------
+def test_resampled_se_is_nadeau_bengio_by_hand():
+    from caselab.maths.experiments import resampled_se
+
+    values = [0.12, 0.05, 0.09, 0.02, 0.11]
+    s = np.std(values, ddof=1)
+    assert resampled_se(values, n_train=700, n_test=300) == pytest.approx(s * np.sqrt(1 / 5 + 300 / 700))
+    assert resampled_se(values, n_train=700, n_test=300) > s / np.sqrt(5)  # the naive SE is too small
+    with pytest.raises(ValueError, match="at least 2"):
+        resampled_se([0.1], 700, 300)
+
+
+def test_paired_t_matches_scipy_and_uses_t_not_z():
+    from scipy import stats
+
+    from caselab.maths.experiments import paired_t
+
+    rng = np.random.default_rng(3)
+    d = rng.normal(0.01, 0.02, 17)  # 17 folds: 16 degrees of freedom
+    r = paired_t(d)
+    ref = stats.ttest_1samp(d, 0.0)
+    assert r.t == pytest.approx(ref.statistic) and r.p_value == pytest.approx(ref.pvalue)
+    assert r.df == 16
+    lo, hi = ref.confidence_interval(0.95)
+    assert (r.ci_low, r.ci_high) == pytest.approx((lo, hi))
+    assert r.p_value > 2 * stats.norm.sf(abs(r.t))  # a z reading would understate p
+    with pytest.raises(ValueError, match="spread is 0"):
+        paired_t([0.1, 0.1, 0.1])
+
+
+def test_paired_bootstrap_ci_matches_a_plain_loop_and_scipy():
+    from scipy import stats
+
+    from caselab.maths.experiments import paired_bootstrap_ci
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(1.0, 1.0, 200), rng.normal(0.8, 1.0, 200)
+
+    def diff(x, y):
+        return float(np.mean(x) - np.mean(y))
+
+    lo, hi, reps = paired_bootstrap_ci(diff, (a, b), n_boot=4000, seed=5)
+    # the same draws by hand: one index vector per replicate, applied to both arrays
+    gen = np.random.default_rng(5)
+    hand = []
+    for _ in range(4000):
+        idx = gen.integers(0, 200, 200)
+        hand.append(a[idx].mean() - b[idx].mean())
+    assert reps == pytest.approx(np.array(hand))
+    assert (lo, hi) == pytest.approx(tuple(np.percentile(hand, [2.5, 97.5])))
+    # scipy's paired percentile bootstrap (its own random draws) lands on the same interval within noise
+    ref = stats.bootstrap((a, b), diff, paired=True, vectorized=False, n_resamples=4000, method="percentile",
+                          random_state=1).confidence_interval
+    assert lo == pytest.approx(ref.low, abs=0.03) and hi == pytest.approx(ref.high, abs=0.03)

@@ -228,3 +228,40 @@ def test_confusion_at_threshold_flags_ties_and_the_infinities():
     assert confusion_at_threshold(y, scores, 0.5) == Confusion(tp=2, fp=1, fn=0, tn=1)  # score >= 0.5
     assert confusion_at_threshold(y, scores, np.inf) == Confusion(tp=0, fp=0, fn=2, tn=2)
     assert confusion_at_threshold(y, scores, -np.inf) == Confusion(tp=2, fp=2, fn=0, tn=0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cohen's κ with its standard error
+# ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(20))
+def test_cohen_kappa_matches_statsmodels_and_sklearn_on_random_tables(seed):
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from caselab.maths.metrics import cohen_kappa
+
+    rng = np.random.default_rng(seed)
+    k = 2 + seed % 3  # 2, 3 and 4 labels
+    table = rng.integers(0, 60, (k, k)) + np.diag(rng.integers(20, 200, k))
+    ours = cohen_kappa(table)
+    ref = cohens_kappa(table)
+    assert ours.kappa == pytest.approx(ref.kappa)
+    assert ours.se == pytest.approx(ref.std_kappa)
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((ref.kappa_low, ref.kappa_upp))
+    # κ from the item-level labels
+    a = np.repeat(np.repeat(np.arange(k), k), table.ravel())
+    b = np.repeat(np.tile(np.arange(k), k), table.ravel())
+    assert ours.kappa == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_cohen_kappa_refuses_bad_tables_and_bands_by_landis_koch():
+    from caselab.maths.metrics import cohen_kappa, kappa_band
+
+    with pytest.raises(ValueError, match="square"):
+        cohen_kappa([[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(ValueError, match="undefined"):
+        cohen_kappa([[10, 0], [0, 0]])
+    with pytest.raises(ValueError, match="empty"):
+        cohen_kappa([[0, 0], [0, 0]])
+    assert [kappa_band(x) for x in (-0.1, 0.2, 0.21, 0.6, 0.61, 0.95)] == [
+        "poor", "slight", "fair", "moderate", "substantial", "almost perfect"]

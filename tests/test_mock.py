@@ -67,12 +67,12 @@ def test_open_questions_are_self_scored_against_the_rubric(tmp_path):
     child.expect("empty line ends")
     child.sendline("")
     child.expect("Model answer")
-    for answer in ("y", "y", "maybe", "n", "y", "n"):
+    for answer in ("y", "y", "maybe", "n", "y", "n", "y"):  # six rubric points
         child.expect("y/n > ")
         child.sendline(answer)
         if answer == "maybe":
             child.expect("please answer y or n")
-    child.expect("self-scored 3/5 rubric points")
+    child.expect("self-scored 4/6 rubric points")
     child.expect(f"score 1/{skipped + 1}")
     child.expect(pexpect.EOF)
     assert "\x1b[1m" in child.before or "\x1b[32m" in child.before, "colours on a terminal by default"

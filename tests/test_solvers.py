@@ -84,6 +84,36 @@ def test_tiktok_answers_match_an_independent_computation():
     assert a["diagnostic_metric"] == "PR-AUC"
 
 
+def test_tiktok_capacity_facts_and_guardrail_by_hand():
+    """What the model answer quotes: how hard capacity binds, and why FPR is no guardrail at a fixed k."""
+    from sklearn.metrics import confusion_matrix
+
+    scenario = casebook.load("tiktok-threshold-capacity")
+    g = scenario.givens
+    solution = casebook.solve(scenario)
+    facts, a = solution.facts, {k: v.value for k, v in solution.answers.items()}
+    y, p = sentiment_scores(n=g["n_validation"], prevalence=g["prevalence"], separation=g["separation"],
+                            seed=g["seed"])
+    tau = g["cost_fp"] / (g["cost_fp"] + g["cost_fn"])
+    per_day = np.count_nonzero(p >= tau) / p.size * g["daily_volume"]
+    assert facts["capacity_overload"] == pytest.approx(per_day / g["capacity"])
+    assert 25 < facts["capacity_overload"] < 26  # 25,290 flags a day at τ* against 1,000 reviews
+    cut = np.sort(p)[::-1][int(a["capacity_k"]) - 1]
+    assert a["capacity_threshold"] == pytest.approx(cut) and cut > 0.95  # the marginal post is ~96 % harmful
+    # calibrated scores: the expected harmful posts above τ* but below the cut, per day
+    band = p[(p >= tau) & (p < cut)]
+    assert facts["harmful_unreviewed_per_day"] == pytest.approx(band.sum() / p.size * g["daily_volume"])
+    # FPR at the top k is (k − TP)/negatives: one fewer true positive raises it, so it mirrors recall@k
+    tn, fp, fn, tp = confusion_matrix(y, (p >= cut).astype(int)).ravel()
+    assert facts["fpr_at_k"] == pytest.approx(fp / (fp + tn)) == pytest.approx((a["capacity_k"] - tp) / (fp + tn))
+    assert facts["accuracy_flag_nothing"] == pytest.approx(np.mean(y == 0))
+    assert a["guardrail_metric"] == "false escalations per user segment"
+    assert "false-positive rate" in solution.answers["guardrail_metric"].mistakes.values()
+    # the model answer quotes these, not typed numbers
+    model = next(q for q in scenario.questions if q.id == "how_answer_changes").model_answer
+    assert "{facts.capacity_overload" in model and "25" not in model
+
+
 def test_tiktok_primary_metric_follows_the_capacity():
     g = copy.deepcopy(casebook.load("tiktok-threshold-capacity").givens)
     g["capacity"] = 150_000  # the team can review more than τ* flags: capacity no longer binds

@@ -90,3 +90,32 @@ def test_capstone_parts_group_consecutive_questions():
     assert [label for label, _ in parts] == ["Part 1", "Part 2", "Part 3", "Part 4", "Part 5"]
     assert [q.id for q in parts[3][1]][-1] == "part4_threshold"
     assert sum(len(qs) for _, qs in parts) == len(scenario.questions)
+
+
+def _minimal_with(**question_fields):
+    import tomllib
+
+    data = tomllib.loads((SPECS / "good-minimal.toml").read_text(encoding="utf-8"))
+    data["questions"][1].update(question_fields)
+    return data
+
+
+def test_worked_text_quotes_solver_values_through_facts_placeholders():
+    """{facts.name} fills a model answer or explanation from the solution (answers by id, and facts); it is
+    refused where a learner reads it before answering, and a name the solver does not compute is reported
+    with what it offers."""
+    from caselab.scenarios import solvers
+    from caselab.scenarios.spec import fill, parse_spec
+    from caselab.scenarios.text import worked_answer
+
+    scenario = parse_spec(_minimal_with(explanation="New costs {facts.cost_new:,.0f} at C_FN = {cost_fn}."),
+                          "good-minimal.toml")
+    solution = solvers.get(scenario.solver).solve(scenario.givens)
+    q = scenario.question("cost_new")
+    prose = solution.prose_givens(scenario.givens)
+    assert fill(q.explanation, prose) == "New costs 370 at C_FN = 10."
+    assert "New costs 370" in worked_answer(q, solution.answers["cost_new"], prose)
+    with pytest.raises(SpecError, match=r"questions\[1\]\.prompt: the placeholder \{facts.cost_new\} names no given"):
+        parse_spec(_minimal_with(prompt="Cost? (it is {facts.cost_new})"), "good-minimal.toml")
+    with pytest.raises(SpecError, match=r"\{facts\.cost_nwe\} names no fact of solver .*it offers: .*"):
+        parse_spec(_minimal_with(explanation="{facts.cost_nwe}"), "good-minimal.toml")

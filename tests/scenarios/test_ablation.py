@@ -71,13 +71,52 @@ def test_standard_errors_match_a_factorial_regression():
     c = np.array([0, 0, 1, 1])
     se = float(np.sqrt(c @ fit.cov_params() @ c))
     assert a["z_b_given_a"] == pytest.approx((c @ fit.params) / se)  # 5.14
-    assert a["interaction_p_value"] == pytest.approx(0.162, abs=0.001)
+    # the residual SD has 4·(5 − 1) = 16 degrees of freedom: statsmodels' p-value is Student's t on them
+    assert a["pooled_df"] == fit.df_resid == 16
+    assert a["interaction_p_value"] == pytest.approx(fit.pvalues[3])  # 0.181, not the normal 0.162
+    assert a["interaction_p_value"] > 0.17
     assert a["keep_groups"] == "keep A and B"
+
+
+def test_paired_bootstrap_over_examples_by_hand():
+    """AP by scikit-learn, the bootstrap as a plain loop with the stated draws; scipy's own bootstrap agrees."""
+    from scipy import stats
+    from sklearn.metrics import average_precision_score
+
+    from caselab.scenarios.data import paired_model_scores
+
+    g = casebook.load(SID).givens
+    v = g["validation"]
+    y, s_a, s_ab = paired_model_scores(v["n"], v["prevalence"], v["separation_a"], v["separation_ab"],
+                                       v["correlation"], v["seed"])
+    a = answers()
+
+    def gain(yy, sa, sab):
+        return average_precision_score(yy, sab) - average_precision_score(yy, sa)
+
+    assert a["ap_gain_examples"] == pytest.approx(gain(y, s_a, s_ab), abs=1e-12)
+    rng = np.random.default_rng(g["bootstrap_seed"])
+    reps = []
+    for _ in range(g["n_boot"]):
+        idx = rng.integers(0, y.size, y.size)
+        reps.append(gain(y[idx], s_a[idx], s_ab[idx]))
+    assert a["bootstrap_sd"] == pytest.approx(np.std(reps, ddof=1), abs=1e-9)
+    assert (a["bootstrap_ci_low"], a["bootstrap_ci_high"]) == pytest.approx(tuple(np.percentile(reps, [2.5, 97.5])))
+    assert a["bootstrap_ci_low"] < 0 < a["bootstrap_ci_high"]
+    assert a["gain_established"].startswith("not on this evidence")
+    # evaluation-set noise dwarfs seed noise
+    assert a["bootstrap_sd"] > 5 * a["se_difference"]
+    # scipy's paired bootstrap, with its own draws, lands inside the stated tolerance
+    ref = stats.bootstrap((y, s_a, s_ab), gain, paired=True, vectorized=False, n_resamples=g["n_boot"],
+                          method="percentile", random_state=1)
+    assert a["bootstrap_sd"] == pytest.approx(ref.standard_error, abs=0.002)
+    assert a["bootstrap_ci_low"] == pytest.approx(ref.confidence_interval.low, abs=0.005)
+    assert a["bootstrap_ci_high"] == pytest.approx(ref.confidence_interval.high, abs=0.005)
 
 
 def test_more_noise_changes_the_decision():
     g = copy.deepcopy(casebook.load(SID).givens)
-    g["seed_sd"] = 0.012  # SE of a difference 0.0076: B|A = 0.013 is z ≈ 1.7, no longer significant
+    g["seed_sd"] = 0.012  # SE of a difference 0.0076: B|A = 0.013 is t ≈ 1.7, no longer significant
     a = answers(g)
     assert a["z_b_given_a"] == pytest.approx(0.013 / (np.sqrt(2) * 0.012 / np.sqrt(5)))
     assert a["keep_groups"] == "keep A only"

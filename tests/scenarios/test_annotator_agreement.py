@@ -41,6 +41,26 @@ def test_kappa_matches_sklearn_on_the_item_level_labels():
     assert ans["kappa_band"] == "moderate"
 
 
+def test_kappa_standard_error_and_interval_match_statsmodels():
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    g = casebook.load(SID).givens
+    t = g["agreement"]
+    ref = cohens_kappa(np.array([[t["pos_pos"], t["pos_neg"]], [t["neg_pos"], t["neg_neg"]]]))
+    ans = answers()
+    assert ans["kappa_se"] == pytest.approx(ref.std_kappa)  # 0.0253
+    assert 0.024 < ans["kappa_se"] < 0.026
+    assert ref.kappa_low < 0.6 < ref.kappa_upp  # [0.550, 0.649] straddles the moderate/substantial edge
+    assert ans["kappa_band_supported"] == "the 95% CI spans more than one band"
+    # a tenfold pilot with the same shares narrows the CI inside one band
+    g10 = copy.deepcopy(g)
+    g10["agreement"] = {k: 10 * v for k, v in t.items()}
+    ref10 = cohens_kappa(10 * np.array([[t["pos_pos"], t["pos_neg"]], [t["neg_pos"], t["neg_neg"]]]))
+    low = "moderate" if ref10.kappa_low <= 0.6 else "substantial"
+    high = "moderate" if ref10.kappa_upp <= 0.6 else "substantial"
+    assert answers(g10)["kappa_band_supported"] == (low if low == high else "the 95% CI spans more than one band")
+
+
 def test_label_noise_figures_by_an_independent_route():
     ans = answers()
     d = 1 - 0.80

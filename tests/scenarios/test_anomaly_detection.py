@@ -54,6 +54,37 @@ def test_isolation_forest_answers():
     assert a["framing"].startswith("anomaly detector")
 
 
+def test_seed_spread_and_bootstrap_interval_by_hand():
+    """Several forest seeds (sklearn directly) and a plain bootstrap loop over the rows."""
+    g = casebook.load(SID).givens
+    a = answers()
+    d = normals_with_anomalies(g["n_normal"], g["n_anomaly"], g["n_features"], g["seed"],
+                               radius=(g["radius_low"], g["radius_high"]))
+
+    def aps(max_samples):
+        return np.array([average_precision_score(d.y, -IsolationForest(
+            n_estimators=g["n_estimators"], max_samples=max_samples, random_state=g["seed"] + r).fit(d.X)
+            .score_samples(d.X)) for r in range(1, g["n_forest_seeds"] + 1)])
+
+    small, large = aps(g["max_samples_small"]), aps(g["max_samples_large"])
+    assert a["ap_small_seed_mean"] == pytest.approx(small.mean())
+    assert a["ap_small_seed_sd"] == pytest.approx(small.std(ddof=1))
+    assert a["ap_large_seed_mean"] == pytest.approx(large.mean())
+    assert small.max() - small.min() > 0.2  # one forest at max_samples = 32 could report almost anything
+    m = IsolationForest(n_estimators=g["n_estimators"], contamination=g["contamination_mid"],
+                        random_state=g["seed"]).fit(d.X)
+    score = -m.score_samples(d.X)
+    rng = np.random.default_rng(g["bootstrap_seed"])
+    reps = []
+    for _ in range(g["n_boot"]):
+        i = rng.integers(0, d.y.size, d.y.size)
+        reps.append(average_precision_score(d.y[i], score[i]))
+    lo, hi = np.percentile(reps, [2.5, 97.5])
+    assert (a["ap_default_ci_low"], a["ap_default_ci_high"]) == pytest.approx((lo, hi))
+    assert hi - lo > 0.3  # 15 positives: a very wide interval
+    assert a["subsample_lesson"].startswith("the larger sub-sample won here")
+
+
 def test_framing_follows_the_labels():
     g = copy.deepcopy(casebook.load(SID).givens)
     g.update(n_labelled_positives=50_000, positives_heterogeneous=False, n_normal=2_000, n_estimators=10)

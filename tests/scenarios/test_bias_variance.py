@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import PredefinedSplit, learning_curve, train_test_split, validation_curve
+from sklearn.model_selection import (
+    PredefinedSplit,
+    StratifiedShuffleSplit,
+    learning_curve,
+    train_test_split,
+    validation_curve,
+)
 from threadpoolctl import threadpool_limits
 
 from caselab.scenarios import casebook
@@ -63,4 +69,30 @@ def test_learning_curve_matches_sklearn(setup):
     val = val[:, 0]
     assert a["lc_val_ap_smallest"] == pytest.approx(val[0], abs=1e-9)
     assert a["lc_gain_last_doubling"] == pytest.approx(val[-1] - val[-2], abs=1e-9)
-    assert a["more_data_helps"] == ("yes" if val[-1] - val[-2] > g["tie_tolerance"] else "no")
+    assert 0.01 < a["lc_gain_last_doubling"] < 0.02  # one split: barely over the rule's 0.01
+
+
+def test_repeated_learning_curve_matches_sklearn(setup):
+    """The rule on repeated re-splits: sklearn's learning_curve over StratifiedShuffleSplit folds
+    (train_test_split's own splitter), the Nadeau–Bengio SE written out by hand."""
+    g, a, _, _, _, model = setup
+    X, y = make_classification(n_samples=g["n_samples"], n_features=g["n_features"], n_informative=g["n_informative"],
+                               n_redundant=4, weights=[1 - g["positive_share"]], flip_y=g["flip_y"],
+                               class_sep=g["class_sep"], random_state=g["seed"])
+    folds = [next(StratifiedShuffleSplit(1, test_size=g["val_share"], random_state=g["seed"] + r).split(X, y))
+             for r in range(1, g["lc_repeats"] + 1)]
+    model = model.set_params(max_depth=int(a["best_depth"]))
+    with threadpool_limits(1):
+        _, _, val = learning_curve(model, X, y, train_sizes=g["lc_fractions"][-2:], cv=folds,
+                                   scoring="average_precision", shuffle=False)
+    gains = val[1] - val[0]
+    assert a["lc_gain_mean"] == pytest.approx(gains.mean(), abs=1e-9)
+    assert a["lc_gain_sd"] == pytest.approx(gains.std(ddof=1), abs=1e-9)
+    n_val = len(folds[0][1])
+    n_train = len(folds[0][0])
+    se = gains.std(ddof=1) * np.sqrt(1 / len(gains) + n_val / n_train)  # Nadeau & Bengio (2003)
+    lower = gains.mean() - 2 * se
+    assert a["more_data_helps"] == ("yes" if lower > g["tie_tolerance"] else "no") == "yes"
+    # the spread dwarfs the single split's margin over the rule: one split could not decide it
+    assert gains.std(ddof=1) > 3 * (a["lc_gain_last_doubling"] - g["tie_tolerance"])
+    assert gains.mean() > 5 * a["lc_gain_last_doubling"]

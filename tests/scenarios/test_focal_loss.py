@@ -66,3 +66,20 @@ def test_few_easy_negatives_make_focal_loss_pointless():
     a = answers(g)
     assert a["easy_share_ce"] < 0.5 and a["detector_loss"] == "class weights and a tuned threshold"
     assert np.isclose(a["easy_share_ce"], 100 * 0.0100503 / (100 * 0.0100503 + 10 * math.log(2)), rtol=1e-5)
+
+
+def test_prior_bias_and_positive_anchor_normalisation_by_hand():
+    from scipy.special import expit, logit
+
+    g = casebook.load(SID).givens
+    a = answers()
+    assert a["prior_bias"] == pytest.approx(logit(g["prior_pi"]))  # −ln(99) = −4.595
+    assert expit(a["prior_bias"]) == pytest.approx(0.01)
+    n_e, n_h = g["n_easy_negatives"], g["n_hard_positives"]
+    total = n_e * fl(0.99, 2, 0.75) + n_h * fl(0.5, 2, 0.25)
+    assert a["normalised_image_loss"] == pytest.approx(total / n_h)
+    # the real pre-focal alternative in detection was sampling, and it is named as the mistake
+    solution = casebook.solve(casebook.load(SID))
+    assert any(v.startswith("hard-negative mining") for v in solution.answers["detector_loss"].mistakes.values())
+    # at p_t = 0.5 the p_t^γ slip equals the key, so it is not offered as a named mistake there
+    assert "p_t^γ instead of (1 − p_t)^γ" not in solution.answers["factor_hard"].mistakes

@@ -77,3 +77,27 @@ def test_no_shift_changes_nothing():
     assert a["odds_factor"] == pytest.approx(1.0)
     assert a["precision_prod"] == pytest.approx(a["precision_train"])
     assert a["old_score_threshold"] == pytest.approx(1 / 6)
+
+
+def test_mean_score_is_biased_toward_the_training_prior_and_em_removes_it():
+    """The production sample rebuilt from scratch (binormal, posterior at the training prior); EM by hand."""
+    g = casebook.load(SID).givens
+    a = answers()
+    d = norm.ppf(1 - g["fpr"]) + norm.ppf(g["tpr"])
+    rng = np.random.default_rng(g["seed"])
+    y = (rng.random(g["volume"]) < g["prod_prior"]).astype(int)
+    latent = rng.standard_normal(g["volume"]) + d * y
+    pi = g["train_prior"]
+    log_odds = d * latent - d**2 / 2 + np.log(pi / (1 - pi))  # Bayes' rule with the *training* prior
+    s = 1 / (1 + np.exp(-log_odds))
+    assert a["mean_score_prod"] == pytest.approx(s.mean())
+    assert s.mean() > 2 * g["prod_prior"]  # 0.012: pulled toward the training 0.02
+    q = s.mean()
+    for _ in range(10_000):  # Saerens et al.: E-step (Bayes with the current prior), M-step (mean)
+        r = (q / (1 - q)) / (pi / (1 - pi))
+        new = np.mean(r * s / (r * s + 1 - s))
+        if abs(new - q) < 1e-12:
+            break
+        q = new
+    assert a["em_prior_prod"] == pytest.approx(q, abs=1e-8)
+    assert abs(q - y.mean()) < 0.001 and abs(q - g["prod_prior"]) < 0.001

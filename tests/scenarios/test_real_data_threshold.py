@@ -79,6 +79,31 @@ def test_thresholds_and_costs(ref):
                                      if a["cost_test_tuned"] < a["cost_test_default"] else "0.5 (the default)")
 
 
+def test_bootstrap_interval_of_the_test_saving_by_hand(ref):
+    """The stated draws as a plain loop, costs from sklearn's confusion matrix; the interval spans 0."""
+    from sklearn.metrics import confusion_matrix
+
+    g, ytr, yva, yte, pva, pte = ref
+    c_fp, c_fn = g["cost_fp"], g["cost_fn"]
+    a = answers()
+    t = a["min_cost_threshold_val"]
+
+    def sk_cost(y, p, thr):
+        tn, fp, fn, tp = confusion_matrix(y, (p >= thr).astype(int), labels=[0, 1]).ravel()
+        return c_fp * fp + c_fn * fn
+
+    assert a["cost_saving_test"] == sk_cost(yte, pte, 0.5) - sk_cost(yte, pte, t) == 45
+    rng = np.random.default_rng(g["bootstrap_seed"])
+    reps = []
+    for _ in range(g["n_boot"]):
+        i = rng.integers(0, yte.size, yte.size)
+        reps.append(cost(yte[i], pte[i], 0.5, c_fp, c_fn) - cost(yte[i], pte[i], t, c_fp, c_fn))
+    lo, hi = np.percentile(reps, [2.5, 97.5])
+    assert (a["cost_saving_ci_low"], a["cost_saving_ci_high"]) == pytest.approx((lo, hi))
+    assert -16 <= lo <= -13 and 120 <= hi <= 126  # the review's [−14, 125]
+    assert a["saving_established"] == "not yet: the 95% interval of the saving includes 0"
+
+
 def test_calibration_check(ref):
     g, ytr, yva, yte, pva, pte = ref
     a = answers()

@@ -57,6 +57,8 @@ __all__ = [
     "beta_for_balance",
     "prior_shift_factor",
     "prior_shift",
+    "PriorEstimate",
+    "em_prior",
 ]
 
 _STRATEGIES = ("quantile", "uniform")
@@ -841,3 +843,66 @@ def prior_shift(p, old_prior: float, new_prior: float):
     r = prior_shift_factor(old_prior, new_prior)
     pp, scalar = _check_prob_array(p, "p")
     return _out(r * pp / (r * pp + (1.0 - pp)), scalar)
+
+
+class PriorEstimate(NamedTuple):
+    """A new class prior estimated from unlabelled calibrated scores (:func:`em_prior`)."""
+
+    prior: float  # the estimate after the last step
+    n_iter: int  # EM steps taken
+    converged: bool  # the last step moved the estimate by less than ``tol``
+    history: np.ndarray  # the estimate after each step, starting with the naive mean of the scores
+
+
+def em_prior(p, train_prior: float, tol: float = 1e-10, max_iter: int = 1_000) -> PriorEstimate:
+    """Estimate the production prior from unlabelled scores calibrated at ``train_prior`` (Saerens et al. 2002).
+
+    Under label shift the mean of the old calibrated scores is *not* the new prior: each score was
+    computed with the training prior in Bayes' rule, so the average is pulled toward it. EM fixes
+    this by re-applying Bayes' rule with the current estimate and averaging again:
+
+    .. math::
+
+        π_0 = \\tfrac1n \\textstyle\\sum_i p_i, \\qquad
+        π_{k+1} = \\tfrac1n \\textstyle\\sum_i \\operatorname{prior\\_shift}(p_i, π, π_k)
+
+    until ``|π_{k+1} − π_k| < tol``. Its fixed point is the maximum-likelihood prior under label shift.
+
+    Parameters
+    ----------
+    p : array-like of float in [0, 1]
+        Calibrated probabilities (calibrated where the positive rate was ``train_prior``) on an
+        unlabelled sample of the new population.
+    train_prior : float in (0, 1)
+    tol : float, default=1e-10
+    max_iter : int, default=1000
+
+    Returns
+    -------
+    PriorEstimate(prior, n_iter, converged, history)
+        ``history[0]`` is the naive mean; the estimate stays inside (0, 1) unless every score is 0 or 1.
+
+    Raises
+    ------
+    ValueError
+        Empty input, or scores outside [0, 1].
+    """
+    pp, _ = _check_prob_array(p, "p")
+    pp = np.atleast_1d(pp)
+    if pp.size == 0:
+        raise ValueError("p is empty: no unlabelled scores to estimate a prior from.")
+    train_prior = check_probability(train_prior, "train_prior", open_low=True, open_high=True)
+    estimate = float(pp.mean())
+    history = [estimate]
+    converged = False
+    for _ in range(int(max_iter)):
+        if not 0.0 < estimate < 1.0:  # every score 0 (or 1): the prior is 0 (or 1), nothing to iterate
+            converged = True
+            break
+        new = float(np.mean(prior_shift(pp, train_prior, estimate)))
+        history.append(new)
+        if abs(new - estimate) < tol:
+            estimate, converged = new, True
+            break
+        estimate = new
+    return PriorEstimate(estimate, len(history) - 1, converged, np.array(history))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,7 +44,8 @@ from caselab.maths._validation import (
     check_threshold,
 )
 
-__all__ = ["Confusion", "confusion_from_rates", "confusion_at_threshold"]
+__all__ = ["Confusion", "confusion_from_rates", "confusion_at_threshold", "Kappa", "cohen_kappa", "KAPPA_BANDS",
+           "kappa_band"]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -317,3 +319,91 @@ def confusion_at_threshold(y_true, y_score, threshold: float, *, pos_label=None)
     positives = int(np.count_nonzero(is_positive))
     return Confusion(tp=tp, fp=fp, fn=positives - tp, tn=y.size - positives - fp)
 
+
+
+# --------------------------------------------------------------------------------------------------
+# Agreement between two raters
+# --------------------------------------------------------------------------------------------------
+class Kappa(NamedTuple):
+    """Cohen's κ with its large-sample standard error and a normal confidence interval."""
+
+    kappa: float
+    se: float
+    ci_low: float
+    ci_high: float
+    observed: float  # p_o, the share of items on the diagonal
+    expected: float  # p_e, the agreement expected by chance from the two raters' marginal rates
+
+
+def cohen_kappa(table, confidence: float = 0.95) -> Kappa:
+    """Cohen's κ of a k × k agreement table, with the Fleiss–Cohen–Everitt (1969) standard error.
+
+    With cell shares ``p_ij`` (rater A's label i, rater B's label j), row and column margins ``p_i+`` and
+    ``p_+j``::
+
+        p_o = Σ p_ii,   p_e = Σ p_i+ · p_+i,   κ = (p_o − p_e) / (1 − p_e)
+
+        Var(κ) = [ Σ_i p_ii (1 − (p_i+ + p_+i)(1 − κ))²
+                   + (1 − κ)² Σ_{i≠j} p_ij (p_+i + p_j+)²
+                   − (κ − p_e (1 − κ))² ] / ((1 − p_e)² n)
+
+    and the interval is ``κ ± z · SE`` (normal approximation; fine for hundreds of items).
+
+    Parameters
+    ----------
+    table : array-like of shape (k, k)
+        Counts (non-negative, finite), rows = rater A's label, columns = rater B's, same label order.
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    Kappa(kappa, se, ci_low, ci_high, observed, expected)
+        Same κ as ``sklearn.metrics.cohen_kappa_score`` on the expanded label pairs; same SE and
+        interval as ``statsmodels.stats.inter_rater.cohens_kappa(table)`` (``std_kappa``).
+
+    Raises
+    ------
+    ValueError
+        A table that is not square, is empty, has negative counts, or where both raters use one
+        single label (p_e = 1: κ undefined).
+    """
+    from scipy.stats import norm
+
+    t = np.asarray(table, dtype=float)
+    if t.ndim != 2 or t.shape[0] != t.shape[1] or t.shape[0] < 2:
+        raise ValueError(f"table must be a square k × k array of counts with k ≥ 2; got shape {t.shape}.")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError("table must hold finite, non-negative counts.")
+    n = t.sum()
+    if n == 0:
+        raise ValueError("the agreement table is empty: no items were double-labelled.")
+    p = t / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    p_o = float(np.trace(p))
+    p_e = float(rows @ cols)
+    if p_e >= 1:
+        raise ValueError("both raters gave every item the same single label: κ is undefined (p_e = 1).")
+    kappa = (p_o - p_e) / (1 - p_e)
+    diag = np.diag(p)
+    term_a = float(np.sum(diag * (1 - (rows + cols) * (1 - kappa)) ** 2))
+    off = p * (cols[:, None] + rows[None, :]) ** 2
+    np.fill_diagonal(off, 0.0)
+    term_b = (1 - kappa) ** 2 * float(off.sum())
+    term_c = (kappa - p_e * (1 - kappa)) ** 2
+    var = max(term_a + term_b - term_c, 0.0) / ((1 - p_e) ** 2 * n)
+    se = math.sqrt(var)
+    z = float(norm.ppf(0.5 + confidence / 2))
+    return Kappa(float(kappa), se, float(kappa - z * se), float(kappa + z * se), p_o, p_e)
+
+
+# Landis & Koch (1977): a convention for reading κ, not a law. Upper bounds, inclusive.
+KAPPA_BANDS = ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
+               (1.0, "almost perfect"))
+
+
+def kappa_band(kappa: float) -> str:
+    """The Landis & Koch label of a κ value (κ ≤ 0 'poor', (0, 0.2] 'slight', … (0.8, 1] 'almost perfect')."""
+    for upper, name in KAPPA_BANDS:
+        if kappa <= upper:
+            return name
+    return KAPPA_BANDS[-1][1]

@@ -37,7 +37,7 @@ def _binormal_posterior(latent: np.ndarray, separation: float, prevalence: float
 
 
 def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
-                    calibrated: bool = True) -> LabelledScores:
+                    calibrated: bool = True, calibrated_prior: float | None = None) -> LabelledScores:
     """Labels and scores from the binormal model.
 
     Parameters
@@ -55,6 +55,10 @@ def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
     calibrated : bool, default True
         If True the score is the exact posterior P(y=1 | latent), a perfectly calibrated probability;
         otherwise the latent score itself (a ranking score, not a probability).
+    calibrated_prior : float in (0, 1), optional
+        The prior the posterior is computed at (default: ``prevalence``). A different value gives scores
+        calibrated for another population — e.g. a model calibrated at a training prior of 2 % scoring
+        production traffic at 0.5 % (label shift: the class-conditional scores are the same).
 
     Returns
     -------
@@ -68,7 +72,9 @@ def binormal_scores(n: int, prevalence: float, separation: float, seed: int, *,
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < prevalence).astype(np.int8)
     latent = rng.standard_normal(n) + separation * y
-    score = _binormal_posterior(latent, separation, prevalence) if calibrated else latent
+    prior = prevalence if calibrated_prior is None else check_probability(
+        calibrated_prior, "calibrated_prior", open_low=True, open_high=True)
+    score = _binormal_posterior(latent, separation, prior) if calibrated else latent
     return LabelledScores(y, score)
 
 
@@ -84,6 +90,48 @@ def sentiment_scores(n: int = 20_000, prevalence: float = 0.05, separation: floa
 
 
 # --- scenario data generators below: one function each, seeded, small enough to run in seconds ---
+
+
+class PairedScores(NamedTuple):
+    """Two models' scores on the same examples (for paired comparisons)."""
+
+    y_true: np.ndarray
+    score_a: np.ndarray
+    score_b: np.ndarray
+
+
+def paired_model_scores(n: int, prevalence: float, separation_a: float, separation_b: float, correlation: float,
+                        seed: int) -> PairedScores:
+    """Two binormal ranking scores of the same examples, with correlated errors.
+
+    Labels ``y ~ Bernoulli(prevalence)``; model m scores ``d'_m·y + e_m`` with ``e_a, e_b`` standard
+    normal and correlation ``ρ`` (``e_b = ρ·e_a + √(1 − ρ²)·ε``): two models trained on mostly the same
+    features err on mostly the same examples, which is what makes a *paired* comparison tighter.
+
+    Parameters
+    ----------
+    n : int
+    prevalence : float in (0, 1)
+    separation_a, separation_b : float ≥ 0
+        Each model's d' (ROC-AUC = Φ(d'/√2)).
+    correlation : float in [0, 1]
+    seed : int
+
+    Returns
+    -------
+    PairedScores(y_true, score_a, score_b)
+    """
+    n = int(check_count(n, "n"))
+    prevalence = check_probability(prevalence, "prevalence", open_low=True, open_high=True)
+    rho = check_probability(correlation, "correlation")
+    if separation_a < 0 or separation_b < 0:
+        raise ValueError("separations must be ≥ 0 (they are distances between class means).")
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < prevalence).astype(np.int8)
+    e_a = rng.standard_normal(n)
+    e_b = rho * e_a + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    return PairedScores(y, separation_a * y + e_a, separation_b * y + e_b)
+
 
 
 class RareEventData(NamedTuple):

@@ -70,9 +70,10 @@ class Solution:
         ``{explorer name: code}`` — the cell that shows an interactive explorer (``caselab.widgets``)
         fed with this scenario's givens or data; a spec's ``explorers = [...]`` picks which to embed.
     facts
-        ``{name: value}`` — numbers the solver computes for the spec's prose (a question's
-        ``explanation``, a rubric's ``model_answer``), written there as ``{facts.name:.2f}``: a number
-        that depends on the givens is computed, never typed into a spec.
+        ``{name: value}`` — numbers the solver computes for the spec's worked text that no question
+        asks for (e.g. how many times over capacity the Bayes threshold flags). An ``explanation`` or a
+        rubric's ``model_answer`` reaches them — and every answer's value, by question id — as
+        ``{facts.name:.2f}``: a number that depends on the givens is computed, never typed into a spec.
     """
 
     answers: dict[str, Answer]
@@ -82,8 +83,9 @@ class Solution:
     facts: dict[str, float | str] = field(default_factory=dict)
 
     def prose_givens(self, givens: dict) -> dict:
-        """The givens plus ``facts``: what an explanation or model answer is filled with."""
-        return {**givens, "facts": dict(self.facts)}
+        """The givens plus ``facts`` (every answer's value and every fact, by name): what worked text —
+        an explanation or a model answer, shown after the learner has tried — is filled with."""
+        return {**givens, "facts": {**{qid: a.value for qid, a in self.answers.items()}, **self.facts}}
 
 
 def _modules() -> list[str]:

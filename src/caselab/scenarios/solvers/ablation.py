@@ -11,17 +11,29 @@ mean metric m of four configurations — neither group (∅), A only, B only, bo
 
 Noise: each configuration's mean over n independent seeds has standard error s/√n (s = the seed
 standard deviation). A difference of two such means has SE √2·s/√n; the interaction, a ±1
-combination of four means, has SE √4·s/√n = 2s/√n. z = estimate / SE, compared with the two-sided
-normal critical value. (If the four configurations share seeds and splits, the runs are paired and
-the SE should come from the per-seed differences instead — usually smaller.)
+combination of four means, has SE √4·s/√n = 2s/√n. The seed SD is itself estimated from the runs —
+pooled over the four configurations it has 4·(n − 1) degrees of freedom (16 with 5 seeds) — so
+t = estimate / SE is compared with Student's t on those degrees of freedom, not with the normal (whose
+1.96 would overstate the evidence). (If the four configurations share seeds and splits, the runs are
+paired and the SE should come from the per-seed differences instead — usually smaller.)
+
+Seeds measure only the training noise on *one* validation set. Which examples happen to be in that
+set is a second source of noise, and with a few hundred positives it is usually the larger one: a
+paired bootstrap over the validation examples (:func:`caselab.experiments.paired_bootstrap_ci`, the same
+resampled rows for both models) puts a number on it.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
+from caselab.maths.curves import average_precision
+from caselab.maths.experiments import paired_bootstrap_ci
+from caselab.scenarios.data import paired_model_scores
 from caselab.scenarios.solvers import Answer, Solution
 from caselab.scenarios.spec import Given
 
@@ -35,11 +47,27 @@ GIVENS = {
     "seed_sd": Given("standard deviation of PR-AUC across seeds (same for every configuration)", lo=0, lo_open=True),
     "n_seeds": Given("independent seeds per configuration", kind="integer", lo=2),
     "alpha": Given("two-sided significance level", kind="rate", lo_open=True, hi=0.5),
+    "validation": Given("one seed's A-only and A+B models scored on the validation set (seeded stand-in)",
+                        kind="table", fields={
+                            "n": Given("validation examples", kind="integer", lo=100),
+                            "prevalence": Given("share of positives", kind="rate", lo_open=True, hi_open=True),
+                            "separation_a": Given("d' of the A-only model", lo=0),
+                            "separation_ab": Given("d' of the A+B model", lo=0),
+                            "correlation": Given("correlation of the two models' errors", kind="rate"),
+                            "seed": Given("seed of the validation set", kind="integer", lo=0),
+                        }),
+    "n_boot": Given("bootstrap replicates", kind="integer", lo=100, hi=20_000),
+    "bootstrap_seed": Given("seed of numpy.random.default_rng for the bootstrap", kind="integer", lo=0),
 }
 
 ANSWERS = {"gain_a_alone", "gain_a_given_b", "gain_b_alone", "gain_b_given_a", "interaction", "shapley_a",
            "shapley_b", "se_difference", "z_b_given_a", "se_interaction", "z_interaction", "interaction_p_value",
-           "keep_groups"}
+           "keep_groups", "pooled_df", "ap_gain_examples", "bootstrap_sd", "bootstrap_ci_low", "bootstrap_ci_high",
+           "gain_established"}
+
+ESTABLISHED = ["yes: its z against seed noise is far above 2",
+               "not on this evidence: over validation examples its 95% CI includes 0",
+               "no: the gain is negative"]
 
 KEEP = ["keep A and B", "keep A only", "keep B only", "keep neither"]
 
@@ -54,9 +82,11 @@ def solve(givens: dict) -> Solution:
     sh_a, sh_b = (a_none + a_b) / 2, (b_none + b_a) / 2
     se_diff = math.sqrt(2) * s / math.sqrt(n)
     se_int = 2 * s / math.sqrt(n)
-    z_crit = float(norm.ppf(1 - alpha / 2))
+    df = 4 * (n - 1)  # the seed SD pooled over four configurations of n runs each
+    z_crit = float(student_t.ppf(1 - alpha / 2, df))
     z_b_a, z_a_b, z_int = b_a / se_diff, a_b / se_diff, inter / se_int
-    p_int = float(2 * norm.sf(abs(z_int)))
+    p_int = float(2 * student_t.sf(abs(z_int), df))
+    p_int_normal = float(2 * norm.sf(abs(z_int)))
     a: dict[str, Answer] = {}
 
     def gain(key, value, formula, work, code, mistakes):
@@ -106,7 +136,7 @@ def solve(givens: dict) -> Solution:
                   "√2·s, not divided by √n": math.sqrt(2) * s,
                   "s/n instead of s/√n": math.sqrt(2) * s / n})
     a["z_b_given_a"] = Answer(
-        z_b_a, formula="z = gain(B | A) / SE(difference)", work=f"{b_a:.4f} / {se_diff:.5f} = {z_b_a:.2f}",
+        z_b_a, formula="t = gain(B | A) / SE(difference)", work=f"{b_a:.4f} / {se_diff:.5f} = {z_b_a:.2f}",
         code="z_b_given_a = gain_b_given_a / se_difference",
         depends_on=("gain_b_given_a", "se_difference"),
         recompute=lambda v: v["gain_b_given_a"] / v["se_difference"],
@@ -119,15 +149,25 @@ def solve(givens: dict) -> Solution:
         mistakes={"the SE of a two-mean difference (the interaction combines four means)": se_diff,
                   "the SEs added instead of the variances: 4·s/√n": 4 * s / math.sqrt(n)})
     a["z_interaction"] = Answer(
-        z_int, formula="z = interaction / SE(interaction)", work=f"{inter:+.4f} / {se_int:.5f} = {z_int:+.2f}",
+        z_int, formula="t = interaction / SE(interaction)", work=f"{inter:+.4f} / {se_int:.5f} = {z_int:+.2f}",
         code="z_interaction = interaction / se_interaction",
         depends_on=("interaction", "se_interaction"), recompute=lambda v: v["interaction"] / v["se_interaction"],
         mistakes={"divided by the SE of a two-mean difference": inter / se_diff})
+    a["pooled_df"] = Answer(
+        float(df), formula="degrees of freedom of the seed SD pooled over 4 configurations: 4·(n − 1)",
+        work=f"4·({n} − 1) = {df}",
+        code="pooled_df = 4 * (n_seeds - 1)",
+        mistakes={"n − 1 (one configuration's runs only)": float(n - 1), "4·n (no mean estimated)": float(4 * n),
+                  "2·(n − 1) (two configurations)": float(2 * (n - 1))})
     a["interaction_p_value"] = Answer(
-        p_int, formula="two-sided p = 2·(1 − Φ(|z|))", work=f"2·(1 − Φ({abs(z_int):.2f})) = {p_int:.3f}",
-        code="from scipy.stats import norm\ninteraction_p_value = 2 * norm.sf(abs(z_interaction))",
-        depends_on=("z_interaction",), recompute=lambda v: float(2 * norm.sf(abs(v["z_interaction"]))),
+        p_int, formula="two-sided p = 2·P(T_df > |t|), Student's t with the pooled degrees of freedom",
+        work=f"2·P(T_{df} > {abs(z_int):.2f}) = {p_int:.3f} (the normal approximation would give {p_int_normal:.3f})",
+        code="from scipy.stats import t as student_t\n"
+             "interaction_p_value = 2 * student_t.sf(abs(z_interaction), pooled_df)",
+        depends_on=("z_interaction", "pooled_df"),
+        recompute=lambda v: float(2 * student_t.sf(abs(v["z_interaction"]), v["pooled_df"])),
         mistakes={"one-sided p (half the two-sided value)": p_int / 2,
+                  "the normal approximation 2·(1 − Φ(|t|)), which ignores that the SD is estimated": p_int_normal,
                   "Φ(z) for a negative z, not doubled": float(norm.cdf(-abs(z_int)))})
 
     keep_a, keep_b = z_a_b > z_crit, z_b_a > z_crit
@@ -137,11 +177,11 @@ def solve(givens: dict) -> Solution:
     wrong_keep = {(True, True): KEEP[0], (True, False): KEEP[1], (False, True): KEEP[2], (False, False): KEEP[3]}[
         (alone_a, alone_b)]
     a["keep_groups"] = Answer(
-        keep, formula=f"keep a group if its gain *given the other* is significant: z > {z_crit:.2f} "
-                      f"(two-sided α = {alpha:g})",
-        work=f"z(A | B) = {a_b:.4f}/{se_diff:.5f} = {z_a_b:.2f}; z(B | A) = {z_b_a:.2f} → {keep}",
-        code="from scipy.stats import norm\n"
-             "z_crit = norm.ppf(1 - alpha / 2)\n"
+        keep, formula=f"keep a group if its gain *given the other* is significant: t > {z_crit:.2f} "
+                      f"(two-sided α = {alpha:g}, {df} degrees of freedom)",
+        work=f"t(A | B) = {a_b:.4f}/{se_diff:.5f} = {z_a_b:.2f}; t(B | A) = {z_b_a:.2f} → {keep}",
+        code="from scipy.stats import t as student_t\n"
+             "z_crit = student_t.ppf(1 - alpha / 2, pooled_df)\n"
              "z_a_given_b = gain_a_given_b / se_difference\n"
              "keep_groups = {(True, True): 'keep A and B', (True, False): 'keep A only', (False, True): 'keep B only',\n"
              "               (False, False): 'keep neither'}[(z_a_given_b > z_crit, z_b_given_a > z_crit)]",
@@ -151,4 +191,65 @@ def solve(givens: dict) -> Solution:
                                                        v["gain_b_given_a"] / v["se_difference"] > z_crit)],
         mistakes={f"{wrong_keep}: judged on the gains measured alone, not given the other group": wrong_keep}
         if wrong_keep != keep else {})
-    return Solution(a)
+    # Evaluation-set noise: one seed's A-only and A+B models on the same validation examples.
+    v = givens["validation"]
+    data = paired_model_scores(v["n"], v["prevalence"], v["separation_a"], v["separation_ab"], v["correlation"],
+                               v["seed"])
+    ap_a, ap_ab = average_precision(data.y_true, data.score_a), average_precision(data.y_true, data.score_b)
+    gain_ex = ap_ab - ap_a
+
+    def ap_gain(y, s_a, s_ab):
+        return average_precision(y, s_ab) - average_precision(y, s_a)
+
+    lo, hi, reps = paired_bootstrap_ci(ap_gain, data, n_boot=givens["n_boot"], seed=givens["bootstrap_seed"])
+    boot_sd = float(np.std(reps, ddof=1))
+    # the same number of replicates resampling each model on its own indices (pairing lost)
+    rng = np.random.default_rng(givens["bootstrap_seed"])
+    y, s_a, s_ab = data
+    unpaired = []
+    for _ in range(200):
+        i, j = rng.integers(0, y.size, y.size), rng.integers(0, y.size, y.size)
+        unpaired.append(average_precision(y[j], s_ab[j]) - average_precision(y[i], s_a[i]))
+    unpaired_sd = float(np.std(unpaired, ddof=1))
+    a["ap_gain_examples"] = Answer(
+        gain_ex, formula="AP(A+B) − AP(A) on the validation examples (one seed's models)",
+        work=f"{ap_ab:.4f} − {ap_a:.4f} = {gain_ex:+.4f}",
+        code="ap_gain_examples = (caselab.curves.average_precision(y_val, score_ab)\n"
+             "                    - caselab.curves.average_precision(y_val, score_a))",
+        mistakes={"AP(A) − AP(A+B) (sign flipped)": -gain_ex})
+    boot_code = ("def ap_gain(y, s_a, s_ab):\n"
+                 "    return caselab.curves.average_precision(y, s_ab) - caselab.curves.average_precision(y, s_a)\n\n"
+                 "ci_low, ci_high, replicates = caselab.experiments.paired_bootstrap_ci(\n"
+                 "    ap_gain, (y_val, score_a, score_ab), n_boot=n_boot, seed=bootstrap_seed)\n")
+    a["bootstrap_sd"] = Answer(
+        boot_sd, formula="SD (ddof = 1) of the paired bootstrap replicates of AP(A+B) − AP(A): resample n rows with "
+                         "replacement, the same rows for both models",
+        work=f"{givens['n_boot']:,} replicates → SD {boot_sd:.4f}, against the seed SE of a difference "
+             f"{se_diff:.4f}: the noise from the validation set's {int(data.y_true.sum())} positives is "
+             f"{boot_sd / se_diff:.0f}× the seed noise (resampling the two models on separate rows, pairing "
+             f"lost, would give about {unpaired_sd:.3f})",
+        code=boot_code + "bootstrap_sd = float(np.std(replicates, ddof=1))",
+        mistakes={"the seed-based SE of a difference (training noise only)": se_diff,
+                  "the two models resampled on separate rows (pairing lost)": unpaired_sd})
+    a["bootstrap_ci_low"] = Answer(
+        lo, formula="2.5th percentile of the paired bootstrap replicates", work=f"95% CI [{lo:+.4f}, {hi:+.4f}]",
+        code="bootstrap_ci_low = ci_low", mistakes={"the upper end": hi})
+    a["bootstrap_ci_high"] = Answer(
+        hi, formula="97.5th percentile of the paired bootstrap replicates", work=f"95% CI [{lo:+.4f}, {hi:+.4f}]",
+        code="bootstrap_ci_high = ci_high", mistakes={"the lower end": lo})
+    established = ESTABLISHED[0] if lo > 0 else (ESTABLISHED[2] if hi < 0 else ESTABLISHED[1])
+    a["gain_established"] = Answer(
+        established, formula="a gain is established on new data only if the interval over validation examples "
+                             "excludes 0; seeds alone measure training noise on one validation set",
+        work=f"t(B | A) = {z_b_a:.1f} against seed noise, but over examples the CI is [{lo:+.4f}, {hi:+.4f}]",
+        code=f"gain_established = {established!r}",
+        mistakes={"the seed z only measures training noise on this one validation set": ESTABLISHED[0]}
+        if established != ESTABLISHED[0] else {})
+    data_code = ("from caselab.scenarios.data import paired_model_scores\n"
+                 "y_val, score_a, score_ab = paired_model_scores(\n"
+                 "    validation['n'], validation['prevalence'], validation['separation_a'], validation['separation_ab'],\n"
+                 "    validation['correlation'], validation['seed'])\n"
+                 "print(f'{len(y_val):,} validation examples, {y_val.sum()} positive')")
+    facts = {"val_positives": int(data.y_true.sum()), "p_int_normal": p_int_normal, "t_crit": z_crit,
+             "noise_ratio": boot_sd / se_diff, "t_a_given_b": z_a_b}
+    return Solution(a, data_code=data_code, setup_code="import numpy as np", facts=facts)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+from caselab.maths.metrics import cohen_kappa, kappa_band
 from caselab.scenarios.solvers import Answer, Solution
 from caselab.scenarios.spec import Given
 
@@ -46,20 +47,11 @@ GIVENS = {
         })),
 }
 
-ANSWERS = {"observed_agreement", "chance_agreement", "kappa", "kappa_band", "annotator_error_rate",
-           "noise_ceiling_accuracy", "majority_vote_error", "adjudication_items", "model_choice"}
+ANSWERS = {"observed_agreement", "chance_agreement", "kappa", "kappa_band", "kappa_se", "kappa_band_supported",
+           "annotator_error_rate", "noise_ceiling_accuracy", "majority_vote_error", "adjudication_items",
+           "model_choice"}
 
-# Landis & Koch (1977): a convention for reading κ, not a law. Upper bounds, inclusive.
-KAPPA_BANDS = ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
-               (1.0, "almost perfect"))
-
-
-def kappa_band(kappa: float) -> str:
-    """The Landis & Koch label of a κ value (κ ≤ 0 'poor', (0, 0.2] 'slight', … (0.8, 1] 'almost perfect')."""
-    for upper, name in KAPPA_BANDS:
-        if kappa <= upper:
-            return name
-    return KAPPA_BANDS[-1][1]
+SPANS_BANDS = "the 95% CI spans more than one band"
 
 
 def symmetric_error_rate(disagreement: float) -> float:
@@ -82,12 +74,8 @@ def solve(givens: dict) -> Solution:
         raise ValueError("the agreement table is empty: no items were double-labelled.")
     a_pos = (t["pos_pos"] + t["pos_neg"]) / n
     b_pos = (t["pos_pos"] + t["neg_pos"]) / n
-    agree = t["pos_pos"] + t["neg_neg"]
-    p_o = agree / n
-    p_e = a_pos * b_pos + (1 - a_pos) * (1 - b_pos)
-    if p_e == 1:
-        raise ValueError("both annotators gave every item the same single label: κ is undefined (p_e = 1).")
-    kappa = (p_o - p_e) / (1 - p_e)
+    k = cohen_kappa([[t["pos_pos"], t["pos_neg"]], [t["neg_pos"], t["neg_neg"]]])
+    p_o, p_e, kappa = k.observed, k.expected, k.kappa
     d = 1 - p_o
     a: dict[str, Answer] = {}
 
@@ -124,6 +112,24 @@ def solve(givens: dict) -> Solution:
         depends_on=("kappa",), recompute=lambda v: kappa_band(v["kappa"]),
         mistakes={f"{kappa_band(p_o)}: the band of the raw agreement p_o, not of κ": kappa_band(p_o)}
         if kappa_band(p_o) != band else {})
+    a["kappa_se"] = Answer(
+        k.se, formula="large-sample SE of κ (Fleiss, Cohen & Everitt 1969), e.g. "
+                      "statsmodels.stats.inter_rater.cohens_kappa(table).std_kappa or caselab.metrics.cohen_kappa",
+        work=f"SE = {k.se:.4f}; 95% CI κ ± 1.96·SE = [{k.ci_low:.3f}, {k.ci_high:.3f}]",
+        code="table = [[agreement['pos_pos'], agreement['pos_neg']], [agreement['neg_pos'], agreement['neg_neg']]]\n"
+             "kappa_ci = caselab.metrics.cohen_kappa(table)\n"
+             "kappa_se = kappa_ci.se",
+        mistakes={"the binomial SE of the raw agreement, √(p_o(1 − p_o)/n)": math.sqrt(p_o * (1 - p_o) / n)})
+    low_band, high_band = kappa_band(k.ci_low), kappa_band(k.ci_high)
+    supported = low_band if low_band == high_band else SPANS_BANDS
+    a["kappa_band_supported"] = Answer(
+        supported, formula="the Landis & Koch bands of both ends of the 95% CI; one band only if both agree",
+        work=f"CI [{k.ci_low:.3f}, {k.ci_high:.3f}]: {low_band} at the low end, {high_band} at the high end"
+             + (" → the pilot cannot tell the two apart" if supported == SPANS_BANDS else ""),
+        code=f"kappa_band_supported = {supported!r}  # bands at the CI ends: {low_band!r}, {high_band!r}",
+        mistakes={f"{band}: only part of the 95% CI [{k.ci_low:.3f}, {k.ci_high:.3f}] lies in that band — the "
+                  f"pilot's {n:,} items cannot rule out the neighbouring one": band
+                  for band in (low_band, high_band) if band != supported})
     e = symmetric_error_rate(d)
     a["annotator_error_rate"] = Answer(
         e, formula="independent annotators, each wrong with probability e, disagree with probability 2e(1 − e) "
@@ -185,4 +191,6 @@ def solve(givens: dict) -> Solution:
              "a_pos = (agreement['pos_pos'] + agreement['pos_neg']) / n_items  # A's share of positive labels\n"
              "b_pos = (agreement['pos_pos'] + agreement['neg_pos']) / n_items  # B's share of positive labels\n"
              "print(f'{n_items:,} items; A labels {a_pos:.1%} positive, B {b_pos:.1%}')")
-    return Solution(a, setup_code=setup)
+    facts = {"kappa_ci_low": k.ci_low, "kappa_ci_high": k.ci_high, "n_items": n,
+             "disagreements": t["pos_neg"] + t["neg_pos"], "disagreement_rate": d}
+    return Solution(a, setup_code=setup, facts=facts)

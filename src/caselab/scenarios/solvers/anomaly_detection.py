@@ -9,6 +9,13 @@ to set ``offset_`` — the score percentile below which ``predict`` says −1. S
 * the model's own knobs — ``max_samples`` (the sub-sample each tree sees) and ``n_estimators`` — change
   the ranking itself. "No tuning beyond the contamination rate" (seed 002) is wrong.
 
+With a handful of positives every AP is noisy: refitting the same forest with another ``random_state``
+can move it by several hundredths, and which positives happen to be in the data moves it more. So the
+scenario refits each sub-sample size with ``n_forest_seeds`` seeds (mean and SD of AP) and gives a
+bootstrap interval over the rows (:func:`caselab.experiments.paired_bootstrap_ci`). Which sub-sample
+size wins here is a fact about these data, not a rule: Liu, Ting & Zhou (2008) sub-sample *small* on
+purpose, against swamping and masking.
+
 Data: :func:`caselab.data.normals_with_anomalies` — normal rows plus a few heterogeneous anomalies; the
 forest is fitted on all rows without labels (as in production) and judged with the planted labels.
 """
@@ -19,6 +26,7 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 
 from caselab.maths.curves import average_precision, roc_auc
+from caselab.maths.experiments import paired_bootstrap_ci
 from caselab.maths.metrics import Confusion
 from caselab.scenarios.data import normals_with_anomalies
 from caselab.scenarios.solvers import Answer, Solution
@@ -40,11 +48,21 @@ GIVENS = {
     "n_labelled_positives": Given("confirmed positives the team has labels for", kind="integer", lo=0),
     "positives_heterogeneous": Given("do the known positives come from many different schemes?", kind="bool"),
     "needs_probabilities": Given("does the downstream decision need calibrated probabilities?", kind="bool"),
+    "n_forest_seeds": Given("refits per sub-sample size, random_state = seed + 1 … seed + n", kind="integer", lo=2,
+                            hi=50),
+    "n_boot": Given("bootstrap replicates for the interval of AP", kind="integer", lo=100, hi=20_000),
+    "bootstrap_seed": Given("seed of numpy.random.default_rng for the bootstrap", kind="integer", lo=0),
 }
 
 ANSWERS = {"ap_default", "roc_auc_default", "ap_changes_with_contamination", "flagged_low", "flagged_high",
            "recall_low", "recall_mid", "recall_high", "precision_low", "precision_high", "ap_small_subsample",
-           "ap_large_subsample", "tuning_claim", "framing"}
+           "ap_large_subsample", "tuning_claim", "framing", "ap_small_seed_sd", "ap_large_seed_mean",
+           "ap_small_seed_mean", "ap_default_ci_low", "ap_default_ci_high", "subsample_lesson"}
+
+LESSON = ["bigger sub-samples are better: use as many rows per tree as possible",
+          "the larger sub-sample won here, beyond the seed spread; that is a fact about these data — tune max_samples "
+          "on labels over several seeds",
+          "no difference beyond the seed spread"]
 
 AP_CHANGE = ["yes: a larger contamination gives a better ranking", "no: contamination only moves the cut"]
 CLAIM = ["true: contamination is the only knob", "false: contamination sets the cut; max_samples and n_estimators "
@@ -107,6 +125,10 @@ def fit(givens: dict) -> dict:
         out["cm"][c] = _cm(y, out["flags"][c])
     for key in ("max_samples_small", "max_samples_large"):
         out[key] = -forest(max_samples=min(g[key], y.size)).score_samples(X)
+        out[key + "_seeds"] = [
+            average_precision(y, -IsolationForest(n_estimators=g["n_estimators"], max_samples=min(g[key], y.size),
+                                                  random_state=g["seed"] + r).fit(X).score_samples(X))
+            for r in range(1, g["n_forest_seeds"] + 1)]
     return out
 
 
@@ -173,7 +195,57 @@ def solve(givens: dict) -> Solution:
         claim, formula="which settings change the ranking (AP), and which only the cut?",
         work=f"contamination: AP spread {spread:.2g}; max_samples: AP moves by up to {moved:.4f}",
         code=f"tuning_claim = {claim!r}",
-        mistakes={"the seed article's claim": CLAIM[0]} if claim == CLAIM[1] else {})
+        mistakes={f"a common claim, but max_samples moved AP by up to {moved:.3f} here": CLAIM[0]} if claim == CLAIM[1] else {})
+
+    R = g["n_forest_seeds"]
+    small, large = np.array(f["max_samples_small_seeds"]), np.array(f["max_samples_large_seeds"])
+    seeds_code = ("def seed_aps(max_samples):\n"
+                  "    return [average_precision(y, -IsolationForest(n_estimators=n_estimators, max_samples=max_samples,\n"
+                  "                                                  random_state=seed + r).fit(X).score_samples(X))\n"
+                  "            for r in range(1, n_forest_seeds + 1)]\n\n"
+                  "aps_small, aps_large = seed_aps(max_samples_small), seed_aps(max_samples_large)\n")
+    a["ap_small_seed_mean"] = Answer(
+        float(small.mean()), formula=f"mean AP of forests with max_samples = {g['max_samples_small']}, "
+                                     f"random_state = seed + 1 … seed + {R}",
+        work="APs: " + ", ".join(f"{v:.3f}" for v in small) + f" → mean {small.mean():.4f}",
+        code=seeds_code + "ap_small_seed_mean = np.mean(aps_small)",
+        mistakes={"the single forest's AP (random_state = seed)": a["ap_small_subsample"].value}
+        if abs(a["ap_small_subsample"].value - small.mean()) > 0.011 else {})
+    a["ap_small_seed_sd"] = Answer(
+        float(small.std(ddof=1)), formula="SD (ddof = 1) of those APs: how far one forest's AP strays",
+        work=f"SD {small.std(ddof=1):.4f}; range {small.min():.3f}–{small.max():.3f}, from {int(y.sum())} positives",
+        code="ap_small_seed_sd = np.std(aps_small, ddof=1)",
+        mistakes={"the SD of the large-sub-sample forests": float(large.std(ddof=1))}
+        if abs(large.std(ddof=1) - small.std(ddof=1)) > 0.006 else {})
+    a["ap_large_seed_mean"] = Answer(
+        float(large.mean()), formula=f"mean AP of forests with max_samples = {g['max_samples_large']} over the "
+                                     f"same {R} seeds",
+        work="APs: " + ", ".join(f"{v:.3f}" for v in large) + f" → mean {large.mean():.4f}, SD "
+             f"{large.std(ddof=1):.4f}",
+        code="ap_large_seed_mean = np.mean(aps_large)")
+    lo_ci, hi_ci, _ = paired_bootstrap_ci(average_precision, (y, f["scores"][mid]), n_boot=g["n_boot"],
+                                          seed=g["bootstrap_seed"])
+    boot_code = ("ci_low, ci_high, _ = caselab.experiments.paired_bootstrap_ci(\n"
+                 "    average_precision, (y, scores[contamination_mid]), n_boot=n_boot, seed=bootstrap_seed)\n")
+    a["ap_default_ci_low"] = Answer(
+        lo_ci, formula="2.5th percentile of AP over bootstrap resamples of the rows (labels and scores together)",
+        work=f"95% CI [{lo_ci:.3f}, {hi_ci:.3f}] around AP {ap[mid]:.3f}, from {int(y.sum())} positives",
+        code=boot_code + "ap_default_ci_low = ci_low", mistakes={"the upper end": hi_ci})
+    a["ap_default_ci_high"] = Answer(
+        hi_ci, formula="97.5th percentile of the bootstrap APs", work=f"95% CI [{lo_ci:.3f}, {hi_ci:.3f}]",
+        code="ap_default_ci_high = ci_high", mistakes={"the lower end": lo_ci})
+    gap = large.mean() - small.mean()
+    spread = np.sqrt((small.var(ddof=1) + large.var(ddof=1)) / R)  # SE of the difference of the two means
+    lesson = LESSON[1] if abs(gap) > 2 * spread else LESSON[2]
+    a["subsample_lesson"] = Answer(
+        lesson, formula="a difference counts if it exceeds twice its SE over the seeds; and a result on one "
+                        "dataset is not a rule",
+        work=f"mean AP {small.mean():.3f} (max_samples {g['max_samples_small']}) vs {large.mean():.3f} "
+             f"({g['max_samples_large']}): difference {gap:+.3f}, SE {spread:.3f}",
+        code=f"subsample_lesson = {lesson!r}",
+        mistakes={"Liu et al. sub-sample small on purpose: small sub-samples reduce swamping (normal points near "
+                  "anomalies) and masking (clustered anomalies hiding each other); the best size depends on the "
+                  "data": LESSON[0]})
 
     supervised = (g["n_labelled_positives"] >= 10_000 and not g["positives_heterogeneous"]) \
         or g["needs_probabilities"]
@@ -188,4 +260,6 @@ def solve(givens: dict) -> Solution:
                   FRAMING[0]} if framing == FRAMING[1] else
                  {"anomaly scores are not probabilities, and plenty of homogeneous labels favour a classifier":
                   FRAMING[1]})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    facts = {"n_positives": int(y.sum()), "ap_small_seed_min": float(small.min()),
+             "ap_small_seed_max": float(small.max()), "ap_large_seed_sd": float(large.std(ddof=1))}
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, facts=facts)

@@ -12,7 +12,12 @@ and scored by average precision (PR-AUC) on both splits:
 The decision rule is stated in the givens: take the best validation AP, then the *shallowest* depth
 whose validation AP is within ``tie_tolerance`` of it (the simplest model that is as good). A learning
 curve at that depth (validation AP when training on growing shares of the training set) says whether
-more data is likely to help: it is if the last doubling still gained more than ``tie_tolerance``.
+more data is likely to help. One split's curve is one draw: with under a hundred validation positives
+its last step can move by several hundredths of AP from split to split. So the rule is read off
+``lc_repeats`` *repeated* stratified re-splits (random_state = seed + 1, seed + 2, …): the mean gain of
+the last doubling, its spread across re-splits, and its standard error corrected for the overlap of
+the re-splits (Nadeau & Bengio 2003, :func:`caselab.experiments.resampled_se`). More data helps if the
+mean gain minus two corrected standard errors still exceeds ``tie_tolerance``.
 
 All fits run single-threaded (``threadpoolctl``) so results are reproducible and cheap on a shared
 machine; early stopping is off so every fit uses exactly ``max_iter`` trees.
@@ -20,12 +25,14 @@ machine; early stopping is off so every fit uses exactly ``max_iter`` trees.
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
+from caselab.maths.experiments import resampled_se
 from caselab.scenarios.solvers import Answer, Solution
 from caselab.scenarios.spec import Given
 
@@ -49,21 +56,40 @@ GIVENS = {
     "gap_threshold": Given("train − validation AP gap above which a model is called high-variance", kind="rate"),
     "lc_fractions": Given("shares of the training set for the learning curve (ascending, last = 1)", kind="list",
                           min_items=2, each=Given("a share of the training set", kind="rate", lo_open=True)),
+    "lc_repeats": Given("repeated stratified re-splits for the learning curve's last step", kind="integer", lo=2,
+                        hi=100),
 }
 
 ANSWERS = {"train_ap_shallow", "val_ap_shallow", "train_ap_deep", "val_ap_deep", "best_depth", "gap_at_best",
-           "diagnosis_shallow", "diagnosis_best", "lc_val_ap_smallest", "lc_gain_last_doubling", "more_data_helps"}
+           "diagnosis_shallow", "diagnosis_best", "lc_val_ap_smallest", "lc_gain_last_doubling", "lc_gain_mean",
+           "lc_gain_sd", "more_data_helps"}
 
 DIAGNOSES = ["high bias", "high variance", "good fit"]
 
 
-def make_data(g: dict):
-    """The data set and its stratified train/validation split."""
+def make_data(g: dict, split_seed: int | None = None):
+    """The data set and its stratified train/validation split (``random_state = split_seed``, default the seed)."""
     X, y = make_classification(n_samples=g["n_samples"], n_features=g["n_features"],
                                n_informative=g["n_informative"], n_redundant=4,
                                weights=[1 - g["positive_share"]], flip_y=g["flip_y"], class_sep=g["class_sep"],
                                random_state=g["seed"])
-    return train_test_split(X, y, test_size=g["val_share"], stratify=y, random_state=g["seed"])
+    return train_test_split(X, y, test_size=g["val_share"], stratify=y,
+                            random_state=g["seed"] if split_seed is None else split_seed)
+
+
+def last_step_gains(g: dict, depth: int) -> tuple[list[float], int, int]:
+    """Validation-AP gain from the second-largest share to all of the training rows, on repeated re-splits.
+
+    Re-split r (r = 1 … lc_repeats) uses ``random_state = seed + r``; returns the gains and the
+    train/validation sizes of a split.
+    """
+    half = sorted(g["lc_fractions"])[-2]
+    gains = []
+    for r in range(1, g["lc_repeats"] + 1):
+        X_tr, X_va, y_tr, y_va = make_data(g, g["seed"] + r)
+        k = int(round(half * len(y_tr)))
+        gains.append(ap(fit(g, depth, X_tr, y_tr), X_va, y_va) - ap(fit(g, depth, X_tr[:k], y_tr[:k]), X_va, y_va))
+    return gains, len(y_tr), len(y_va)
 
 
 def fit(g: dict, depth: int, X, y) -> HistGradientBoostingClassifier:
@@ -191,13 +217,48 @@ def solve(givens: dict) -> Solution:
         work=f"{lc[1.0]:.4f} − {lc[half]:.4f} = {gain:+.4f}",
         code=f"lc_gain_last_doubling = learning_curve[1.0] - learning_curve[{half!r}]",
         mistakes={"100% minus the smallest share (not the last step)": lc[1.0] - lc[f0]})
-    more = "yes" if gain > tol else "no"
+    gains, n_tr, n_va = last_step_gains(g, best)
+    gain_mean = float(np.mean(gains))
+    gain_sd = float(np.std(gains, ddof=1))
+    gain_se = resampled_se(gains, n_tr, n_va)
+    lower = gain_mean - 2 * gain_se
+    share_above = float(np.mean(np.array(gains) > tol))
+    R = g["lc_repeats"]
+    a["lc_gain_mean"] = Answer(
+        gain_mean, formula=f"mean over {R} stratified re-splits (random_state = seed + 1 … seed + {R}) of "
+                           f"validation AP at 100% − at {half:.0%} of that split's training rows",
+        work="gains: " + ", ".join(f"{x:+.3f}" for x in gains) + f" → mean {gain_mean:+.4f} (the single split "
+             f"above gave {gain:+.4f})",
+        code=f"gains = []\n"
+             f"for r in range(1, lc_repeats + 1):\n"
+             f"    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=val_share, stratify=y, random_state=seed + r)\n"
+             f"    k = int(round({half!r} * len(y_tr)))\n"
+             f"    full, part = fit(int(best_depth), X_tr, y_tr), fit(int(best_depth), X_tr[:k], y_tr[:k])\n"
+             f"    gains.append(average_precision_score(y_va, full.predict_proba(X_va)[:, 1])\n"
+             f"                 - average_precision_score(y_va, part.predict_proba(X_va)[:, 1]))\n"
+             f"lc_gain_mean = float(np.mean(gains))",
+        mistakes={"the single split's gain, not the mean over the re-splits": gain})
+    a["lc_gain_sd"] = Answer(
+        gain_sd, formula="sample standard deviation (ddof = 1) of the gains across the re-splits",
+        work=f"SD = {gain_sd:.4f}: one split's gain is one draw from this spread",
+        code="lc_gain_sd = float(np.std(gains, ddof=1))",
+        mistakes={"the naive standard error SD/√R, not the spread of one split's gain": gain_sd / np.sqrt(R)})
+    more = "yes" if lower > tol else "no"
+    single = "yes" if gain > tol else "no"
     a["more_data_helps"] = Answer(
-        more, formula=f"the curve is still rising if the last step gained more than {tol:g}",
-        work=f"last step gained {gain:+.4f} → {more}",
-        code="more_data_helps = 'yes' if lc_gain_last_doubling > tie_tolerance else 'no'",
-        depends_on=("lc_gain_last_doubling",),
-        recompute=lambda v: "yes" if v["lc_gain_last_doubling"] > tol else "no")
+        more, formula=f"yes if mean gain − 2·SE > {tol:g}, SE = SD·√(1/R + n_val/n_train) (Nadeau–Bengio: the "
+                      "re-splits overlap, so SD/√R is too small)",
+        work=f"SE = {gain_sd:.4f}·√(1/{R} + {n_va}/{n_tr}) = {gain_se:.4f}; {gain_mean:+.4f} − 2·{gain_se:.4f} = "
+             f"{lower:+.4f} → {more} ({share_above:.0%} of the re-splits gained more than {tol:g}; the single split "
+             f"alone, {gain:+.4f}, would say {single})",
+        code="lc_gain_se = caselab.experiments.resampled_se(gains, n_train=len(y_tr), n_test=len(y_va))\n"
+             "more_data_helps = 'yes' if lc_gain_mean - 2 * lc_gain_se > tie_tolerance else 'no'",
+        depends_on=("lc_gain_mean", "lc_gain_sd"),
+        recompute=lambda v: "yes" if v["lc_gain_mean"] - 2 * v["lc_gain_sd"] * np.sqrt(1 / R + n_va / n_tr) > tol
+        else "no")
+    facts = {"val_positives": int(y_val.sum()), "lc_gain_se": gain_se, "lc_gain_lower": lower,
+             "lc_share_above_tolerance": share_above, "lc_gain_min": float(min(gains)),
+             "lc_gain_max": float(max(gains)), "n_train": n_tr, "n_val": n_va}
 
     data_code = (
         "from sklearn.datasets import make_classification\n"
@@ -208,6 +269,7 @@ def solve(givens: dict) -> Solution:
         "X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=val_share, stratify=y, random_state=seed)\n"
         "print(f'{len(y_train):,} training rows ({y_train.mean():.1%} positive), {len(y_val):,} validation rows')")
     setup_code = (
+        "import numpy as np\n"
         "from sklearn.ensemble import HistGradientBoostingClassifier\n"
         "from sklearn.metrics import average_precision_score\n"
         "from threadpoolctl import threadpool_limits\n\n"
@@ -223,4 +285,4 @@ def solve(givens: dict) -> Solution:
         "    train_ap[d] = average_precision_score(y_train, m.predict_proba(X_train)[:, 1])\n"
         "    val_ap[d] = average_precision_score(y_val, m.predict_proba(X_val)[:, 1])\n"
         "    print(f'max_depth={d}: train AP {train_ap[d]:.3f}, validation AP {val_ap[d]:.3f}')")
-    return Solution(a, data_code=data_code, setup_code=setup_code)
+    return Solution(a, data_code=data_code, setup_code=setup_code, facts=facts)

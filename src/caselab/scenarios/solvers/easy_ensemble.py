@@ -86,7 +86,8 @@ def solve(givens: dict) -> Solution:
             c, formula="coverage = 1 − (1 − m/N)^k",
             work=f"1 − (1 − {m:,}/{n:,})^{kk} = {c:.4f}",
             code=f"{key} = caselab.imbalance.easy_ensemble_coverage(n_neg, subset_size, {name})",
-            mistakes={"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)})
+            # one subset cannot overlap another: there k·m/N is the answer, not a mistake
+            mistakes={"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)} if kk > 1 else {})
 
     cov_answer("coverage_one", 1, "1")
     cov_answer("coverage_default", k, "n_models")
@@ -125,7 +126,7 @@ def solve(givens: dict) -> Solution:
         formula=f"does the default ensemble reach the coverage target {g['coverage_target']:g}?",
         work=f"{k} learners see {a['coverage_default'].value:.1%} of the negatives",
         code=f"recovers_information = {(RECOVERS[0] if recovers else RECOVERS[1])!r}",
-        mistakes={} if recovers else {"the seed article's claim, true only with many (or disjoint) subsets":
+        mistakes={} if recovers else {"a common claim, true only with many (or disjoint) subsets":
                                       RECOVERS[0]})
     a["full_coverage_design"] = Answer(
         DESIGNS[1], formula="a partition covers everything with the fewest subsets; random draws need far more",

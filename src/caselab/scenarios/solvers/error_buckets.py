@@ -134,9 +134,13 @@ def solve(givens: dict) -> Solution:
              "    slice_new_flagged, slice_new_posts)\nslice_z = slice.z",
         mistakes={"old − new (sign flipped)": -t.z})
     a["slice_failure_mode"] = Answer(
-        FAILURE_MODES[1], formula="a jump confined to one client version, on the same users and content mix, "
-                                  "points at the serving path, not at the world",
-        work=f"flag rate {r_new:.1%} on the new client vs {r_old:.1%} on the old one, z = {t.z:.1f}",
+        FAILURE_MODES[1], formula="a jump confined to one client version points at the serving path — a lead, "
+                                  "not proof: who upgrades when is not random, so confirm by replaying the same "
+                                  "raw inputs through both pipelines",
+        work=f"flag rate {r_new:.1%} on the new client vs {r_old:.1%} on the old one, z = {t.z:.1f}; the z says the "
+             "difference is not chance, not what caused it",
         code=f"slice_failure_mode = {FAILURE_MODES[1]!r}",
-        mistakes={"a language shift would move every client version, not one": FAILURE_MODES[0]})
-    return Solution(a)
+        mistakes={"a language shift would move every client version, not mostly one": FAILURE_MODES[0]})
+    return Solution(a, facts={"slice_rate_new": r_new, "slice_rate_old": r_old, "fix_first_errors": named[first],
+                              "fix_first_fixability": buckets[first]["fixability"],
+                              "fix_first_removed": removed[first]})

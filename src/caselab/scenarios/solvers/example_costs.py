@@ -34,6 +34,21 @@ ANSWERS = {f"{m}_{n}" for m in ("tau", "cost_allow", "cost_block", "decision") f
     "decisions_changed_by_global", "total_cost_per_example", "total_cost_global"}
 
 
+# A mistake is named only when it lands clearly away from the key: within a few percent a learner who made it
+# passes anyway (every τ question here is graded within 2 % or tighter), and its message could never show.
+DISTINCT = 0.05
+
+
+def _tau_mistakes(tau: float, amount: float, c_fp: float, tau_global: float) -> dict[str, float]:
+    candidates = {
+        "the inverted formula A / (C_FP + A)": amount / (c_fp + amount),
+        "the one global threshold from the average loss": tau_global,
+        # C_FP/A is the exact threshold times 1 + C_FP/A: for large amounts the two agree, and either is fine
+        "C_FP / A": c_fp / amount,
+    }
+    return {m: v for m, v in candidates.items() if abs(v - tau) > DISTINCT * tau}
+
+
 def solve(givens: dict) -> Solution:
     c_fp = givens["cost_fp"]
     txs = givens["transactions"]
@@ -51,9 +66,7 @@ def solve(givens: dict) -> Solution:
             tau, formula="τ(A) = C_FP / (C_FP + A): the Bayes threshold with C_FN = the amount",
             work=f"{c_fp:g} / ({c_fp:g} + {amount:,g}) = {tau:.5g}",
             code=f"tau_{name} = caselab.curves.bayes_threshold(cost_fp=cost_fp, cost_fn=transactions['{name}']['amount'])",
-            mistakes={"the inverted formula A / (C_FP + A)": amount / (c_fp + amount),
-                      "the one global threshold from the average loss": tau_global,
-                      "C_FP / A": c_fp / amount})
+            mistakes=_tau_mistakes(tau, amount, c_fp, tau_global))
         a[f"cost_allow_{name}"] = Answer(
             allow, formula="E[cost | allow] = p · A", work=f"{p:g} · {amount:,g} = {allow:,.4g}",
             code=f"cost_allow_{name} = transactions['{name}']['p'] * transactions['{name}']['amount']",
@@ -76,6 +89,7 @@ def solve(givens: dict) -> Solution:
         global_total += block if global_decision == "block" else allow
         changed += global_decision != decision
 
+    n_blocked = sum(txs[n]["p"] >= tau_global for n in NAMES)
     a["decisions_changed_by_global"] = Answer(
         float(changed), formula="count the transactions where p ≥ τ_global disagrees with p ≥ τ(A)",
         work=f"global τ = {givens['cost_fp']:g} / ({givens['cost_fp']:g} + {givens['global_fraud_loss']:,g}) = "
@@ -85,7 +99,7 @@ def solve(givens: dict) -> Solution:
              "    (t['p'] >= tau_global) != (t['p'] >= caselab.curves.bayes_threshold(cost_fp=cost_fp, cost_fn=t['amount']))\n"
              "    for t in transactions.values())",
         mistakes={"the number of transactions the global threshold blocks, not the number it decides differently":
-                  float(sum(txs[n]["p"] >= tau_global for n in NAMES))})
+                  float(n_blocked)} if n_blocked != changed else {})
     a["total_cost_per_example"] = Answer(
         best_total, formula="Σ min(E[cost | allow], E[cost | block]) with per-transaction thresholds",
         work=" + ".join(f"{min(txs[n]['p'] * txs[n]['amount'], (1 - txs[n]['p']) * c_fp):.4g}" for n in NAMES)
@@ -95,11 +109,12 @@ def solve(givens: dict) -> Solution:
              "    (cost_allow_wire, cost_block_wire)])",
         depends_on=tuple(f"cost_{k}_{n}" for n in NAMES for k in ("allow", "block")),
         recompute=lambda v: sum(min(v[f"cost_allow_{n}"], v[f"cost_block_{n}"]) for n in NAMES),
-        mistakes={"the cost of the global-threshold decisions": global_total})
+        # with no decision changed the two totals are the same number: nothing to tell apart
+        mistakes={"the cost of the global-threshold decisions": global_total} if changed else {})
     a["total_cost_global"] = Answer(
         global_total, formula="Σ expected cost of the decision p ≥ τ_global (τ from the average loss)",
         work=f"{global_total:.4f} vs {best_total:.4f} with per-transaction thresholds",
         code="total_cost_global = sum(\n"
              "    (1 - t['p']) * cost_fp if t['p'] >= tau_global else t['p'] * t['amount'] for t in transactions.values())",
-        mistakes={"the per-transaction optimum": best_total})
+        mistakes={"the per-transaction optimum": best_total} if changed else {})
     return Solution(a)

@@ -9,6 +9,12 @@ Lin et al. (2017): FL = −α_t (1 − p_t)^γ ln p_t, with p_t the probability 
   class (γ already removes the flood of easy negatives, and α partly gives some of it back);
 * focal loss pays when a sea of easy negatives dominates the cross-entropy — dense one-stage detection
   (~100k anchors per image) — not on tabular gradient boosting, where weights and a tuned threshold do.
+  In detection the alternative it replaced was sampling: hard-negative mining at 3 negatives per positive
+  (SSD, OHEM), which throws most negatives away; focal loss keeps them all and lets γ fade the easy ones.
+
+Two details make it train: the classifier's bias starts at b = −ln((1 − π)/π) so every anchor begins at
+p = π (π = 0.01 in RetinaNet) instead of 0.5 — otherwise the flood of background anchors swamps the first
+updates — and the image's loss is divided by the number of *positive* anchors, not by all anchors.
 """
 
 from __future__ import annotations
@@ -29,15 +35,18 @@ GIVENS = {
     "p_wrong": Given("p_t of a confidently misclassified example", **_P),
     "n_easy_negatives": Given("background anchors in one image, each easy (p_t = p_easy)", kind="integer", lo=1),
     "n_hard_positives": Given("object anchors in the same image, each hard (p_t = p_hard)", kind="integer", lo=1),
+    "prior_pi": Given("π: the probability every anchor starts at (RetinaNet's prior initialisation)", **_P),
 }
 
 ANSWERS = {"factor_easy", "factor_moderate", "factor_hard", "factor_wrong", "ce_easy", "fl_easy",
            "hard_easy_ratio", "alpha_weight_positive", "alpha_upweights_rare", "easy_share_ce", "easy_share_fl",
-           "easy_share_fl_alpha", "detector_loss", "tabular_loss"}
+           "easy_share_fl_alpha", "detector_loss", "tabular_loss", "prior_bias", "normalised_image_loss"}
 
 UPWEIGHT = ["yes: α = 0.25 gives the rare positives extra weight",
             "no: α multiplies positives by α and negatives by 1 − α"]
 LOSSES = ["focal loss", "class weights and a tuned threshold"]
+DETECTOR = ["focal loss", "hard-negative mining: keep the hardest negatives at 3 per positive (SSD, OHEM)",
+            "class weights and a tuned threshold"]
 
 
 def _loss(y: int, p_t: float, gamma: float, alpha: float | None) -> float:
@@ -58,9 +67,10 @@ def solve(givens: dict) -> Solution:
         a[key] = Answer(
             f, formula="(1 − p_t)^γ", work=f"(1 − {pt:g})^{gamma:g} = {f:.4g} — the loss is cut {1 / f:,.4g}×",
             code=f"{key} = caselab.imbalance.modulating_factor({name}, gamma)",
-            mistakes={"p_t^γ instead of (1 − p_t)^γ": pt**gamma, "(1 − p_t)·γ instead of (1 − p_t)^γ": (1 - pt) * gamma,
-                      "1 − p_t without the exponent": 1 - pt})
-    # a half-weight example is where the article says "nearly full weight": record it in the work line
+            mistakes={"(1 − p_t)·γ instead of (1 − p_t)^γ": (1 - pt) * gamma, "1 − p_t without the exponent": 1 - pt,
+                      # at p_t = 0.5, p_t and 1 − p_t coincide: the slip cannot be seen, so it is not named
+                      **({"p_t^γ instead of (1 − p_t)^γ": pt**gamma} if pt != 0.5 else {})})
+    # a half-weight example is where the blog post says "nearly full weight": record it in the work line
     a["factor_hard"].work += " (not 'nearly full weight')"
 
     ce = _loss(1, g["p_easy"], 0.0, None)
@@ -98,7 +108,8 @@ def solve(givens: dict) -> Solution:
         formula="positives weigh α, negatives 1 − α: α > 0.5 up-weights the positives",
         work=f"α = {alpha:g}: positives × {alpha:g}, negatives × {1 - alpha:g}",
         code=f"alpha_upweights_rare = {UPWEIGHT[0] if upweights else UPWEIGHT[1]!r}",
-        mistakes={} if upweights else {"the seed article's reading of α": UPWEIGHT[0]})
+        mistakes={} if upweights else {"a common misreading of α: in the focal loss the positives are multiplied by α, so α < 0.5 down-weights "
+                                       "them relative to the negatives": UPWEIGHT[0]})
 
     n_e, n_h = g["n_easy_negatives"], g["n_hard_positives"]
 
@@ -135,13 +146,37 @@ def solve(givens: dict) -> Solution:
                   "no α": s_fl})
 
     focal_pays = s_ce > 0.5 and s_fl < s_ce
-    detector = LOSSES[0] if focal_pays else LOSSES[1]
+    detector = DETECTOR[0] if focal_pays else DETECTOR[2]
     a["detector_loss"] = Answer(
-        detector, formula="focal loss pays when easy examples dominate the cross-entropy and γ removes them",
-        work=f"easy negatives carry {s_ce:.1%} of the CE loss but {s_fl:.1%} of the focal loss",
+        detector, formula="focal loss pays when easy examples dominate the cross-entropy and γ removes them; the "
+                          "detectors before it sampled instead (hard-negative mining at 3:1)",
+        work=f"easy negatives carry {s_ce:.1%} of the CE loss but {s_fl:.1%} of the focal loss — without discarding "
+             "any anchor, where 3:1 hard-negative mining trains on a few hundred of the ~100k",
         code=f"detector_loss = {detector!r}  # easy share of CE {s_ce:.3f} → FL {s_fl:.3f}",
-        mistakes={"class weights re-weight all positives alike; they do not remove the easy negatives' mass":
-                  LOSSES[1]} if detector == LOSSES[0] else {})
+        mistakes={DETECTOR[1].split(":")[0] + " was the standard before RetinaNet: it discards all but the hardest "
+                  "negatives (and in Lin et al.'s comparison with online hard-example mining, focal loss did "
+                  "better); focal loss keeps every anchor and lets γ fade the easy ones": DETECTOR[1],
+                  "class weights re-weight all anchors of a class alike; they do not remove the easy negatives' "
+                  "mass": DETECTOR[2]} if focal_pays else {})
+
+    pi = g["prior_pi"]
+    bias = -float(np.log((1 - pi) / pi))
+    a["prior_bias"] = Answer(
+        bias, formula="b = −ln((1 − π)/π), so that σ(b) = π for every anchor at the start",
+        work=f"−ln((1 − {pi:g})/{pi:g}) = {bias:.4f}; σ({bias:.4f}) = {1 / (1 + np.exp(-bias)):.4f}",
+        code="prior_bias = -np.log((1 - prior_pi) / prior_pi)",
+        mistakes={"the sign flipped: ln((1 − π)/π) starts every anchor at 1 − π": -bias,
+                  "−ln(1/π), the log of the odds' denominator only": float(np.log(pi)),
+                  "b = π (a probability, not a logit)": pi})
+    easy_fa, hard_fa = e_fa, h_fa  # total α-weighted focal loss of the easy negatives and of the hard positives
+    normalised = (easy_fa + hard_fa) / n_h
+    a["normalised_image_loss"] = Answer(
+        normalised, formula="(Σ over all anchors of α_t·FL) / number of positive anchors",
+        work=f"({easy_fa:.4g} + {hard_fa:.4g}) / {n_h:,} = {normalised:.4g}",
+        code="normalised_image_loss = (easy + hard) / n_hard_positives",
+        mistakes={"divided by all anchors (the easy ones would dilute every image's loss)":
+                  (easy_fa + hard_fa) / (n_e + n_h),
+                  "not normalised (the total)": easy_fa + hard_fa})
     a["tabular_loss"] = Answer(
         LOSSES[1], formula="tabular GBM: the trees' greedy splits already focus on informative regions; "
                            "focal loss needs a custom objective and re-tuning for little gain",
@@ -149,4 +184,5 @@ def solve(givens: dict) -> Solution:
         code=f"tabular_loss = {LOSSES[1]!r}",
         mistakes={"focal loss is a dense-detection fix; on tabular GBMs it rarely beats weights and a tuned "
                   "threshold": LOSSES[0]})
-    return Solution(a, setup_code="import numpy as np")
+    facts = {"factor_hard_cut": 1 / a["factor_hard"].value, "alpha_negative": 1 - alpha}
+    return Solution(a, setup_code="import numpy as np", facts=facts)

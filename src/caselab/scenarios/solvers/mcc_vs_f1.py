@@ -77,7 +77,10 @@ def solve(givens: dict) -> Solution:
         cm["b_neg"].mcc, formula="MCC with the classes swapped: the same formula, the same value",
         work=f"{cells(cm['b_neg'])}: MCC = {cm['b_neg'].mcc:.4f} (unswapped {b_.mcc:.4f})",
         code="mcc_neg_b = cm_b_neg.mcc",
-        mistakes={"the swapped F1": cm["b_neg"].f1, "minus the unswapped MCC": -b_.mcc})
+        # a slip is named only where it lands clearly off the key (for some counts the swapped F1 happens to
+        # equal the MCC, and −MCC equals MCC when MCC ≈ 0): there no feedback could tell the two apart
+        mistakes={m: v for m, v in {"the swapped F1": cm["b_neg"].f1, "minus the unswapped MCC": -b_.mcc}.items()
+                  if abs(v - cm["b_neg"].mcc) > 0.005})
 
     def prefer(x, y):
         return "A" if x > y else "B"

@@ -112,4 +112,6 @@ def solve(givens: dict) -> Solution:
     explorers = {"threshold": "threshold_explorer = caselab.widgets.threshold_explorer(\n"
                               "    y_eval, p_eval, threshold=threshold_now)  # try threshold_raised: precision up, recall down\n"
                               "threshold_explorer"}
-    return Solution(a, data_code=data_code, setup_code="import math", explorers=explorers)
+    facts = {"positives_unrounded": z**2 * r * (1 - r) / m**2,
+             "audit_size_unrounded": z**2 * r * (1 - r) / m**2 / g["prevalence"]}
+    return Solution(a, data_code=data_code, setup_code="import math", explorers=explorers, facts=facts)

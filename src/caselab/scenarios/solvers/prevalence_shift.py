@@ -13,13 +13,22 @@ Calibrated probabilities move too: the posterior odds are multiplied by the rati
 r = [π'/(1 − π')] / [π/(1 − π)] (:func:`caselab.calibration.prior_shift`). To act at the cost-optimal
 τ* = C_FP/(C_FP + C_FN) on *production* probabilities while still serving the old scores, flag when
 the old score ≥ the τ* mapped back, i.e. ``prior_shift(τ*, π', π)``.
+
+Estimating π' without labels: the mean of the old calibrated scores over production traffic is biased
+toward the training prior (each score put π into Bayes' rule), which is why Saerens et al.'s EM
+iterates: shift the scores to the current estimate, average, repeat (:func:`caselab.calibration.em_prior`).
+The scenario shows both on an unlabelled production sample drawn from the equal-variance binormal model
+with this operating point (d' = Φ⁻¹(1 − FPR) + Φ⁻¹(TPR)), scored by a model calibrated at π.
 """
 
 from __future__ import annotations
 
-from caselab.maths.calibration import prior_shift, prior_shift_factor
+from scipy.stats import norm
+
+from caselab.maths.calibration import em_prior, prior_shift, prior_shift_factor
 from caselab.maths.curves import bayes_threshold
 from caselab.maths.metrics import Confusion
+from caselab.scenarios.data import binormal_scores
 from caselab.scenarios.solvers import Answer, Solution
 from caselab.scenarios.spec import Given
 
@@ -33,11 +42,12 @@ GIVENS = {
     "score": Given("a calibrated score (calibrated on the training prior)", kind="rate"),
     "cost_fp": Given("cost of a false positive", lo=0, lo_open=True),
     "cost_fn": Given("cost of a false negative", lo=0, lo_open=True),
+    "seed": Given("seed of the unlabelled production sample (volume posts)", kind="integer", lo=0),
 }
 
 ANSWERS = {"precision_train", "precision_prod", "flags_train", "flags_prod", "odds_factor", "shifted_score",
            "bayes_threshold", "old_score_threshold", "cost_prod", "cost_flag_nothing", "run_or_not",
-           "what_transfers"}
+           "what_transfers", "mean_score_prod", "em_prior_prod"}
 
 TRANSFERS = ["precision and recall", "recall (TPR) and FPR", "precision and FPR", "F1 and accuracy"]
 
@@ -140,6 +150,31 @@ def solve(givens: dict) -> Solution:
         mistakes={"precision mixes the classes: it falls with the prior": "precision and recall",
                   "F1 contains precision, accuracy is dominated by the prior": "F1 and accuracy"})
 
+    separation = float(norm.ppf(1 - fpr) + norm.ppf(tpr))
+    _, s_prod = binormal_scores(n, pi2, separation, g["seed"], calibrated_prior=pi)
+    naive = float(s_prod.mean())
+    em = em_prior(s_prod, pi)
+    a["mean_score_prod"] = Answer(
+        naive, formula="mean of the (training-calibrated) scores over the unlabelled production sample",
+        work=f"{naive:.5f}: between π' = {pi2:g} and π = {pi:g} — each score used π in Bayes' rule, so the "
+             "average leans toward it",
+        code="mean_score_prod = s_prod.mean()",
+        mistakes={"the production prior itself (the mean is biased toward the training prior)": pi2,
+                  "the training prior": pi} if abs(naive - pi2) > 0.001 else {"the training prior": pi})
+    a["em_prior_prod"] = Answer(
+        em.prior, formula="EM (Saerens et al. 2002): π_{k+1} = mean of prior_shift(s, π, π_k), from π_0 = the mean",
+        work=f"{naive:.5f} → " + " → ".join(f"{x:.5f}" for x in em.history[1:4]) + f" → … → {em.prior:.5f} after "
+             f"{em.n_iter} steps (true production rate {pi2:g})",
+        code="estimate = s_prod.mean()\n"
+             "for _ in range(1000):\n"
+             "    new = caselab.calibration.prior_shift(s_prod, train_prior, estimate).mean()\n"
+             "    if abs(new - estimate) < 1e-10:\n"
+             "        break\n"
+             "    estimate = new\n"
+             "em_prior_prod = new  # or caselab.calibration.em_prior(s_prod, train_prior).prior",
+        mistakes={"the naive mean of the scores (one step short of EM's first)": naive,
+                  "a single EM step": float(em.history[1])} if em.n_iter > 1 else {})
+
     setup = ("def expected_confusion(n, prior):\n"
              "    # expected counts from the class-conditional rates, which do not move with the prior\n"
              "    pos, neg = n * prior, n * (1 - prior)\n"
@@ -152,4 +187,12 @@ def solve(givens: dict) -> Solution:
                       "    separation=float(norm.ppf(tpr) - norm.ppf(fpr)), prevalence=prod_prior)\n"
                       "prevalence_explorer",
     }
-    return Solution(a, setup_code=setup, explorers=explorers)
+    data_code = ("from scipy.stats import norm\n"
+                 "from caselab.scenarios.data import binormal_scores\n\n"
+                 "# an unlabelled production sample, scored by the model calibrated at the training prior\n"
+                 "separation = norm.ppf(1 - fpr) + norm.ppf(tpr)   # the binormal d' of this operating point\n"
+                 "_, s_prod = binormal_scores(volume, prod_prior, separation, seed, calibrated_prior=train_prior)\n"
+                 "print(f'{len(s_prod):,} production scores (no labels)')")
+    facts = {"em_steps": em.n_iter, "em_first_step": float(em.history[1]),
+             "tau_in_production": float(prior_shift(tau, pi, pi2)), "cost_margin": nothing - cost}
+    return Solution(a, data_code=data_code, setup_code=setup, explorers=explorers, facts=facts)

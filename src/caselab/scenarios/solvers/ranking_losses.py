@@ -152,7 +152,7 @@ def solve(givens: dict) -> Solution:
         work="batch softmax over in-batch items, logits corrected by − ln q̂_j with q̂ estimated from streaming "
              "item frequencies",
         code=f"yi_method = {YI[1]!r}",
-        mistakes={"the seed article's description; Yi et al. use an in-batch softmax and correct for popularity "
+        mistakes={"a common description of the paper, but Yi et al. use an in-batch softmax and correct for popularity "
                   "sampling rather than sampling by popularity": YI[0]})
     a["correction_direction"] = Answer(
         DIRECTION[1], formula="corrected share ∝ e^{s_j}/q_j: small for large q_j",

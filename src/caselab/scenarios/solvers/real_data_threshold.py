@@ -7,6 +7,10 @@ remaining 20% test split — never chosen and reported on the same rows. Three r
 default 0.5, the validation min-cost threshold, and the Bayes threshold C_FP/(C_FP + C_FN) (right only if
 the probabilities are calibrated), plus a recall-target rule (the highest threshold whose validation
 recall reaches the target) and a calibration check (Brier score, mean probability vs. observed rate).
+
+With about forty malignant test samples, one miss more or less moves the cost by C_FN, so the test
+saving of the tuned threshold over 0.5 is given with a paired bootstrap interval over the test rows
+(:func:`caselab.experiments.paired_bootstrap_ci`: the same resampled rows for both rules).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from caselab.maths.curves import (
     roc_auc,
     threshold_for_recall,
 )
+from caselab.maths.experiments import paired_bootstrap_ci
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.solvers import Answer, Solution
 from caselab.scenarios.spec import Given
@@ -40,14 +45,21 @@ GIVENS = {
     "cost_fp": Given("cost of a false positive (an unnecessary biopsy)", lo=0, lo_open=True),
     "cost_fn": Given("cost of a false negative (a missed malignancy)", lo=0, lo_open=True),
     "recall_target": Given("minimum recall the clinic asks for", kind="rate", lo_open=True),
+    "n_boot": Given("bootstrap replicates for the interval of the test saving", kind="integer", lo=100,
+                    hi=50_000),
+    "bootstrap_seed": Given("seed of numpy.random.default_rng for the bootstrap", kind="integer", lo=0),
 }
 
 ANSWERS = {"n_test_positives", "roc_auc_test", "ap_test", "cost_test_default", "min_cost_threshold_val",
            "min_cost_val", "cost_test_tuned", "cost_test_bayes", "recall_threshold_val",
            "precision_test_at_recall_threshold", "recall_test_at_recall_threshold", "brier_test",
-           "brier_skill_test", "deploy_threshold"}
+           "brier_skill_test", "deploy_threshold", "cost_saving_test", "cost_saving_ci_low", "cost_saving_ci_high",
+           "saving_established"}
 
 DEPLOY = ["0.5 (the default)", "the threshold tuned on validation"]
+ESTABLISHED = ["yes: the whole 95% interval is a saving",
+               "not yet: the 95% interval of the saving includes 0",
+               "no: the whole interval is a loss"]
 
 DATA_CODE = """\
 import numpy as np
@@ -194,7 +206,44 @@ def solve(givens: dict) -> Solution:
         code=f"deploy_threshold = {deploy!r}",
         mistakes={"0.5 minimises errors, not cost: with C_FN/C_FP = 20 it misses too many malignancies": DEPLOY[0]}
         if deploy == DEPLOY[1] else {})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=EXPLORERS)
+    saving = c_half - c_tuned
+
+    def test_saving(y, p):
+        """Cost at 0.5 minus cost at the tuned threshold, on (resampled) test rows."""
+        return cost(y, p, 0.5) - cost(y, p, t)
+
+    lo, hi, reps = paired_bootstrap_ci(test_saving, (y_te, p_te), n_boot=g["n_boot"], seed=g["bootstrap_seed"])
+    a["cost_saving_test"] = Answer(
+        saving, formula="test cost at 0.5 − test cost at the validation-tuned threshold",
+        work=f"{c_half:g} − {c_tuned:g} = {saving:g}",
+        code="cost_saving_test = cost_test_default - cost_test_tuned",
+        depends_on=("cost_test_default", "cost_test_tuned"),
+        recompute=lambda v: v["cost_test_default"] - v["cost_test_tuned"],
+        mistakes={"the validation saving (threshold tuned on those rows)": cost(y_va, p_va, 0.5) - c_val})
+    boot = ("def test_saving(y, p):\n"
+            "    return cost(y, p, 0.5) - cost(y, p, min_cost_threshold_val)\n\n"
+            "saving_low, saving_high, saving_reps = caselab.experiments.paired_bootstrap_ci(\n"
+            "    test_saving, (y_test, p_test), n_boot=n_boot, seed=bootstrap_seed)\n")
+    a["cost_saving_ci_low"] = Answer(
+        lo, formula="2.5th percentile of the bootstrap replicates of the saving (test rows resampled with "
+                    "replacement, the same rows for both rules)",
+        work=f"{g['n_boot']:,} replicates: 95% CI [{lo:g}, {hi:g}], SD {np.std(reps, ddof=1):.1f}; "
+             f"{np.mean(reps <= 0):.1%} of the replicates show no saving",
+        code=boot + "cost_saving_ci_low = saving_low",
+        mistakes={"the upper end": hi, "the point estimate": saving})
+    a["cost_saving_ci_high"] = Answer(
+        hi, formula="97.5th percentile of the bootstrap replicates of the saving", work=f"95% CI [{lo:g}, {hi:g}]",
+        code="cost_saving_ci_high = saving_high", mistakes={"the lower end": lo})
+    established = ESTABLISHED[0] if lo > 0 else (ESTABLISHED[2] if hi < 0 else ESTABLISHED[1])
+    a["saving_established"] = Answer(
+        established, formula="a saving is established when the whole 95% interval is above 0",
+        work=f"saving {saving:g}, 95% CI [{lo:g}, {hi:g}] on {int(n_pos)} malignant test samples",
+        code=f"saving_established = {established!r}",
+        mistakes={"the point estimate alone: one miss more moves the test cost by C_FN": ESTABLISHED[0]}
+        if established != ESTABLISHED[0] else {})
+    facts = {"saving_sd": float(np.std(reps, ddof=1)), "share_no_saving": float(np.mean(reps <= 0)),
+             "cohort_malignant_share": float(np.mean(np.concatenate([f["y_train"], y_va, y_te])))}
+    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=EXPLORERS, facts=facts)
 
 
 EXPLORERS = {

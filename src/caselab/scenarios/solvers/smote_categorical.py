@@ -14,6 +14,8 @@ category. On a seeded mixed-type dataset (:func:`caselab.data.mixed_type_fraud`)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from imblearn.over_sampling import SMOTE, SMOTENC
 
@@ -32,7 +34,7 @@ GIVENS = {
     "fraud_a": Given("the minority example x_i", kind="table", fields=_TXN),
     "fraud_b": Given("its minority neighbour x_nn", kind="table", fields=_TXN),
     "lam": Given("SMOTE's interpolation weight λ for the first question", kind="rate"),
-    "target_amount": Given("the synthetic amount quoted by the seed article", lo=0),
+    "target_amount": Given("the synthetic amount quoted in the story", lo=0),
     "n_transactions": Given("rows of the seeded mixed-type dataset", kind="integer", lo=200, hi=100_000),
     "prevalence": Given("fraud rate of the seeded dataset", kind="rate", lo_open=True, hi=0.3),
     "seed": Given("seed of the dataset and of both samplers", kind="integer", lo=0),
@@ -94,8 +96,11 @@ def solve(givens: dict) -> Solution:
             float(mid[i]), formula="x_new = x_i + λ·(x_nn − x_i), the same λ for every feature",
             work=f"{x_a[i]:g} + {lam:g}·({x_b[i]:g} − {x_a[i]:g}) = {mid[i]:g}",
             code=f"{key} = midpoint[{i}]",
-            mistakes={"λ applied from the neighbour's end": float(x_b[i] + lam * (x_a[i] - x_b[i]))})
-    a["mid_amount"].mistakes["the article's rounded 252"] = 252.0
+            # at λ = 0.5 both ends give the same point: no mistake to name
+            mistakes={} if lam == 0.5 else {"λ applied from the neighbour's end": float(x_b[i] + lam * (x_a[i] - x_b[i]))})
+    if not math.isclose(g["target_amount"], float(mid[0]), rel_tol=0, abs_tol=0.5):
+        a["mid_amount"].mistakes[f"the quoted {g['target_amount']:g} dollars, which needs a different λ"] = \
+            float(g["target_amount"])
     if x_a[0] == x_b[0]:
         raise ValueError("the two amounts are equal: no λ moves the amount.")
     lam_t = (g["target_amount"] - x_a[0]) / (x_b[0] - x_a[0])

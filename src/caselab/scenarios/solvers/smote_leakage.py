@@ -188,7 +188,7 @@ def solve(givens: dict) -> Solution:
         formula="a leak makes the validation score optimistic: removing it lowers the score",
         work=f"in fold {r['in_fold']:.4f} vs leaky {r['leaky']:.4f}",
         code=f"comment_direction = {(DIRECTION[1] if lower else DIRECTION[0])!r}",
-        mistakes={"the seed article's comment: a leak makes the *leaky* number higher, so the fixed pipeline "
+        mistakes={"the claim gets the direction backwards: a leak makes the *leaky* number higher, so the fixed pipeline "
                   "comes out lower": DIRECTION[0]} if lower else {})
     keep = r["in_fold"] > r["none"] + 0.01
     a["keep_smote"] = Answer(
