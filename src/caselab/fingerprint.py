@@ -1,0 +1,160 @@
+"""Fingerprints of everything a generated file is made from, so that builds skip work whose inputs did not change.
+
+A scenario's notebooks and its guide page are a function of: the spec file's bytes, the code of caselab
+(the library the notebook calls, the renderer, the grader, the widgets, the page builder — every file of
+the package except the *other* scenarios' solver modules), the versions of the third-party packages that
+compute or render (numpy, scikit-learn, nbconvert, …), the Python version and the kernel that executes
+the notebook. :func:`scenario_key` hashes all of them; ``caselab guide`` (a manifest in the site) and
+``caselab render --check`` (a cache file) reuse earlier work only when the key is exactly the same.
+
+Deliberately conservative: any edit to a shared module (a metric, the renderer, a docstring) changes
+every key; an edit to one solver module changes the keys of the scenarios that use it (and of none
+other); editing a spec changes its own key only. A stale result is never reused; the cost of a
+needless rebuild is time.
+
+>>> scenario_key(casebook.load("pinterest-f1-cost"), "guide-page")   # doctest: +SKIP
+'6f1c…'   # 64 hex digits
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["cache_root", "code_files", "scenario_key", "spec_solver", "read_cache", "write_cache", "SCHEMA"]
+
+SCHEMA = 1  # bump when what a key covers changes
+# Third-party packages whose versions change a computed answer or a rendered page.
+DISTRIBUTIONS = ("numpy", "scipy", "matplotlib", "scikit-learn", "imbalanced-learn", "ipywidgets", "ipykernel",
+                 "nbformat", "nbclient", "nbconvert", "jupyterlab_pygments", "mistune", "jinja2", "pygments",
+                 "bleach", "beautifulsoup4", "widgetsnbextension")
+
+
+def cache_root() -> Path:
+    """caselab's cache folder: ``$CASELAB_CACHE``, else ``$XDG_CACHE_HOME/caselab``, else ``~/.cache/caselab``."""
+    root = os.environ.get("CASELAB_CACHE")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caselab"
+
+
+def _package_dir() -> Path:
+    import caselab
+
+    return Path(caselab.__file__).resolve().parent
+
+
+def _solvers_dir() -> Path:
+    from caselab import solvers  # the package only (its __init__ imports no solver)
+
+    return Path(solvers.__file__).resolve().parent
+
+
+@lru_cache(maxsize=8)
+def _file_digests(package: Path) -> tuple[tuple[str, str], ...]:
+    out = []
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package)
+        if not path.is_file() or "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        if rel.parts[0] in ("static", "casebook"):  # copied assets (not inputs to any text) and the specs themselves
+            continue
+        out.append((rel.as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return tuple(out)
+
+
+def code_files(solver: str | None) -> list[tuple[str, str]]:
+    """``[(path inside the package, sha256)]`` of the code a scenario using ``solver`` depends on.
+
+    Every file of the package, except the solver modules of *other* solvers (``solvers/<name>.py`` or
+    ``solvers/<name>/``); shared solver helpers (``solvers/__init__.py``, ``solvers/_*.py``) are kept.
+    ``solver=None`` keeps every solver module.
+    """
+    package = _package_dir()
+    solvers_rel = _solvers_dir().relative_to(package).as_posix() + "/"
+    kept = []
+    for rel, digest in _file_digests(package):
+        if solver is not None and rel.startswith(solvers_rel):
+            first = rel[len(solvers_rel):].split("/")[0]
+            name = first[:-3] if first.endswith(".py") else first
+            if not name.startswith("_") and name != solver:
+                continue
+        kept.append((rel, digest))
+    return kept
+
+
+@lru_cache(maxsize=2)
+def _environment(kernel: bool) -> tuple:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for dist in DISTRIBUTIONS:
+        try:
+            versions.append((dist, version(dist)))
+        except PackageNotFoundError:
+            versions.append((dist, None))
+    spec: tuple = ()
+    if kernel:  # the kernel that executes notebooks (this Python unless the kernelspec says otherwise)
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            spec = tuple(KernelSpecManager().get_kernel_spec("python3").argv)
+        except Exception as e:  # no kernelspec: recorded as such (nothing is reused across a change of it)
+            spec = (type(e).__name__,)
+    return (sys.version, sys.executable, tuple(versions), spec)
+
+
+def spec_solver(data: bytes) -> str | None:
+    """The ``solver`` named by a spec file's bytes (None if they are not TOML or name no solver)."""
+    import tomllib
+
+    try:
+        solver = tomllib.loads(data.decode("utf-8")).get("solver")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return solver if isinstance(solver, str) else None
+
+
+def scenario_key(spec_path: str | Path, purpose: str, *, solver: str | None = None, kernel: bool = True) -> str:
+    """A sha256 over everything that determines what ``purpose`` builds from the spec at ``spec_path``.
+
+    ``purpose`` names the product (``"render"``, ``"guide-page"``) so different products never share a
+    key. ``solver`` defaults to the one named in the spec; if it cannot be read, every solver module is
+    included. ``kernel=False`` leaves out the Jupyter kernel (for products made without executing).
+    """
+    data = Path(spec_path).read_bytes()
+    if solver is None:
+        solver = spec_solver(data)
+    h = hashlib.sha256()
+    h.update(json.dumps([SCHEMA, purpose, solver, _environment(kernel), code_files(solver)], default=str).encode())
+    h.update(b"\0spec\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def read_cache(path: Path) -> dict:
+    """The JSON object in ``path`` ({} if it is missing, unreadable or not ours)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
+
+
+def write_cache(path: Path, data: dict) -> bool:
+    """Write ``data`` (plus the schema number) atomically; False, silently, if the folder is not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         delete=False) as f:
+            json.dump({**data, "schema": SCHEMA}, f, sort_keys=True)
+        os.chmod(f.name, 0o644)  # a site folder is served as it is
+        os.replace(f.name, path)
+        return True
+    except OSError:
+        return False
