@@ -23,10 +23,9 @@ import json
 import os
 import sys
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["cache_root", "code_files", "scenario_key", "spec_solver", "read_cache", "write_cache", "SCHEMA"]
+__all__ = ["cache_root", "code_files", "scenario_key", "scenario_keys", "spec_solver", "read_cache", "write_cache", "SCHEMA"]
 
 SCHEMA = 1  # bump when what a key covers changes
 # Third-party packages whose versions change a computed answer or a rendered page.
@@ -55,8 +54,10 @@ def _solvers_dir() -> Path:
     return Path(solvers.__file__).resolve().parent
 
 
-@lru_cache(maxsize=8)
-def _file_digests(package: Path) -> tuple[tuple[str, str], ...]:
+_DIGESTS: dict[tuple, str] = {}  # (path, size, mtime_ns) → sha256: a file is hashed again once it changes
+
+
+def _file_digests(package: Path) -> list[tuple[str, str]]:
     out = []
     for path in sorted(package.rglob("*")):
         rel = path.relative_to(package)
@@ -64,21 +65,26 @@ def _file_digests(package: Path) -> tuple[tuple[str, str], ...]:
             continue
         if rel.parts[0] in ("static", "casebook"):  # copied assets (not inputs to any text) and the specs themselves
             continue
-        out.append((rel.as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
-    return tuple(out)
+        st = path.stat()
+        stamp = (str(path), st.st_size, st.st_mtime_ns)
+        if stamp not in _DIGESTS:
+            _DIGESTS[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+        out.append((rel.as_posix(), _DIGESTS[stamp]))
+    return out
 
 
-def code_files(solver: str | None) -> list[tuple[str, str]]:
+def code_files(solver: str | None, digests: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """``[(path inside the package, sha256)]`` of the code a scenario using ``solver`` depends on.
 
     Every file of the package, except the solver modules of *other* solvers (``solvers/<name>.py`` or
     ``solvers/<name>/``); shared solver helpers (``solvers/__init__.py``, ``solvers/_*.py``) are kept.
-    ``solver=None`` keeps every solver module.
+    ``solver=None`` keeps every solver module. Files are read afresh (a changed file is noticed within
+    the same process).
     """
     package = _package_dir()
     solvers_rel = _solvers_dir().relative_to(package).as_posix() + "/"
     kept = []
-    for rel, digest in _file_digests(package):
+    for rel, digest in _file_digests(package) if digests is None else digests:
         if solver is not None and rel.startswith(solvers_rel):
             first = rel[len(solvers_rel):].split("/")[0]
             name = first[:-3] if first.endswith(".py") else first
@@ -88,7 +94,6 @@ def code_files(solver: str | None) -> list[tuple[str, str]]:
     return kept
 
 
-@lru_cache(maxsize=2)
 def _environment(kernel: bool) -> tuple:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -120,21 +125,35 @@ def spec_solver(data: bytes) -> str | None:
     return solver if isinstance(solver, str) else None
 
 
-def scenario_key(spec_path: str | Path, purpose: str, *, solver: str | None = None, kernel: bool = True) -> str:
-    """A sha256 over everything that determines what ``purpose`` builds from the spec at ``spec_path``.
+def scenario_keys(specs, purpose: str, *, kernel: bool = True) -> list[str]:
+    """A sha256 per spec over everything that determines what ``purpose`` builds from it.
 
-    ``purpose`` names the product (``"render"``, ``"guide-page"``) so different products never share a
-    key. ``solver`` defaults to the one named in the spec; if it cannot be read, every solver module is
-    included. ``kernel=False`` leaves out the Jupyter kernel (for products made without executing).
+    ``specs`` are spec paths, or ``(path, solver)`` pairs (the solver defaults to the one the spec
+    names; if it cannot be read, every solver module is included). ``purpose`` names the product
+    (``"render"``, ``"guide-page"``), so that different products never share a key. ``kernel=False``
+    leaves out the Jupyter kernel (for products made without executing). The code and the
+    environment are read once per call, afresh.
     """
-    data = Path(spec_path).read_bytes()
-    if solver is None:
-        solver = spec_solver(data)
-    h = hashlib.sha256()
-    h.update(json.dumps([SCHEMA, purpose, solver, _environment(kernel), code_files(solver)], default=str).encode())
-    h.update(b"\0spec\0")
-    h.update(data)
-    return h.hexdigest()
+    environment = _environment(kernel)
+    digests = _file_digests(_package_dir())
+    keys = []
+    for item in specs:
+        path, solver = (item, None) if isinstance(item, str | Path) else item
+        data = Path(path).read_bytes()
+        if solver is None:
+            solver = spec_solver(data)
+        h = hashlib.sha256()
+        h.update(json.dumps([SCHEMA, purpose, solver, environment, code_files(solver, digests)],
+                            default=str).encode())
+        h.update(b"\0spec\0")
+        h.update(data)
+        keys.append(h.hexdigest())
+    return keys
+
+
+def scenario_key(spec_path: str | Path, purpose: str, *, solver: str | None = None, kernel: bool = True) -> str:
+    """:func:`scenario_keys` of one spec."""
+    return scenario_keys([(spec_path, solver)], purpose, kernel=kernel)[0]
 
 
 def read_cache(path: Path) -> dict:

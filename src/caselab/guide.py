@@ -186,12 +186,13 @@ def _case_html(scenario: Scenario, executed_nb, assets_url: str) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _NAV.format(up="../"), page, count=1)
 
 
-def _page_key(scenario: Scenario) -> str | None:
-    from caselab.fingerprint import scenario_key
+def _page_keys(scenarios: list[Scenario]) -> dict[str, str | None]:
+    """The fingerprint of each case page's inputs (None for a scenario built in memory: never reused)."""
+    from caselab.fingerprint import scenario_keys
 
-    if scenario.path is None:  # built in memory: nothing to compare with next time
-        return None
-    return scenario_key(scenario.path, "guide-page", solver=scenario.solver)
+    on_disk = [s for s in scenarios if s.path is not None]
+    keys = scenario_keys([(s.path, s.solver) for s in on_disk], "guide-page")
+    return {s.id: None for s in scenarios} | {s.id: k for s, k in zip(on_disk, keys, strict=True)}
 
 
 def _sha256(path: Path) -> str | None:
@@ -220,7 +221,7 @@ def build_guide(out_dir: str | Path, scenarios: list[Scenario] | None = None, *,
     copy_assets(out)
     manifest_path = out / MANIFEST
     pages: dict[str, dict] = {} if force else dict(read_cache(manifest_path).get("pages", {}))
-    keys = {s.id: _page_key(s) for s in scenarios}
+    keys = _page_keys(scenarios)
     todo = [s for s in scenarios
             if keys[s.id] is None or pages.get(s.id, {}).get("key") != keys[s.id]
             or _sha256(out / "cases" / f"{s.id}.html") != pages[s.id].get("sha256")]

@@ -313,7 +313,7 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     ``cache=False`` ignores and keeps no record. ``progress(i, scenario id)`` after each spec.
     """
     from caselab import casebook
-    from caselab.fingerprint import cache_root, read_cache, scenario_key, write_cache
+    from caselab.fingerprint import cache_root, read_cache, scenario_keys, write_cache
 
     load = load or casebook.load
     root = Path(root)
@@ -322,9 +322,9 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     learned = False
     results: list[RenderResult] = []
     ids: set[str] = set()
-    for i, spec in enumerate(spec_paths, 1):
-        spec = Path(spec)
-        key = scenario_key(spec, "render", kernel=False) if cache else None
+    spec_paths = [Path(p) for p in spec_paths]
+    keys = scenario_keys(spec_paths, "render", kernel=False) if cache else [None] * len(spec_paths)
+    for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True), 1):
         entry = entries.get(key) if key else None
         if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))):
             entry = None  # unknown, or not a record of ours
