@@ -155,8 +155,48 @@ def test_render_specs_with_a_corrupt_cache_file_starts_afresh(tmp_path, monkeypa
     monkeypatch.setenv("CASELAB_CACHE", str(tmp_path / "cache"))
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "render.json").write_text("{not json")
-    key = fingerprint.scenario_key(casebook.casebook_dir() / "pinterest-f1-cost.toml", "render", kernel=False)
+    [key] = fingerprint.scenario_keys([casebook.casebook_dir() / "pinterest-f1-cost.toml"], "render", kernel=False,
+                                      code=False)
     results = render.render_specs([casebook.casebook_dir() / "pinterest-f1-cost.toml"], ROOT, check=True,
                                   orphans=False)
     assert {r.status for r in results} == {"unchanged"}
     assert key in fingerprint.read_cache(tmp_path / "cache" / "render.json")["entries"]
+
+
+def test_render_records_stay_valid_across_code_rendering_never_imports(tmp_path):
+    """A record holds the sha256 of the package files imported when it was made: editing one of them (the
+    grader, the library) invalidates it; editing a module rendering never imports (the widgets, the study
+    guide) does not. Run on a copy of the package, imported by `caselab render --check` in a subprocess."""
+    import os
+    import shutil
+
+    import caselab
+
+    real = Path(caselab.__file__).resolve().parent
+    src = tmp_path / "src"
+    shutil.copytree(real, src / "caselab", ignore=shutil.ignore_patterns("__pycache__"))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(src), "CASELAB_CACHE": str(cache),
+           "CASELAB_CASEBOOK": str(casebook.casebook_dir())}
+    records = cache / "render.json"
+
+    def rendered_again() -> bool:
+        """Run the check; True if it had to render (a new record was written), False if the record served."""
+        before = records.stat().st_mtime_ns if records.exists() else None
+        out = subprocess.run([sys.executable, "-m", "caselab.cli", "render", "--check", "--root", str(ROOT),
+                              "pinterest-f1-cost"], env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0 and "up to date" in out.stdout, out.stdout + out.stderr
+        return records.stat().st_mtime_ns != before
+
+    def edit(name: str) -> None:
+        path = src / "caselab" / Path(getattr(caselab, name).__file__).resolve().relative_to(real)
+        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+    assert rendered_again() and not rendered_again()
+    edit("widgets")
+    edit("guide")
+    assert not rendered_again(), "rendering imports neither the widgets nor the guide"
+    edit("grading")
+    assert rendered_again() and not rendered_again()
+    edit("metrics")
+    assert rendered_again()

@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["cache_root", "code_files", "scenario_key", "scenario_keys", "spec_solver", "read_cache", "write_cache", "SCHEMA"]
+__all__ = ["cache_root", "code_files", "loaded_code", "code_unchanged", "package_digests", "scenario_key", "scenario_keys", "spec_solver", "read_cache", "write_cache", "SCHEMA"]
 
 SCHEMA = 1  # bump when what a key covers changes
 # Third-party packages whose versions change a computed answer or a rendered page.
@@ -73,25 +74,71 @@ def _file_digests(package: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _solver_of(rel: str, solvers_rel: str) -> str | None:
+    """The solver module a package file belongs to (None for any other file, and for shared solver code)."""
+    if not rel.startswith(solvers_rel):
+        return None
+    first = rel[len(solvers_rel):].split("/")[0]
+    name = first[:-3] if first.endswith(".py") else first
+    return None if name.startswith("_") else name
+
+
+def _solver_refs(solver: str, digests: list[tuple[str, str]], solvers_rel: str) -> set[str]:
+    """``solver`` and every other solver module its source names (as a whole word: an import, or a mention)."""
+    folder = _package_dir() / solvers_rel
+    sources = [folder / f"{solver}.py"] + sorted((folder / solver).rglob("*.py") if (folder / solver).is_dir() else [])
+    text = "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in sources if f.is_file())
+    names = {_solver_of(rel, solvers_rel) for rel, _ in digests} - {None}
+    return {solver} | {n for n in names if re.search(rf"\b{re.escape(n)}\b", text)}
+
+
 def code_files(solver: str | None, digests: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """``[(path inside the package, sha256)]`` of the code a scenario using ``solver`` depends on.
 
     Every file of the package, except the solver modules of *other* solvers (``solvers/<name>.py`` or
-    ``solvers/<name>/``); shared solver helpers (``solvers/__init__.py``, ``solvers/_*.py``) are kept.
-    ``solver=None`` keeps every solver module. Files are read afresh (a changed file is noticed within
-    the same process).
+    ``solvers/<name>/``) that ``solver``'s source does not name; shared solver code (``solvers/__init__.py``,
+    ``solvers/_*.py``) is kept. ``solver=None`` keeps every solver module. Files are read afresh (a
+    changed file is noticed within the same process).
     """
-    package = _package_dir()
-    solvers_rel = _solvers_dir().relative_to(package).as_posix() + "/"
-    kept = []
-    for rel, digest in _file_digests(package) if digests is None else digests:
-        if solver is not None and rel.startswith(solvers_rel):
-            first = rel[len(solvers_rel):].split("/")[0]
-            name = first[:-3] if first.endswith(".py") else first
-            if not name.startswith("_") and name != solver:
+    digests = _file_digests(_package_dir()) if digests is None else digests
+    solvers_rel = _solvers_dir().relative_to(_package_dir()).as_posix() + "/"
+    if solver is None:
+        return list(digests)
+    keep = _solver_refs(solver, digests, solvers_rel)
+    return [(rel, d) for rel, d in digests if _solver_of(rel, solvers_rel) in (None, *keep)]
+
+
+def loaded_code(solver: str | None) -> dict[str, str]:
+    """``{path inside the package: sha256}`` of the code that can have run in this process for a scenario.
+
+    :func:`code_files`, narrowed to the package's modules imported in this process so far (every file
+    that is not a module is kept). Recorded right after building something, it covers every line that
+    building ran; if none of these files changed, building again runs the same code — a module that
+    was not imported could only run if one of these changed to import it. See :func:`code_unchanged`.
+    """
+    import caselab
+
+    loaded_from = Path(caselab.__file__).resolve().parent  # (the package itself; a copy only in the tests)
+    imported = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path:
+            try:
+                imported.add(Path(path).resolve().relative_to(loaded_from).as_posix())
+            except ValueError:
                 continue
-        kept.append((rel, digest))
-    return kept
+    return {rel: d for rel, d in code_files(solver) if not rel.endswith(".py") or rel in imported}
+
+
+def package_digests() -> list[tuple[str, str]]:
+    """``[(path inside the package, sha256)]`` of every file fingerprints cover, read now."""
+    return _file_digests(_package_dir())
+
+
+def code_unchanged(recorded: dict[str, str], digests: list[tuple[str, str]] | None = None) -> bool:
+    """True if every file in ``recorded`` (from :func:`loaded_code`) still has the recorded sha256."""
+    current = dict(_file_digests(_package_dir()) if digests is None else digests)
+    return bool(recorded) and all(current.get(rel) == d for rel, d in recorded.items())
 
 
 def _environment(kernel: bool) -> tuple:
@@ -125,14 +172,15 @@ def spec_solver(data: bytes) -> str | None:
     return solver if isinstance(solver, str) else None
 
 
-def scenario_keys(specs, purpose: str, *, kernel: bool = True) -> list[str]:
+def scenario_keys(specs, purpose: str, *, kernel: bool = True, code: bool = True) -> list[str]:
     """A sha256 per spec over everything that determines what ``purpose`` builds from it.
 
     ``specs`` are spec paths, or ``(path, solver)`` pairs (the solver defaults to the one the spec
     names; if it cannot be read, every solver module is included). ``purpose`` names the product
     (``"render"``, ``"guide-page"``), so that different products never share a key. ``kernel=False``
-    leaves out the Jupyter kernel (for products made without executing). The code and the
-    environment are read once per call, afresh.
+    leaves out the Jupyter kernel (for products made without executing); ``code=False`` leaves out
+    caselab's code (the caller then records :func:`loaded_code` and checks :func:`code_unchanged`). The
+    code and the environment are read once per call, afresh.
     """
     environment = _environment(kernel)
     digests = _file_digests(_package_dir())
@@ -143,8 +191,8 @@ def scenario_keys(specs, purpose: str, *, kernel: bool = True) -> list[str]:
         if solver is None:
             solver = spec_solver(data)
         h = hashlib.sha256()
-        h.update(json.dumps([SCHEMA, purpose, solver, environment, code_files(solver, digests)],
-                            default=str).encode())
+        files = code_files(solver, digests) if code else "recorded separately"
+        h.update(json.dumps([SCHEMA, purpose, solver, environment, files], default=str).encode())
         h.update(b"\0spec\0")
         h.update(data)
         keys.append(h.hexdigest())

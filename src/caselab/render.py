@@ -318,22 +318,27 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     loaded (``load(path)``, default :func:`caselab.casebook.load`) and rendered, and their hashes recorded.
     ``cache=False`` ignores and keeps no record. ``progress(i, scenario id)`` after each spec.
     """
-    from caselab import casebook
-    from caselab.fingerprint import cache_root, read_cache, scenario_keys, write_cache
+    from caselab import casebook, fingerprint
 
     load = load or casebook.load
     root = Path(root)
-    cache_path = cache_root() / _CACHE_FILE
-    entries: dict[str, dict] = dict(read_cache(cache_path).get("entries", {})) if cache else {}
+    cache_path = fingerprint.cache_root() / _CACHE_FILE
+    entries: dict[str, dict] = dict(fingerprint.read_cache(cache_path).get("entries", {})) if cache else {}
     learned = False
     results: list[RenderResult] = []
     ids: set[str] = set()
     spec_paths = [Path(p) for p in spec_paths]
-    keys = scenario_keys(spec_paths, "render", kernel=False) if cache else [None] * len(spec_paths)
+    # The key covers the spec, the environment and the solver's name; the code is checked per record:
+    # the files that had been imported when it was made (see fingerprint.loaded_code), so editing a module
+    # that rendering never imports (the widgets, the grader's runner, the guide) keeps the records valid.
+    keys = (fingerprint.scenario_keys(spec_paths, "render", kernel=False, code=False) if cache
+            else [None] * len(spec_paths))
+    digests = fingerprint.package_digests() if cache else []
     for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True), 1):
         entry = entries.get(key) if key else None
-        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))):
-            entry = None  # unknown, or not a record of ours
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))
+                and isinstance(entry.get("code"), dict) and fingerprint.code_unchanged(entry["code"], digests)):
+            entry = None  # unknown, made by other code, or not a record of ours
         paths = {kind: root / FOLDERS[kind] / f"{entry['id']}.ipynb" for kind in KINDS} if entry else {}
         if entry and (check or all(_sha256(paths[k]) == entry[k] for k in KINDS)):
             # Known inputs: the expected bytes are known by their hash; no need to load or solve.
@@ -349,7 +354,8 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
             sid = scenario.id
             if key:
                 entries.pop(key, None)
-                entries[key] = {"id": sid, **{k: hashlib.sha256(d).hexdigest() for k, d in expected.items()}}
+                entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver),
+                                **{k: hashlib.sha256(d).hexdigest() for k, d in expected.items()}}
                 learned = True
         ids.add(sid)
         if progress:
@@ -357,5 +363,5 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     if check and orphans:
         results += _orphans(root, ids)
     if learned:
-        write_cache(cache_path, {"entries": dict(list(entries.items())[-_CACHE_ENTRIES:])})
+        fingerprint.write_cache(cache_path, {"entries": dict(list(entries.items())[-_CACHE_ENTRIES:])})
     return results
