@@ -89,7 +89,7 @@ def _solver_refs(solver: str, digests: list[tuple[str, str]], solvers_rel: str) 
     sources = [folder / f"{solver}.py"] + sorted((folder / solver).rglob("*.py") if (folder / solver).is_dir() else [])
     text = "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in sources if f.is_file())
     names = {_solver_of(rel, solvers_rel) for rel, _ in digests} - {None}
-    return {solver} | {n for n in names if re.search(rf"\b{re.escape(n)}\b", text)}
+    return {solver} | (names & set(re.findall(r"\w+", text)))
 
 
 def code_files(solver: str | None, digests: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -108,7 +108,7 @@ def code_files(solver: str | None, digests: list[tuple[str, str]] | None = None)
     return [(rel, d) for rel, d in digests if _solver_of(rel, solvers_rel) in (None, *keep)]
 
 
-def loaded_code(solver: str | None) -> dict[str, str]:
+def loaded_code(solver: str | None, digests: list[tuple[str, str]] | None = None) -> dict[str, str]:
     """``{path inside the package: sha256}`` of the code that can have run in this process for a scenario.
 
     :func:`code_files`, narrowed to the package's modules imported in this process so far (every file
@@ -120,14 +120,14 @@ def loaded_code(solver: str | None) -> dict[str, str]:
 
     loaded_from = Path(caselab.__file__).resolve().parent  # (the package itself; a copy only in the tests)
     imported = set()
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) if name == "caselab" or name.startswith("caselab.") else None
         if path:
             try:
                 imported.add(Path(path).resolve().relative_to(loaded_from).as_posix())
             except ValueError:
                 continue
-    return {rel: d for rel, d in code_files(solver) if not rel.endswith(".py") or rel in imported}
+    return {rel: d for rel, d in code_files(solver, digests) if not rel.endswith(".py") or rel in imported}
 
 
 def package_digests() -> list[tuple[str, str]]:

@@ -354,7 +354,7 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
             sid = scenario.id
             if key:
                 entries.pop(key, None)
-                entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver),
+                entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver, digests),
                                 **{k: hashlib.sha256(d).hexdigest() for k, d in expected.items()}}
                 learned = True
         ids.add(sid)
