@@ -64,6 +64,8 @@ def test_the_site_has_an_index_a_cheatsheet_and_a_page_per_case(site):
     # subscripts set as HTML (the pages load no MathJax)
     assert "τ* = C<sub>FP</sub> / (C<sub>FP</sub> + C<sub>FN</sub>)" in sheet
     assert 'href="cases/tiktok-threshold-capacity.html"' in sheet
+    # and in the worked answers of the case pages
+    assert "τ* = C<sub>FP</sub> / (C<sub>FP</sub> + C<sub>FN</sub>)" in (out / "cases" / f"{CASES[1]}.html").read_text()
     static = out / "static"
     assert (static / "embed-amd.js").stat().st_size > 1_000_000 and (static / "require.js").exists()
     assert {"LICENSE.jupyter-widgets.txt", "LICENSE.requirejs.txt", "LICENSE.fontawesome.txt"} <= {

@@ -143,7 +143,11 @@ def formula_html(formula: str) -> str:
     >>> formula_html("z_{1−α/2}·√(p(1 − p)) and (1 − m/N)^k for C_FN > 0")
     'z<sub>1−α/2</sub>·√(p(1 − p)) and (1 − m/N)<sup>k</sup> for C<sub>FN</sub> &gt; 0'
     """
-    text = html.escape(formula, quote=False)
+    return _subsup(html.escape(formula, quote=False))
+
+
+def _subsup(text: str) -> str:
+    """:func:`formula_html` of text already escaped for HTML."""
     for _ in range(2):  # one level of nesting: e^{s_j}
         text = _SUB_BRACED.sub(r"<sub>\1</sub>", text)
         text = _SUP_BRACED.sub(r"<sup>\1</sup>", text)
@@ -182,8 +186,14 @@ def _case_html(scenario: Scenario, executed_nb, assets_url: str) -> str:
     from caselab.html import notebook_html
 
     page = notebook_html(executed_nb, static_url=assets_url, title=scenario.title)
+    # The worked answers' "**Formula**: …" lines, with sub- and superscripts like the cheat sheet's
+    # (the text up to the first tag; it is already escaped).
+    page = _FORMULA_LINE.sub(lambda m: m.group(1) + _subsup(m.group(2)), page)
     # A way back to the index, added right after <body>.
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _NAV.format(up="../"), page, count=1)
+
+
+_FORMULA_LINE = re.compile(r"(<strong>Formula</strong>: )([^<]*)")
 
 
 def _page_keys(scenarios: list[Scenario]) -> dict[str, str | None]:
