@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,12 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_caselab_home(tmp_path_factory):
-    # Checks made by the tests (and by notebook kernels they start) must not touch the user's journal.
+    # Checks made by the tests (and by notebook kernels they start) must not touch the user's journal,
+    # nor `caselab render`'s records in the user's cache folder.
     home = tmp_path_factory.mktemp("caselab-home")
     mp = pytest.MonkeyPatch()
     mp.setenv("CASELAB_HOME", str(home))
+    mp.setenv("CASELAB_CACHE", str(tmp_path_factory.mktemp("caselab-cache")))
     yield home
     mp.undo()
 
@@ -47,3 +51,30 @@ def chromium(tmp_path):
         finally:
             for context in contexts:
                 context.close()
+
+
+NODE_TOOLS = ("npm", "npx", "node", "nodejs", "corepack")
+
+
+@pytest.fixture(scope="module")
+def without_npm(tmp_path_factory):
+    """PATH holds every command of the real PATH except npm and Node.js, for the tests of one module.
+
+    (Symlinks in a temporary folder, first match on PATH first.) Proves that what runs under it needs
+    neither: the widget manager's files ship with the package.
+    """
+    bin_dir = tmp_path_factory.mktemp("bin-without-npm")
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if not folder or not os.path.isdir(folder):
+            continue
+        for entry in os.scandir(folder):
+            target = bin_dir / entry.name
+            if entry.name in NODE_TOOLS or target.exists() or target.is_symlink():
+                continue
+            if entry.is_file() and os.access(entry.path, os.X_OK):
+                target.symlink_to(entry.path)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PATH", str(bin_dir))
+    assert shutil.which("npm") is None and shutil.which("node") is None
+    yield bin_dir
+    mp.undo()

@@ -65,3 +65,31 @@ def test_unknown_id_and_broken_spec_give_one_clear_line(tmp_path):
     out = caselab("solve", str(bad))
     assert out.returncode != 0 and "titel: unknown key. Did you mean 'title'?" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_guide_with_no_npm_on_the_path_then_a_rebuild_that_executes_nothing(tmp_path, without_npm):
+    out = tmp_path / "site"
+    first = caselab("guide", "--out", str(out), "pinterest-f1-cost", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "0 up to date, 1 to execute" in first.stdout and "[ 1/1] pinterest-f1-cost" in first.stdout
+    assert "works offline" in first.stdout and (out / "static" / "embed-amd.js").exists()
+    page = out / "cases" / "pinterest-f1-cost.html"
+    stamp = page.stat().st_mtime_ns
+    again = caselab("guide", "--out", str(out), "pinterest-f1-cost", cwd=tmp_path)
+    assert again.returncode == 0 and "1 up to date, 0 to execute" in again.stdout and "[ 1/1]" not in again.stdout
+    assert page.stat().st_mtime_ns == stamp
+    forced = caselab("guide", "--out", str(out), "--force", "pinterest-f1-cost", cwd=tmp_path)
+    assert forced.returncode == 0 and "0 up to date, 1 to execute" in forced.stdout
+
+
+def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
+    # The first run records the notebooks' hashes (in CASELAB_CACHE, a temporary folder in the tests);
+    # later checks compare hashes without solving, and must still name a stale file.
+    root = ["--root", str(tmp_path), "pinterest-f1-cost"]
+    assert caselab("render", *root).returncode == 0
+    assert caselab("render", "--check", *root).returncode == 0
+    learner = tmp_path / "notebooks" / "pinterest-f1-cost.ipynb"
+    learner.write_text(learner.read_text().replace("Pinterest", "Pinterset"))
+    out = caselab("render", "--check", *root)
+    assert out.returncode == 1 and "notebooks/pinterest-f1-cost.ipynb: out of date" in out.stdout
+    assert "solutions/" not in out.stdout

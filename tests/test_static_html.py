@@ -1,10 +1,11 @@
 """Offline HTML: an executed solution notebook, exported with its widget state, works with no network.
 
-The widget manager (``@jupyter-widgets/html-manager``) and require.js come from the npm registry into
-a cache folder (caselab.html.widget_assets), and the page loads them from ``static/`` beside it. A
-headless chromium opens the page from disk: the threshold slider renders, moving it with the
-keyboard moves the readouts to the library's values (the explorer's precomputed frames), and no
-request leaves file:// (or 127.0.0.1). Screenshots go to test-artifacts/static-html/.
+The widget manager (``@jupyter-widgets/html-manager``) and require.js ship inside the package
+(``caselab/static/``, with their licences; caselab.html.widget_assets), and the page loads them from
+``static/`` beside it. The page is built with npm and Node.js off the PATH. A headless chromium opens
+it from disk: the threshold slider renders, moving it with the keyboard moves the readouts to the
+library's values (the explorer's precomputed frames), and no request fails or leaves file:// (or
+127.0.0.1). Screenshots go to test-artifacts/static-html/.
 """
 
 from __future__ import annotations
@@ -25,14 +26,49 @@ SCENARIO = "tiktok-threshold-capacity"
 def assets():
     from caselab.notebooks import html
 
-    try:
-        return html.widget_assets()
-    except html.AssetsUnavailable as e:
-        pytest.skip(f"the widget manager's JavaScript cannot be fetched here: {e}")
+    return html.widget_assets()
+
+
+def test_the_widget_manager_ships_in_the_package_with_its_licences(assets):
+    import caselab
+    from caselab.notebooks import html
+
+    assert assets == Path(caselab.__file__).resolve().parent / "static"
+    names = {f.name for f in assets.iterdir()}
+    assert {"embed-amd.js", "require.js", "README.md", "embed-amd.js.LICENSE.txt", "LICENSE.jupyter-widgets.txt",
+            "LICENSE.requirejs.txt", "LICENSE.fontawesome.txt"} <= names
+    assert (assets / "embed-amd.js").stat().st_size > 1_000_000
+    # only woff2 fonts, and only ones the widget manager's CSS names
+    fonts = sorted(n for n in names if n.endswith((".woff2", ".woff", ".ttf", ".eot", ".svg")))
+    bundle = (assets / "embed-amd.js").read_text(encoding="utf-8")
+    assert fonts and all(f.endswith(".woff2") and f in bundle for f in fonts), fonts
+    # every shipped file is accounted for, and the README names the versions the code pins
+    readme = (assets / "README.md").read_text(encoding="utf-8")
+    for name in names - {"README.md"}:
+        assert name in readme, f"{name} is not described in caselab/static/README.md"
+    for package, version in html.ASSET_SOURCES.items():
+        assert f"{package}@{version}" in readme
+    assert "RequireJS 2.3.8" in (assets / "require.js").read_text(encoding="utf-8")[:400]
+    assert "Font Awesome Free 5.15.4" in bundle and "BSD" not in (assets / "LICENSE.requirejs.txt").read_text()
+
+
+def test_the_wheel_would_carry_the_static_files():
+    # hatch's wheel takes src/caselab whole, minus what git ignores: nothing in static/ may be ignored.
+    import shutil
+    import subprocess
+    import tomllib
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "src/caselab" in config["packages"]
+    files = [str(p.relative_to(ROOT)) for p in (ROOT / "src" / "caselab" / "static").iterdir()]
+    ignored = subprocess.run(["git", "check-ignore", *files], cwd=ROOT, capture_output=True, text=True)
+    assert ignored.returncode == 1 and not ignored.stdout, f"git ignores {ignored.stdout}"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, assets):
+def site(tmp_path_factory, assets, without_npm):
     from caselab.notebooks import html
 
     out = tmp_path_factory.mktemp("site")
@@ -70,7 +106,9 @@ def test_slider_renders_and_moves_in_the_static_page(site, chromium):
     requests: list[str] = []
     browser = chromium()
     page = browser.new_page()
+    failed: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
     page.goto(page_path.as_uri())
     handle = page.locator(f"{scope} .noUi-handle").first
     handle.wait_for(timeout=60_000)  # the slider rendered
@@ -104,6 +142,7 @@ def test_slider_renders_and_moves_in_the_static_page(site, chromium):
         f"{cm.precision:.4f}", f"{cm.recall:.4f}", f"{cm.f1:.4f}", f"{cm.fpr:.4f}")
     remote = [u for u in requests if not u.startswith(("file://", "data:", "blob:", "http://127.0.0.1"))]
     assert not remote, f"the static page requested {remote}"
+    assert not failed, f"requests that failed (a file missing from static/?): {failed}"
     (ARTIFACTS / "static.json").write_text(json.dumps({"before": before, "after": after,
                                                        "requests": sorted(set(requests))}, indent=1))
 

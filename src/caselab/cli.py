@@ -39,13 +39,21 @@ def _wrap(text: str, indent: str = "  ") -> str:
                                      subsequent_indent=indent) for p in paras if p)
 
 
-def _load(ref: str) -> Scenario:
+def _load(ref: str, *, check_solver: bool = True) -> Scenario:
     try:
-        return casebook.load(ref)
+        return casebook.load(ref, check_solver=check_solver)
     except casebook.UnknownScenario as e:
         raise SystemExit(f"caselab: {e}") from None
     except SpecError as e:
         raise SystemExit(f"caselab: {e}") from None
+
+
+def _spec_path(ref: str) -> Path:
+    """The spec file of a scenario id or path (a clear exit if there is none)."""
+    path = Path(ref) if casebook._is_path(ref) else casebook.casebook_dir() / f"{ref}.toml"
+    if not path.is_file():
+        _load(ref)  # exits naming close matches
+    return path
 
 
 def _fmt_value(value) -> str:
@@ -176,18 +184,22 @@ def _project_root(args) -> Path:
 
 
 def cmd_render(args) -> int:
+    from caselab.notebooks._fastimport import skip_iri_grammar
+
+    skip_iri_grammar()  # nbformat's import is ~1 s faster; the notebooks' bytes are the same
     from caselab.notebooks import render
 
     root = _project_root(args)
-    ids = args.scenarios or casebook.scenario_ids()
-    scenarios = [_load(i) for i in ids]
-    total = len(scenarios)
+    specs = [_spec_path(ref) for ref in (args.scenarios or casebook.scenario_ids())]
+    total = len(specs)
 
-    def progress(i, s):
+    def progress(i, sid):
         if not args.quiet and sys.stderr.isatty():
-            print(f"\r  [{i}/{total}] {s.id:50}", end="" if i < total else "\n", file=sys.stderr)
+            print(f"\r  [{i}/{total}] {sid:50}", end="" if i < total else "\n", file=sys.stderr)
 
-    results = render.render_all(scenarios, root, check=args.check, progress=progress, orphans=not args.scenarios)
+    # Specs whose fingerprint is known are not even loaded (render_specs compares hashes).
+    results = render.render_specs(specs, root, check=args.check, progress=progress, orphans=not args.scenarios,
+                                  load=_load)
     if args.check:
         stale = [r for r in results if r.status in ("stale", "orphan")]
         for r in stale:
@@ -454,12 +466,17 @@ def cmd_next(args) -> int:
 
 
 def cmd_guide(args) -> int:
+    from caselab.notebooks._fastimport import skip_iri_grammar
+
+    skip_iri_grammar()  # nbformat/nbconvert import ~1 s faster
     from caselab.notebooks import guide
     from caselab.notebooks.html import AssetsUnavailable
 
-    scenarios = [_load(i) for i in args.scenarios] if args.scenarios else casebook.load_all()
+    # Structure only: the solver check (which solves) is done by build_guide for the cases it executes.
+    scenarios = ([_load(i, check_solver=False) for i in args.scenarios] if args.scenarios
+                 else casebook.load_all(check_solver=False))
     try:
-        index = guide.build_guide(args.out, scenarios, jobs=args.jobs)
+        index = guide.build_guide(args.out, scenarios, jobs=args.jobs, force=args.force)
     except AssetsUnavailable as e:
         raise SystemExit(f"caselab: {e}") from None
     except RuntimeError as e:
@@ -560,7 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("guide", help="build the static study-guide site (worked cases, live widgets, cheat sheet)")
     p.add_argument("scenarios", nargs="*", metavar="ID", help="only these scenarios (default: all)")
     p.add_argument("--out", default="site", help="folder to write the site to (default: ./site)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--jobs", type=int, default=2, help="kernels executing notebooks at once (default 2)")
+    p.add_argument("--force", action="store_true",
+                   help="execute every case again (default: only cases whose spec or code changed)")
     p.set_defaults(func=cmd_guide)
 
     p = sub.add_parser("study", help="open JupyterLab on the learner notebooks")

@@ -1,30 +1,40 @@
 """The study-guide site: every worked solution as a static page, an index, and a formula cheat sheet.
 
-``caselab guide --out site/`` executes each scenario's solution notebook (two kernels at a time),
-turns it into an HTML page whose widgets still move (their state is embedded and the widget manager's
-JavaScript is served from ``site/static/`` — no CDN, it works offline), and writes:
+``caselab guide --out site/`` executes each scenario's solution notebook (two kernels at a time, each
+running notebook after notebook), turns it into an HTML page whose widgets still move (their state is
+embedded and the widget manager's JavaScript, shipped in the package, is copied to ``site/static/`` —
+no CDN, no npm, it works offline), and writes:
 
 * ``index.html`` — the cases by topic, by company and by difficulty, with the seed parts each covers;
 * ``cases/<id>.html`` — one page per scenario: story, worked answers, plots, live explorers;
 * ``cheatsheet.html`` — every formula the answers use, each linked to the scenarios that use it.
 
 Open ``index.html`` in a browser (``file://`` is fine) or serve the folder with any static server.
+
+The build is incremental: ``site/.caselab-guide.json`` records, per case, the fingerprint of its inputs
+(:func:`caselab.fingerprint.scenario_key`: the spec's bytes, caselab's code but the other solvers, the
+versions of numpy, nbconvert, …) and the hash of the page written. A case whose fingerprint and page
+are unchanged is not executed again; editing one spec re-executes that case only, editing a solver
+the cases that use it, editing shared code (the library, the renderer, this module) every case.
+``force=True`` (``caselab guide --force``) rebuilds everything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from caselab.scenarios import casebook
 from caselab.scenarios.coverage import SEED_PARTS
 from caselab.scenarios.spec import Scenario
 
-__all__ = ["build_guide", "formula_index"]
+__all__ = ["build_guide", "formula_index", "formula_html", "MANIFEST"]
+
+MANIFEST = ".caselab-guide.json"  # in the site folder: per case, the inputs' fingerprint and the page's hash
 
 _CSS = """
 body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1050px;margin:0 auto;padding:0 18px 40px;color:#1f2328}
@@ -118,18 +128,61 @@ def _capstones(scenarios: list[Scenario]) -> str:
 
 def formula_index(scenarios: list[Scenario]) -> dict[str, list[tuple[Scenario, str]]]:
     """``{formula: [(scenario, question id), …]}`` over every computed answer that states a formula."""
+
+
+def _formulas(scenario: Scenario) -> list[tuple[str, str]]:
+    """``[(question id, formula)]`` of a scenario's computed answers that state a formula, in question order."""
+    answers = casebook.solve(scenario).answers
+    return [(q.id, answers[q.id].formula.strip()) for q in scenario.questions
+            if q.id in answers and answers[q.id].formula]
+
+
+def formula_index(scenarios: list[Scenario], formulas: dict[str, list] | None = None,
+                  ) -> dict[str, list[tuple[Scenario, str]]]:
+    """``{formula: [(scenario, question id), …]}`` over every computed answer that states a formula.
+
+    ``formulas`` maps scenario ids to their ``[(question id, formula)]`` where already known (the guide's
+    manifest keeps them); the other scenarios are solved.
+    """
     index: dict[str, list[tuple[Scenario, str]]] = defaultdict(list)
     for s in scenarios:
-        answers = casebook.solve(s).answers
-        for q in s.questions:
-            a = answers.get(q.id)
-            if a is not None and a.formula:
-                index[a.formula.strip()].append((s, q.id))
+        known = (formulas or {}).get(s.id)
+        for qid, formula in (_formulas(s) if known is None else known):
+            index[formula].append((s, qid))
     return index
 
 
-def _cheatsheet(scenarios: list[Scenario]) -> str:
-    index = formula_index(scenarios)
+# Sub- and superscripts in the formulas' plain-text notation, set as HTML (the pages need no MathJax):
+# x_{…} and x^{…}, x^(…) (kept in brackets), and a single-letter base with a one-token index (C_FN, a_i,
+# p^γ, N^2); a longer word with an underscore (score_samples, n_class…) is a name and stays as it is.
+_SUB_BRACED = re.compile(r"_\{([^{}]*)\}")
+_SUP_BRACED = re.compile(r"\^\{([^{}]*)\}")
+_SUP_PAREN = re.compile(r"\^(\([^()]*\))")
+_SUB_TOKEN = re.compile(r"(?<![\w.])([A-Za-zα-ωΑ-Ω])_([A-Za-z0-9α-ωΑ-Ω∅]+)(?![\w(])")
+_SUP_TOKEN = re.compile(r"\^([A-Za-z0-9α-ωΑ-Ω′]+|[−-][A-Za-z0-9]+)")
+
+
+def formula_html(formula: str) -> str:
+    """A formula in caselab's plain-text notation as escaped HTML with ``<sub>``/``<sup>``.
+
+    >>> formula_html("z_{1−α/2}·√(p(1 − p)) and (1 − m/N)^k for C_FN > 0")
+    'z<sub>1−α/2</sub>·√(p(1 − p)) and (1 − m/N)<sup>k</sup> for C<sub>FN</sub> &gt; 0'
+    """
+    return _subsup(html.escape(formula, quote=False))
+
+
+def _subsup(text: str) -> str:
+    """:func:`formula_html` of text already escaped for HTML."""
+    for _ in range(2):  # one level of nesting: e^{s_j}
+        text = _SUB_BRACED.sub(r"<sub>\1</sub>", text)
+        text = _SUP_BRACED.sub(r"<sup>\1</sup>", text)
+    text = _SUP_PAREN.sub(r"<sup>\1</sup>", text)
+    text = _SUB_TOKEN.sub(r"\1<sub>\2</sub>", text)
+    return _SUP_TOKEN.sub(r"<sup>\1</sup>", text)
+
+
+def _cheatsheet(scenarios: list[Scenario], formulas: dict[str, list] | None = None) -> str:
+    index = formula_index(scenarios, formulas)
     # Group formulas by the first topic of the scenario that uses them most, so related rules sit together.
     groups: dict[str, list[str]] = defaultdict(list)
     for formula, uses in index.items():
@@ -148,50 +201,108 @@ def _cheatsheet(scenarios: list[Scenario]) -> str:
                 if (s.id, qid) not in seen:
                     seen.add((s.id, qid))
                     links.append(f'<a href="cases/{s.id}.html">{s.id}</a> <code>{qid}</code>')
-            rows.append(f"<tr><td>{html.escape(formula)}</td><td>{'<br>'.join(links)}</td></tr>")
+            rows.append(f"<tr><td class=\"formula\">{formula_html(formula)}</td><td>{'<br>'.join(links)}</td></tr>")
         parts.append(f"<h2>{html.escape(topic)}</h2><table><tr><th style=\"width:55%\">formula</th><th>used in</th>"
                      "</tr>" + "".join(rows) + "</table>")
     return _page("caselab formula cheat sheet", "\n".join(parts))
 
 
-def _case_page(scenario: Scenario, assets_url: str) -> str:
-    from caselab.notebooks.html import execute_notebook, notebook_html
-    from caselab.notebooks.render import build_notebook
+def _case_html(scenario: Scenario, executed_nb, assets_url: str) -> str:
+    from caselab.notebooks.html import notebook_html
 
-    nb = execute_notebook(build_notebook(scenario, "solution"))
-    page = notebook_html(nb, static_url=assets_url, title=scenario.title)
+    page = notebook_html(executed_nb, static_url=assets_url, title=scenario.title)
     # Links between notebooks (a capstone's drills) become links between the site's pages.
     page = re.sub(r'href="([a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb"', r'href="\1.html"', page)
+    # The worked answers' "**Formula**: …" lines, with sub- and superscripts like the cheat sheet's
+    # (the text up to the first tag; it is already escaped).
+    page = _FORMULA_LINE.sub(lambda m: m.group(1) + _subsup(m.group(2)), page)
     # A way back to the index, added right after <body>.
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _NAV.format(up="../"), page, count=1)
 
 
+_FORMULA_LINE = re.compile(r"(<strong>Formula</strong>: )([^<]*)")
+
+
+def _page_keys(scenarios: list[Scenario]) -> dict[str, str | None]:
+    """The fingerprint of each case page's inputs (None for a scenario built in memory: never reused)."""
+    from caselab.notebooks.fingerprint import scenario_keys
+
+    on_disk = [s for s in scenarios if s.path is not None]
+    keys = scenario_keys([(s.path, s.solver) for s in on_disk], "guide-page")
+    return {s.id: None for s in scenarios} | {s.id: k for s, k in zip(on_disk, keys, strict=True)}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def build_guide(out_dir: str | Path, scenarios: list[Scenario] | None = None, *, jobs: int = 2,
-                progress=print) -> Path:
-    """Build the site into ``out_dir``; returns the path of its ``index.html``."""
-    from caselab.notebooks.html import copy_assets
+                progress=print, force: bool = False) -> Path:
+    """Build the site into ``out_dir``; returns the path of its ``index.html``.
+
+    Only the cases whose inputs changed since the last build into ``out_dir`` (or whose page is missing
+    or was altered) are executed; ``force`` executes every case. ``scenarios`` may be loaded without the
+    solver check (``casebook.load_all(check_solver=False)``): the cases to build are checked here.
+    """
+    from caselab.notebooks.fingerprint import read_cache, write_cache
+    from caselab.notebooks.html import copy_assets, execute_notebooks
+    from caselab.notebooks.render import build_notebook
 
     out = Path(out_dir)
-    scenarios = scenarios if scenarios is not None else casebook.load_all()
+    scenarios = scenarios if scenarios is not None else casebook.load_all(check_solver=False)
     (out / "cases").mkdir(parents=True, exist_ok=True)
-    progress(f"caselab guide: {len(scenarios)} case(s) → {out}/")
-    copy_assets(out)
     started = time.monotonic()
-    failures = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_case_page, s, "../static"): s for s in scenarios}
-        for done, future in enumerate(as_completed(futures), 1):
-            s = futures[future]
-            try:
-                (out / "cases" / f"{s.id}.html").write_text(future.result(), encoding="utf-8")
-                status = "ok"
-            except Exception as e:  # one broken notebook must not sink the whole site
-                failures.append((s.id, e))
-                status = f"FAILED: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-            progress(f"  [{done:>2}/{len(scenarios)}] {s.id:48} {status}  ({time.monotonic() - started:.0f} s)")
+    copy_assets(out)
+    manifest_path = out / MANIFEST
+    pages: dict[str, dict] = {} if force else dict(read_cache(manifest_path).get("pages", {}))
+    keys = _page_keys(scenarios)
+    todo = [s for s in scenarios
+            if keys[s.id] is None or pages.get(s.id, {}).get("key") != keys[s.id]
+            or _sha256(out / "cases" / f"{s.id}.html") != pages[s.id].get("sha256")]
+    progress(f"caselab guide: {len(scenarios)} case(s) → {out}/: {len(scenarios) - len(todo)} up to date, "
+             f"{len(todo)} to execute" + (f" ({jobs} kernel(s))" if todo else ""))
+
+    failures, notebooks, runnable = [], [], []
+    for s in todo:
+        pages.pop(s.id, None)
+        try:
+            checked = casebook.load(s.path) if s.path is not None else s  # the solver check, for cases to build
+            notebooks.append(build_notebook(checked, "solution"))
+            runnable.append(checked)
+        except Exception as e:
+            failures.append((s.id, e))
+            progress(f"  {s.id:54} FAILED: {type(e).__name__}: {_first_line(e)}")
+    formulas = {sid: [tuple(f) for f in entry.get("formulas", [])] for sid, entry in pages.items()}
+    done = 0
+    for i, result in execute_notebooks(notebooks, jobs=jobs):
+        s = runnable[i]
+        done += 1
+        try:
+            if isinstance(result, Exception):
+                raise result
+            page = out / "cases" / f"{s.id}.html"
+            page.write_text(_case_html(s, result, "../static"), encoding="utf-8")
+            formulas[s.id] = _formulas(s)
+            if keys[s.id] is not None:
+                pages[s.id] = {"key": keys[s.id], "sha256": _sha256(page), "formulas": formulas[s.id]}
+                write_cache(manifest_path, {"pages": pages})  # after each page: an interrupted build keeps it
+            status = "ok"
+        except Exception as e:  # one broken notebook must not sink the whole site
+            failures.append((s.id, e))
+            status = f"FAILED: {type(e).__name__}: {_first_line(e)}"
+        progress(f"  [{done:>2}/{len(runnable)}] {s.id:48} {status}  ({time.monotonic() - started:.0f} s)")
+    write_cache(manifest_path, {"pages": pages})
+    built = [s for s in scenarios if s.id not in {sid for sid, _ in failures}]
     (out / "index.html").write_text(_index(scenarios), encoding="utf-8")
-    (out / "cheatsheet.html").write_text(_cheatsheet(scenarios), encoding="utf-8")
-    progress(f"wrote {out / 'index.html'} and {out / 'cheatsheet.html'} in {time.monotonic() - started:.0f} s")
+    (out / "cheatsheet.html").write_text(_cheatsheet(built, formulas), encoding="utf-8")
+    progress(f"wrote {out / 'index.html'} and {out / 'cheatsheet.html'} in {time.monotonic() - started:.1f} s")
     if failures:
         raise RuntimeError(f"{len(failures)} case page(s) failed: " + "; ".join(f"{i}: {e}" for i, e in failures))
     return out / "index.html"
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).splitlines()[0] if str(e) else ""

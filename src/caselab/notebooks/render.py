@@ -5,6 +5,11 @@
 * Each notebook keeps, in ``metadata.caselab.generated_hash``, a hash of the cells it was generated
   with. If the cells on disk no longer match it, a learner has edited the notebook: rendering keeps
   their file and writes the new version beside it (``<id>.new.ipynb``), and says so.
+* :func:`render_specs` (``caselab render [--check]``) remembers, in caselab's cache folder, the sha256
+  of the notebooks each spec rendered to, under the fingerprint of everything they are made from
+  (:func:`caselab.fingerprint.scenario_key`). A spec whose fingerprint is known is neither loaded nor
+  solved: its notebooks on disk are compared by hash with the recorded ones — so a stale or edited
+  notebook is still reported, without the solving that makes a full check slow.
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from caselab.scenarios import solvers
-from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 from caselab.scenarios.spec import Given, Scenario, fill
+from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 
-__all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
-           "is_edited", "FORMAT_VERSION", "speaking_time_text", "part_minutes"]
+__all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "render_specs", "RenderResult",
+           "cells_hash", "is_edited", "FORMAT_VERSION", "FOLDERS", "speaking_time_text", "part_minutes"]
 
 FORMAT_VERSION = 1
 KINDS = ("learner", "solution")
+FOLDERS = {"learner": "notebooks", "solution": "solutions"}
+_CACHE_FILE = "render.json"  # in caselab.fingerprint.cache_root()
+_CACHE_ENTRIES = 2000  # the most recent fingerprints kept
 
 
 # --------------------------------------------------------------------------------------------------
@@ -37,12 +44,15 @@ def _cell(kind: str, source: str, role: str, key: str, question: str | None = No
     meta: dict[str, Any] = {"caselab": {"role": role}}
     if question:
         meta["caselab"]["question"] = question
-    make = new_code_cell if kind == "code" else new_markdown_cell
-    if kind != "code":
-        source = escape_markdown(source)
-    cell = make(source=source.strip("\n"), metadata=meta)
-    cell["id"] = key
-    return cell
+    from nbformat import from_dict  # nbformat imports in ~1 s: only when building
+
+    # The fields of nbformat.v4's new_code_cell / new_markdown_cell, without their per-cell schema
+    # validation (half the time of rendering the casebook); the notebook is validated whole when written.
+    if kind == "code":
+        return from_dict({"id": key, "cell_type": "code", "metadata": meta, "execution_count": None,
+                          "source": source.strip("\n"), "outputs": []})
+    return from_dict({"id": key, "cell_type": "markdown", "metadata": meta,
+                      "source": escape_markdown(source).strip("\n")})
 
 
 def _literal(value: Any) -> str:
@@ -164,7 +174,7 @@ def _prompt(i: int, q, givens: dict) -> str:
 
 
 def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | None = None,
-                   variant: int | None = None) -> nbformat.NotebookNode:
+                   variant: int | None = None):
     """The learner (``kind="learner"``) or worked (``kind="solution"``) notebook of a scenario."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
@@ -213,6 +223,8 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
                                f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 
+    from nbformat.v4 import new_notebook
+
     nb = new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -242,7 +254,14 @@ def cells_hash(nb) -> str:
 
 
 def notebook_bytes(nb) -> bytes:
-    return (nbformat.writes(nb, version=4) + "\n").encode("utf-8")
+    """The notebook as written to disk; an invalid notebook (a bug in the renderer) raises."""
+    import nbformat
+
+    problem: dict = {}
+    text = nbformat.writes(nb, version=4, capture_validation_error=problem)
+    if problem:
+        raise problem["ValidationError"]
+    return (text + "\n").encode("utf-8")
 
 
 def is_edited(path: Path) -> bool:
@@ -293,12 +312,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+def _expected(scenario: Scenario) -> dict[str, bytes]:
+    return {kind: notebook_bytes(build_notebook(scenario, kind)) for kind in KINDS}
+
+
 def render_scenario(scenario: Scenario, root: Path, *, check: bool = False) -> list[RenderResult]:
     """Write (or, with ``check``, compare) ``notebooks/<id>.ipynb`` and ``solutions/<id>.ipynb`` under root."""
+    return [_write(Path(root) / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check)
+            for kind, data in _expected(scenario).items()]
+
+
+def _orphans(root: Path, ids: set[str]) -> list[RenderResult]:
     out = []
-    for kind, folder in (("learner", "notebooks"), ("solution", "solutions")):
-        data = notebook_bytes(build_notebook(scenario, kind))
-        out.append(_write(Path(root) / folder / f"{scenario.id}.ipynb", data, check))
+    for folder in FOLDERS.values():
+        for extra in sorted((Path(root) / folder).glob("*.ipynb")):
+            if extra.stem not in ids and not extra.name.endswith(".new.ipynb"):
+                out.append(RenderResult(extra, "orphan"))
     return out
 
 
@@ -309,11 +338,74 @@ def render_all(scenarios, root: Path, *, check: bool = False, progress=None,
     for i, scenario in enumerate(scenarios, 1):
         results += render_scenario(scenario, root, check=check)
         if progress:
-            progress(i, scenario)
+            progress(i, scenario.id)
     if check and orphans:
-        wanted = {f"{s.id}.ipynb" for s in scenarios}
-        for folder in ("notebooks", "solutions"):
-            for extra in sorted((Path(root) / folder).glob("*.ipynb")):
-                if extra.name not in wanted and not extra.name.endswith(".new.ipynb"):
-                    results.append(RenderResult(extra, "orphan"))
+        results += _orphans(root, {s.id for s in scenarios})
+    return results
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, orphans: bool = True,
+                 load=None, cache: bool = True) -> list[RenderResult]:
+    """:func:`render_all` from spec files, loading and solving only the specs whose fingerprint is new.
+
+    For a spec whose fingerprint (:func:`caselab.fingerprint.scenario_key`) was seen before, the
+    notebooks on disk are compared by sha256 with the ones it rendered to then: equal is
+    ``unchanged``; different or missing is ``stale`` (``check``) or rendered again. Other specs are
+    loaded (``load(path)``, default :func:`caselab.casebook.load`) and rendered, and their hashes recorded.
+    ``cache=False`` ignores and keeps no record. ``progress(i, scenario id)`` after each spec.
+    """
+    from caselab.notebooks import fingerprint
+    from caselab.scenarios import casebook
+
+    load = load or casebook.load
+    root = Path(root)
+    cache_path = fingerprint.cache_root() / _CACHE_FILE
+    entries: dict[str, dict] = dict(fingerprint.read_cache(cache_path).get("entries", {})) if cache else {}
+    learned = False
+    results: list[RenderResult] = []
+    ids: set[str] = set()
+    spec_paths = [Path(p) for p in spec_paths]
+    # The key covers the spec, the environment and the solver's name; the code is checked per record:
+    # the files that had been imported when it was made (see fingerprint.loaded_code), so editing a module
+    # that rendering never imports (the widgets, the grader's runner, the guide) keeps the records valid.
+    keys = (fingerprint.scenario_keys(spec_paths, "render", kernel=False, code=False) if cache
+            else [None] * len(spec_paths))
+    digests = fingerprint.package_digests() if cache else []
+    for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True), 1):
+        entry = entries.get(key) if key else None
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))
+                and isinstance(entry.get("code"), dict) and fingerprint.code_unchanged(entry["code"], digests)):
+            entry = None  # unknown, made by other code, or not a record of ours
+        paths = {kind: root / FOLDERS[kind] / f"{entry['id']}.ipynb" for kind in KINDS} if entry else {}
+        if entry and (check or all(_sha256(paths[k]) == entry[k] for k in KINDS)):
+            # Known inputs: the expected bytes are known by their hash; no need to load or solve.
+            results += [RenderResult(paths[k], "unchanged" if _sha256(paths[k]) == entry[k] else "stale")
+                        for k in KINDS]
+            sid = entry["id"]
+            entries[key] = entries.pop(key)  # most recently used last
+        else:
+            scenario = load(spec)
+            expected = _expected(scenario)
+            results += [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check)
+                        for kind, data in expected.items()]
+            sid = scenario.id
+            if key:
+                entries.pop(key, None)
+                entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver, digests),
+                                **{k: hashlib.sha256(d).hexdigest() for k, d in expected.items()}}
+                learned = True
+        ids.add(sid)
+        if progress:
+            progress(i, sid)
+    if check and orphans:
+        results += _orphans(root, ids)
+    if learned:
+        fingerprint.write_cache(cache_path, {"entries": dict(list(entries.items())[-_CACHE_ENTRIES:])})
     return results
