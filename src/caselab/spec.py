@@ -20,6 +20,8 @@ Layout (see ``casebook/pinterest-f1-cost.toml`` for a full example)::
     [source]                          # company, role, round, difficulty (easy|medium|hard)
     [givens]                          # checked against the solver's declared givens
     [[questions]]                     # id, kind, prompt, unit/tolerance, options, hint, points, model_answer
+                                      # capstones also: part, speaking_time, outline, follow_ups, drills
+    [[questions.points]]              # a rubric point as a table: text, evidence, number, against
     [variants]                        # optional: ranges of givens for drills
 """
 
@@ -35,8 +37,10 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "FollowUp",
     "Given",
     "Question",
+    "RubricPoint",
     "Scenario",
     "Source",
     "SpecError",
@@ -290,6 +294,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class RubricPoint:
+    """One rubric point, as a grader would state it, with what shows it in an answer.
+
+    ``evidence`` is a list of groups; an answer shows the point when every group appears in it. A group
+    is alternatives separated by ``|`` — short phrases (matched case-insensitively) or ``re:<regex>``.
+    ``number`` names a question (or a given) whose value the answer must state; ``against`` lists
+    fluent wrong claims that void the point. A point written as a plain string has no evidence.
+    """
+
+    text: str
+    evidence: tuple[str, ...] = ()
+    number: str = ""
+    against: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question an interviewer asks next, with a short model answer."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: str
@@ -302,6 +330,12 @@ class Question:
     model_answer: str = ""  # rubric questions: a model answer in prose
     explanation: str = ""  # extra words for the solution notebook
     widget: str = ""  # a question answered by setting a widget (see caselab.widgets)
+    rubric: tuple[RubricPoint, ...] = ()  # rubric questions: the points with their evidence (texts = points)
+    part: str = ""  # capstones: the part of the interview question it belongs to, e.g. "Part 3"
+    speaking_time: float | None = None  # capstones: target minutes to answer it out loud
+    outline: tuple[str, ...] = ()  # rubric questions: the beats a strong answer hits, in order
+    follow_ups: tuple[FollowUp, ...] = ()  # rubric questions: what the interviewer asks next
+    drills: tuple[str, ...] = ()  # ids of the scenarios that drill this part in detail
 
     @property
     def accepted(self) -> Tolerance:
@@ -338,7 +372,10 @@ TOP_KEYS = {"id", "title", "solver", "topics", "seed_parts", "story", "source", 
             "variants", "explorers"}
 SOURCE_KEYS = ("company", "role", "round", "difficulty")
 QUESTION_KEYS = {"id", "kind", "prompt", "hint", "unit", "tolerance", "options", "points", "model_answer",
-                 "explanation", "widget"}
+                 "explanation", "widget", "part", "speaking_time", "outline", "follow_ups", "drills"}
+POINT_KEYS = ("text", "evidence", "number", "against")
+FOLLOW_UP_KEYS = ("question", "answer")
+MAX_SPEAKING_MINUTES = 30
 
 
 def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
@@ -454,6 +491,7 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
         p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
         p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+    p += _cross_checks(sid, questions, givens)
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
@@ -533,23 +571,190 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
         elif "options" in q:
             p.append(SpecProblem(f"{where}.options", f"only choice and decision questions have options; this one is "
                                                      f"kind = {kind!r}."))
+        rubric: tuple[RubricPoint, ...] = ()
         if kind == "rubric":
-            pts = q.get("points")
-            if not isinstance(pts, list) or not pts or not all(isinstance(x, str) and x for x in pts):
-                p.append(SpecProblem(f"{where}.points", "a rubric question needs `points`: a non-empty array of the "
-                                                        "points a good answer makes."))
-            else:
-                points = tuple(pts)
+            rubric = _parse_points(q.get("points"), f"{where}.points", p)
+            points = tuple(pt.text for pt in rubric)
             if not isinstance(q.get("model_answer"), str) or not q.get("model_answer", "").strip():
                 p.append(SpecProblem(f"{where}.model_answer", "a rubric question needs a `model_answer` (prose)."))
         elif "points" in q:
             p.append(SpecProblem(f"{where}.points", f"only rubric questions have points; this one is kind = {kind!r}."))
+        capstone = _parse_capstone_fields(q, kind, where, p)
         if len(p) == n_before and qid:
             questions.append(Question(id=qid, kind=kind, prompt=prompt, hint=hint,
                                       unit=unit if kind == "number" else "number", tolerance=tolerance,
                                       options=options, points=points, model_answer=q.get("model_answer", ""),
-                                      explanation=q.get("explanation", ""), widget=q.get("widget", "")))
+                                      explanation=q.get("explanation", ""), widget=q.get("widget", ""),
+                                      rubric=rubric, **capstone))
     return questions
+
+
+def _string_list(raw: Any, where: str, p: list[SpecProblem], what: str, lo: int = 1, hi: int | None = None
+                 ) -> tuple[str, ...]:
+    """An array of non-empty strings with between ``lo`` and ``hi`` items (a problem appended otherwise)."""
+    count = f"{lo} to {hi}" if hi else f"at least {lo}"
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        p.append(SpecProblem(where, f"must be an array of non-empty strings ({what}); got {raw!r}."))
+        return ()
+    if len(raw) < lo or (hi is not None and len(raw) > hi):
+        p.append(SpecProblem(where, f"has {len(raw)} item(s): give {count} ({what})."))
+        return ()
+    return tuple(raw)
+
+
+def _check_evidence_group(group: str, where: str, p: list[SpecProblem]) -> None:
+    alternatives = [a.strip() for a in group.split("|")]
+    if not all(alternatives):
+        p.append(SpecProblem(where, f"= {group!r} has an empty alternative: write \"phrase a | phrase b\" with "
+                                    "text on both sides of each '|'."))
+        return
+    for alt in alternatives:
+        if alt.startswith("re:"):
+            try:
+                re.compile(alt[3:])
+            except re.error as e:
+                p.append(SpecProblem(where, f"the pattern {alt!r} is not a valid regular expression ({e}); "
+                                            "a group cannot hold a '|' inside a pattern — use two alternatives."))
+
+
+def _parse_points(raw: Any, where: str, p: list[SpecProblem]) -> tuple[RubricPoint, ...]:
+    """Rubric points: each a string, or a table {text, evidence, number, against} (see :class:`RubricPoint`)."""
+    if not isinstance(raw, list) or not raw:
+        p.append(SpecProblem(where, "a rubric question needs `points`: a non-empty array of the points a good answer "
+                                    "makes (strings, or [[questions.points]] tables with text and evidence)."))
+        return ()
+    out: list[RubricPoint] = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        if isinstance(item, str) and item.strip():
+            out.append(RubricPoint(item))
+            continue
+        if not isinstance(item, dict):
+            p.append(SpecProblem(at, f"must be a non-empty string or a table with `text` and `evidence`; got "
+                                     f"{_type_name(item)} {item!r}."))
+            continue
+        n_before = len(p)
+        for key in item:
+            if key not in POINT_KEYS:
+                p.append(_unknown_key(at, key, POINT_KEYS))
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            p.append(SpecProblem(f"{at}.text", "is missing: the point as a grader would state it (a non-empty string)."))
+        evidence = _string_list(item.get("evidence"), f"{at}.evidence", p,
+                                "groups of phrases that must all appear, alternatives separated by '|'")
+        for j, group in enumerate(evidence):
+            _check_evidence_group(group, f"{at}.evidence[{j}]", p)
+        number = item.get("number", "")
+        if not isinstance(number, str):
+            p.append(SpecProblem(f"{at}.number", f"must be the id of a question or a given (a string); got "
+                                                 f"{_type_name(number)} {number!r}."))
+        against: tuple[str, ...] = ()
+        if "against" in item:
+            against = _string_list(item["against"], f"{at}.against", p, "fluent wrong claims that void the point")
+        if len(p) == n_before:
+            out.append(RubricPoint(text, evidence, number, against))
+    return tuple(out)
+
+
+def _parse_capstone_fields(q: dict, kind: str, where: str, p: list[SpecProblem]) -> dict[str, Any]:
+    """The per-part fields of a capstone question: part, speaking_time, outline, follow_ups, drills."""
+    out: dict[str, Any] = {}
+    if "part" in q:
+        part = q["part"]
+        if not isinstance(part, str) or not part.strip() or len(part) > 40:
+            p.append(SpecProblem(f"{where}.part", f"must be a short label such as \"Part 3\" (at most 40 "
+                                                  f"characters); got {part!r}."))
+        else:
+            out["part"] = part.strip()
+    if "speaking_time" in q:
+        t = q["speaking_time"]
+        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or not \
+                0 < t <= MAX_SPEAKING_MINUTES:
+            p.append(SpecProblem(f"{where}.speaking_time", f"must be minutes in (0, {MAX_SPEAKING_MINUTES}] (e.g. 2 "
+                                                           f"or 1.5); got {t!r}."))
+        else:
+            out["speaking_time"] = float(t)
+    for key in ("outline", "follow_ups"):
+        if key in q and kind != "rubric":
+            p.append(SpecProblem(f"{where}.{key}", f"only rubric questions have {key}; this one is kind = {kind!r}."))
+    if "outline" in q and kind == "rubric":
+        out["outline"] = _string_list(q["outline"], f"{where}.outline", p, "the beats of a strong answer, in order",
+                                      lo=3, hi=8)
+    if "follow_ups" in q and kind == "rubric":
+        raw = q["follow_ups"]
+        if not isinstance(raw, list) or not raw:
+            p.append(SpecProblem(f"{where}.follow_ups", "must be a non-empty array of tables "
+                                                        "{ question = \"...\", answer = \"...\" }."))
+        else:
+            follow_ups = []
+            for i, item in enumerate(raw):
+                at = f"{where}.follow_ups[{i}]"
+                if not isinstance(item, dict):
+                    p.append(SpecProblem(at, f"must be a table {{ question, answer }}; got {_type_name(item)}."))
+                    continue
+                for key in item:
+                    if key not in FOLLOW_UP_KEYS:
+                        p.append(_unknown_key(at, key, FOLLOW_UP_KEYS))
+                vals = [item.get(k) for k in FOLLOW_UP_KEYS]
+                for k, v in zip(FOLLOW_UP_KEYS, vals, strict=True):
+                    if not isinstance(v, str) or not v.strip():
+                        p.append(SpecProblem(f"{at}.{k}", f"is missing or empty: a follow-up needs a {k} (a string)."))
+                if all(isinstance(v, str) and v.strip() for v in vals):
+                    follow_ups.append(FollowUp(*vals))
+            out["follow_ups"] = tuple(follow_ups)
+    if "drills" in q:
+        out["drills"] = _string_list(q["drills"], f"{where}.drills", p, "ids of scenarios that drill this part")
+        for i, sid in enumerate(out["drills"]):
+            if not ID_PATTERN.match(sid):
+                p.append(SpecProblem(f"{where}.drills[{i}]", f"= {sid!r} is not a scenario id (lowercase words joined "
+                                                             "by '-')."))
+    return out
+
+
+def _cross_checks(sid: str, questions: list[Question], givens: dict) -> list[SpecProblem]:
+    """What needs the whole spec: drills name existing scenarios, points' numbers name questions or givens,
+    and the texts of the capstone fields have valid placeholders."""
+    problems: list[SpecProblem] = []
+    known: list[str] | None = None
+    if any(q.drills for q in questions):
+        from caselab import casebook
+
+        try:
+            known = casebook.scenario_ids()
+        except FileNotFoundError:  # an installed package without its casebook: nothing to check against
+            known = None
+    qids = {q.id for q in questions}
+    for i, q in enumerate(questions):
+        where = f"questions[{i}]"
+        for j, drill in enumerate(q.drills):
+            if drill == sid:
+                problems.append(SpecProblem(f"{where}.drills[{j}]", "names this scenario itself: link the scenarios "
+                                                                    "that drill the part in detail."))
+            elif known is not None and drill not in known:
+                close = difflib.get_close_matches(drill, known, n=1)
+                fix = f" Did you mean {close[0]!r}?" if close else ""
+                problems.append(SpecProblem(f"{where}.drills[{j}]", f"= {drill!r}: there is no such scenario in the "
+                                                                    f"casebook.{fix}"))
+        for j, point in enumerate(q.rubric):
+            if point.number and point.number not in qids and not _given_path_exists(givens, point.number):
+                problems.append(SpecProblem(f"{where}.points[{j}].number",
+                                            f"= {point.number!r} names neither a question of this scenario nor a "
+                                            f"given: use a question id ({', '.join(sorted(qids))}) or a given name."))
+        for j, beat in enumerate(q.outline):
+            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]")
+        for j, fu in enumerate(q.follow_ups):
+            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question")
+            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer")
+    return problems
+
+
+def _given_path_exists(givens: dict, dotted: str) -> bool:
+    node: Any = givens
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return not isinstance(node, dict)
 
 
 def _parse_tolerance(raw: Any, where: str, p: list[SpecProblem]) -> Tolerance | None:

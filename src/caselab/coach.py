@@ -1,0 +1,480 @@
+"""The rubric coach: point-by-point feedback on a written answer to an open question.
+
+Each rubric point of a spec may declare the *evidence* that shows it (see docs/AUTHORING.md)::
+
+    [[questions.points]]
+    text = "Severe imbalance: judge with PR-AUC / precision and recall at the operating point, not accuracy."
+    evidence = ["pr-auc | average precision | precision and recall", "operating point | threshold*"]
+    number = "bayes_threshold"      # optional: a value the answer must state (an answer id or a given)
+    against = ["re:accuracy is (fine|good|the right metric)"]   # optional: one phrase each; a match voids the point
+
+:func:`assess` reads a learner's text and says, for every point, whether its evidence is there — every
+group found, the number stated within tolerance, no ``against`` phrase asserted — and if not, why not and
+which sentence of the model answer makes the point. The result is an **automatic estimate**: feedback
+to revise with, never the score. The learner's self-score (``case.score``) stays the score.
+
+How a phrase matches
+    Text and phrase are normalised the same way (Unicode NFKC, lowercase, dashes and hyphens as word
+    breaks, ``≥`` as ``>=``, Markdown marks dropped) and split into word tokens; a token is compared
+    after a light plural stemming (``thresholds`` = ``threshold``). A phrase's words must appear in order
+    in one sentence, with at most one other word between two of them. ``word*`` matches any word
+    starting with ``word`` (``calibrat*``: calibrate, calibrated, recalibration is *not* — write
+    ``*calibrat*``, which matches the stem anywhere in the word). ``a & b`` needs both phrases in the same
+    sentence, in any order. ``re:`` starts a regular expression searched in the normalised text (in an
+    evidence group it cannot hold ``|``, which separates alternatives; an ``against`` entry can).
+
+Negation
+    A match preceded within two words by *not / no / never / without / …n't* (but not *not only* /
+    *not just*) does not count: "you don't need to calibrate" is no evidence of calibration. A phrase
+    that itself starts with a negation ("not accuracy") is matched as written.
+
+Claims, not keywords
+    A point is evidence of understanding only inside a *claim*: a sentence that relates its words.
+    The coach counts evidence only in sentences with relating words — determiners, auxiliaries,
+    pronouns, prepositions, subordinators (:data:`RELATING_WORDS`; *and*/*or* do not relate) — at least
+    two of them, or one in a short sentence; a sentence that is mostly a comma-separated run of bare
+    terms is a list, not a claim. A bare list of keywords therefore covers nothing, and the report says
+    that the answer reads as a list.
+
+Performance: pure Python, no model, no network; about a millisecond per answer (benchmarks/bench_coach.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from caselab.spec import Question, RubricPoint, Tolerance, fill
+
+__all__ = ["PASS_MARK", "CoachReport", "PointResult", "assess", "assess_text", "find_numbers",
+           "alternatives", "compile_phrase", "format_report", "model_sentences", "normalise", "ESTIMATE_LABEL"]
+
+PASS_MARK = 0.6  # share of rubric points an answer needs to pass — self-scored (mock, case.score) or estimated
+ESTIMATE_LABEL = "automatic estimate — feedback, not your score"
+NUMBER_TOLERANCE = Tolerance(rel=0.02)  # a number point that names a given (not a question) is read within 2%
+
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "cannot", "neither", "none", "nothing"})
+RELATING_WORDS = frozenset("""
+a an the this that these those each every its their our your his her my any some such both either
+is are was were be been being am do does did has have had would will can could should must may might shall
+i we you it they he she me us them one
+of to in on at by for with from than into onto against per under over below above about after before between
+through within without across via as like until toward towards upon off out up down among
+because so since if when whenever which while whereas unless then where who whom whose what why how
+not no never only also still even just very too rather
+""".split())
+
+_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－"), "-")
+_SYMBOLS = {"≥": " >= ", "≤": " <= ", "≠": " != ", "×": " x ", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
+            "→": " -> ", "≈": " ~ "}
+_TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[.,'][a-z0-9α-ωµ]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*(?:[-*+•]|\d+[.)])?\s*|^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def normalise(text: str) -> str:
+    """Text as the coach compares it: NFKC, lowercase, one dash, symbols spelled out, Markdown marks gone."""
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    for sym, rep in _SYMBOLS.items():
+        text = text.replace(sym, rep)
+    text = text.replace("**", "").replace("`", "").replace("__", " ")
+    return text.lower()
+
+
+def _stem(token: str) -> str:
+    """A light, symmetric stemming: possessives and plurals (``thresholds`` → ``threshold``)."""
+    if token.endswith("'s"):
+        token = token[:-2]
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and not token[-2].isdigit():
+        return token[:-1]
+    return token
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int  # character offset in the normalised text
+    end: int
+    tokens: tuple[str, ...]  # raw tokens
+    stems: tuple[str, ...]
+    prose: bool  # a claim (relating words), not a bare list of terms
+
+
+def _is_prose(tokens: tuple[str, ...], raw: str) -> bool:
+    words = [t for t in tokens if not t[0].isdigit()]
+    if not words:
+        return False
+    relating = sum(t in RELATING_WORDS or t.endswith("n't") for t in words)
+    if relating == 0 or (relating < 2 and len(words) > 8):
+        return False
+    items = [i for i in raw.split(",") if i.strip()]
+    if len(items) >= 5:  # a run of comma-separated bare terms is a list even inside a framing clause
+        bare = sum(1 for i in items if len(_TOKEN.findall(i)) <= 3
+                   and not any(t in RELATING_WORDS for t in _TOKEN.findall(i)))
+        if bare >= 0.7 * len(items):
+            return False
+    return True
+
+
+def _sentences(norm: str) -> list[_Sentence]:
+    out = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(norm)] + [(len(norm), len(norm))]
+    for b_start, b_end in bounds:
+        chunk = norm[pos:b_start]
+        toks = tuple(m.group(0).strip(".,'") for m in _TOKEN.finditer(chunk))
+        toks = tuple(t for t in toks if t)
+        if toks:
+            out.append(_Sentence(pos, b_start, toks, tuple(_stem(t) for t in toks), _is_prose(toks, chunk)))
+        pos = b_end
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Phrases
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Phrase:
+    source: str
+    words: tuple[tuple[str, str], ...] = ()  # (kind, stem): kind "=" exact stem, "^" prefix, "~" infix
+    regex: re.Pattern | None = None
+    parts: tuple[_Phrase, ...] = ()  # "a & b": all in one sentence
+
+    @property
+    def negated_by_design(self) -> bool:
+        return bool(self.words) and (self.words[0][1] in NEGATORS or self.words[0][1].endswith("n't"))
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_phrase(source: str) -> _Phrase:
+    """One evidence alternative compiled; raises ValueError with the reason when it cannot match anything."""
+    s = source.strip()
+    if s.startswith("re:"):
+        try:
+            return _Phrase(source, regex=re.compile(s[3:]))
+        except re.error as e:
+            raise ValueError(f"regular expression {s[3:]!r} does not compile: {e}") from None
+    if "&" in s:
+        parts = tuple(compile_phrase(p) for p in s.split("&"))
+        return _Phrase(source, parts=parts)
+    words = []
+    for raw in re.split(r"[\s\-/_]+", normalise(s)):
+        raw = raw.strip(".,;:()\"")
+        if not raw:
+            continue
+        if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
+            words.append(("~", raw.strip("*")))
+        elif raw.endswith("*") and len(raw) > 1:
+            words.append(("^", raw[:-1]))
+        else:
+            toks = [m.group(0) for m in _TOKEN.finditer(raw)]
+            words += [("=", _stem(t)) for t in toks]
+    if not words:
+        raise ValueError(f"phrase {source!r} has no words")
+    return _Phrase(source, words=tuple(words))
+
+
+def _word_matches(kind: str, stem: str, token: str, token_stem: str) -> bool:
+    if kind == "=":
+        return token_stem == stem
+    if kind == "^":
+        return token.startswith(stem)
+    return stem in token
+
+
+def _negated(sentence: _Sentence, i: int) -> bool:
+    for j in range(max(0, i - 2), i):
+        t = sentence.tokens[j]
+        if (t in NEGATORS or t.endswith("n't")) and not (j + 1 < len(sentence.tokens)
+                                                          and sentence.tokens[j + 1] in ("only", "just", "merely")):
+            return True
+    return False
+
+
+def _match_words(phrase: _Phrase, sentence: _Sentence, negation: bool) -> bool:
+    words, toks, stems = phrase.words, sentence.tokens, sentence.stems
+    n = len(toks)
+    for i in range(n):
+        if not _word_matches(*words[0], toks[i], stems[i]):
+            continue
+        j, ok = i, True
+        for kind, stem in words[1:]:
+            for k in (j + 1, j + 2):  # at most one other word in between
+                if k < n and _word_matches(kind, stem, toks[k], stems[k]):
+                    j = k
+                    break
+            else:
+                ok = False
+                break
+        if ok and not (negation and not phrase.negated_by_design and _negated(sentence, i)):
+            return True
+    return False
+
+
+def _phrase_in_sentence(phrase: _Phrase, sentence: _Sentence, norm: str, negation: bool = True) -> bool:
+    if phrase.regex is not None:
+        return phrase.regex.search(norm, sentence.start, sentence.end) is not None
+    if phrase.parts:
+        return all(_phrase_in_sentence(p, sentence, norm, negation) for p in phrase.parts)
+    return _match_words(phrase, sentence, negation)
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------------
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<a>\d+(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)(?:e(?P<exp>[-+]?\d+))?"
+    r"(?:\s*(?:/|in|out of)\s*(?P<b>\d+(?:,\d{3})*(?:\.\d+)?)(?![\d.]))?"
+    r"\s*(?P<unit>%|percent\b|pp\b|percentage points?\b|k\b|thousand\b|m\b|million\b|bn\b|billion\b)?")
+
+
+def find_numbers(text: str) -> list[tuple[float, float]]:
+    """Every number stated in ``text`` as ``(value, half_unit)``: ``0.0625``, ``6.25%``, ``2/32``, ``1 in 21``,
+    ``1e-4``, ``147k``, ``1,179``. ``half_unit`` is half the unit of the last digit written (how precisely it
+    was stated); 0 for fractions, which are exact."""
+    out = []
+    for m in _NUMBER.finditer(normalise(text)):
+        a = m.group("a").replace(",", "")
+        try:
+            value = float(a)
+        except ValueError:  # pragma: no cover - the pattern only takes digits
+            continue
+        decimals = len(a.split(".")[1]) if "." in a else 0
+        half = 0.5 * 10.0 ** -decimals
+        if m.group("exp"):
+            scale = 10.0 ** int(m.group("exp"))
+            value, half = value * scale, half * scale
+        if m.group("b"):
+            b = float(m.group("b").replace(",", ""))
+            if b == 0:
+                continue
+            value, half = value / b, 0.0
+        unit = (m.group("unit") or "").strip()
+        scale = {"%": 0.01, "percent": 0.01, "pp": 0.01, "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6,
+                 "bn": 1e9, "billion": 1e9}.get(unit.split()[0] if unit else "", 0.01 if unit.startswith("percentage")
+                                                else 1.0)
+        out.append((value * scale, half * scale))
+    return out
+
+
+def _states(numbers: list[tuple[float, float]], target: float, tol: Tolerance) -> bool:
+    """Whether one of ``numbers`` is ``target``: within the tolerance, or ``target`` rounded as written."""
+    for value, half in numbers:
+        if tol.accepts(value, target) or tol.accepts(value, abs(target)):
+            return True
+        # "about 5%" for 0.0476: the truth rounded to the learner's precision — if that precision still
+        # says something (a rounding step of at most the value's own size).
+        if value != 0 and half > 0 and abs(value - target) <= half * (1 + 1e-9) and half <= 0.5 * abs(target):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PointResult:
+    """The coach's reading of one rubric point.
+
+    ``status``: ``covered`` | ``missing`` | ``not_judged`` (the point declares no evidence);
+    ``reason``: why a point is missing; ``model_sentence``: the model answer's words for it.
+    """
+
+    text: str
+    status: str
+    reason: str = ""
+    missing_groups: tuple[int, ...] = ()
+    against: str = ""
+    model_sentence: str = ""
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "covered"
+
+
+@dataclass(frozen=True)
+class CoachReport:
+    """Point-by-point feedback on one answer and its coverage (an automatic estimate, never the score)."""
+
+    question: str
+    points: tuple[PointResult, ...]
+    keyword_list: bool = False
+
+    @property
+    def judged(self) -> int:
+        return sum(p.status != "not_judged" for p in self.points)
+
+    @property
+    def covered(self) -> int:
+        return sum(p.covered for p in self.points)
+
+    @property
+    def coverage(self) -> float:
+        """Covered share of the points that declare evidence (0 when none does)."""
+        return self.covered / self.judged if self.judged else 0.0
+
+    @property
+    def reaches_pass_mark(self) -> bool:
+        return self.judged > 0 and self.coverage >= PASS_MARK - 1e-12
+
+    def format(self) -> str:
+        return format_report(self)
+
+
+def _groups(point: RubricPoint) -> list[list[_Phrase]]:
+    return [[compile_phrase(a) for a in alternatives(g)] for g in point.evidence]
+
+
+def alternatives(group: str) -> list[str]:
+    """A group's alternatives, split on ``|`` (so a ``re:`` pattern holds no ``|``: write two alternatives)."""
+    return [a.strip() for a in group.split("|") if a.strip()]
+
+
+def _found(phrases: list[_Phrase], sentences: list[_Sentence], norm: str, *, prose_only: bool = True) -> int | None:
+    """Index of the first sentence holding one of ``phrases`` (only claims count), or None."""
+    for k, s in enumerate(sentences):
+        if prose_only and not s.prose:
+            continue
+        if any(_phrase_in_sentence(p, s, norm) for p in phrases):
+            return k
+    return None
+
+
+def _value_of(name: str, answers: Mapping[str, Any], givens: Mapping[str, Any]) -> float | None:
+    if name in answers:
+        value = getattr(answers[name], "value", answers[name])
+    else:
+        value: Any = givens
+        for part in name.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return None
+            value = value[part]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _shown(x: float) -> str:
+    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+
+
+def model_sentences(question: Question, givens: Mapping[str, Any] | None = None) -> list[str]:
+    """The model answer (placeholders filled) cut into the sentences the coach quotes."""
+    text = fill(question.model_answer, dict(givens or {})) if givens is not None else question.model_answer
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", r"\1", text)
+    parts = re.split(r"(?<=[.!?])\s+(?=[\"'(*A-Z0-9])|\n\s*\n", text)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _quote(point: RubricPoint, sentences: list[str]) -> str:
+    """The fewest model-answer sentences (at most three, in order) that hold the point's evidence."""
+    if not point.evidence or not sentences:
+        return ""
+    parsed = [_sentences(normalise(s)) for s in sentences]
+    groups = _groups(point)
+    hits = []
+    for text, sents in zip(sentences, parsed, strict=True):
+        norm = normalise(text)
+        hits.append({g for g, phrases in enumerate(groups) if _found(phrases, sents, norm, prose_only=False)
+                     is not None})
+    chosen: list[int] = []
+    left = set(range(len(groups)))
+    while left and len(chosen) < 3:
+        best = max(range(len(sentences)), key=lambda i: (len(hits[i] & left), -i))
+        if not hits[best] & left:
+            break
+        chosen.append(best)
+        left -= hits[best]
+    return " … ".join(sentences[i] for i in sorted(chosen))
+
+
+def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numbers: list[tuple[float, float]],
+                 answers: Mapping[str, Any], givens: Mapping[str, Any], tolerance: Tolerance | None) -> PointResult:
+    """One point against one parsed answer (see :func:`assess`)."""
+    if not point.evidence and not point.number:
+        return PointResult(point.text, "not_judged", "this point declares no evidence: judge it yourself")
+    for phrase in point.against:
+        p = compile_phrase(phrase)
+        if _found([p], sentences, norm) is not None:
+            return PointResult(point.text, "missing", f"your answer asserts the opposite (“{phrase.removeprefix('re:')}”)",
+                               against=phrase)
+    missing = tuple(g for g, phrases in enumerate(_groups(point)) if _found(phrases, sentences, norm) is None)
+    if missing:
+        need = "; ".join(" or ".join(f"“{a.removeprefix('re:')}”" for a in alternatives(point.evidence[g])[:3])
+                         for g in missing)
+        return PointResult(point.text, "missing", f"no claim found about {need}", missing_groups=missing)
+    if point.number:
+        target = _value_of(point.number, answers, givens)
+        if target is not None and not _states(numbers, target, tolerance or NUMBER_TOLERANCE):
+            return PointResult(point.text, "missing", f"the number is missing or off: expected {point.number} ≈ "
+                                                      f"{_shown(target)}")
+    return PointResult(point.text, "covered")
+
+
+def assess_text(question: Question, text: str, *, answers: Mapping[str, Any] | None = None,
+                givens: Mapping[str, Any] | None = None, tolerances: Mapping[str, Tolerance] | None = None,
+                quote: bool = True) -> CoachReport:
+    """The coach's report on ``text`` as an answer to rubric ``question``.
+
+    Parameters
+    ----------
+    question : the rubric question (its ``rubric`` holds the points and their evidence).
+    text : the learner's answer.
+    answers : the solved answers by question id (``Answer`` objects or plain values), for ``number`` points.
+    givens : the givens (nested tables reached with dots: ``baseline.precision``), for ``number`` points and
+        the model answer's placeholders.
+    tolerances : the tolerance of each number question by id; a number naming a given is read within 2 %.
+    quote : add the model answer's sentence to each missing point.
+
+    Returns
+    -------
+    CoachReport: one :class:`PointResult` per point, in the spec's order; ``coverage`` is covered / judged.
+    Deterministic: the same inputs give the same report.
+    """
+    answers, givens, tolerances = answers or {}, givens or {}, tolerances or {}
+    norm = normalise(text if isinstance(text, str) else "")
+    sentences = _sentences(norm)
+    prose_text = " ".join(norm[s.start:s.end] for s in sentences if s.prose)
+    numbers = find_numbers(prose_text)
+    n_tokens = sum(len(s.tokens) for s in sentences)
+    listy = n_tokens > 0 and sum(len(s.tokens) for s in sentences if not s.prose) > 0.5 * n_tokens
+    model = model_sentences(question, givens) if quote else []
+    results = []
+    for point in question.rubric:
+        r = assess_point(point, sentences, norm, numbers, answers, givens, tolerances.get(point.number))
+        if quote and r.status == "missing":
+            r = PointResult(r.text, r.status, r.reason, r.missing_groups, r.against, _quote(point, model))
+        results.append(r)
+    return CoachReport(question.id, tuple(results), keyword_list=listy)
+
+
+def assess(question: Question, text: str, scenario=None, solution=None, givens: Mapping[str, Any] | None = None,
+           *, quote: bool = True) -> CoachReport:
+    """:func:`assess_text` with the answers, tolerances and givens taken from a scenario and its solution."""
+    givens = givens if givens is not None else (scenario.givens if scenario is not None else {})
+    answers = solution.answers if solution is not None else {}
+    tolerances = {q.id: q.accepted for q in scenario.questions if q.kind == "number"} if scenario is not None else {}
+    return assess_text(question, text, answers=answers, givens=givens, tolerances=tolerances, quote=quote)
+
+
+def format_report(report: CoachReport, *, width: int = 0) -> str:
+    """The report as plain text — the one formatter that notebook, grader and mock all show."""
+    lines = [f"Coach on {report.question} ({ESTIMATE_LABEL}): {report.covered} of {report.judged} rubric "
+             f"points found — coverage {report.coverage:.0%} (pass mark {PASS_MARK:.0%})."]
+    if report.keyword_list:
+        lines.append("  Most of your answer reads as a list of terms, not claims: the coach counts a point only "
+                     "where a sentence says something about it.")
+    for k, p in enumerate(report.points, 1):
+        mark = {"covered": "✔", "missing": "✘", "not_judged": "?"}[p.status]
+        lines.append(f"  {mark} {k}. {p.text}")
+        if p.status != "covered":
+            lines.append(f"       why: {p.reason}.")
+        if p.model_sentence:
+            lines.append(f"       model answer: “{p.model_sentence}”")
+    return "\n".join(lines)
