@@ -67,13 +67,17 @@ of to in on at by for with from than into onto against per under over below abov
 through within without across via as like until toward towards upon off out up down among
 because so since if when whenever which while whereas unless then where who whom whose what why how
 not no never only also still even just very too rather
+nobody everybody everyone someone anyone nothing something everything anything
 """.split())
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－"), "-")
 _SYMBOLS = {"≥": " >= ", "≤": " <= ", "≠": " != ", "×": " x ", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
             "→": " -> ", "≈": " ~ "}
 _TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[.,'][a-z0-9α-ωµ]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*(?:[-*+•]|\d+[.)])?\s*|^\s*(?:[-*+•]|\d+[.)])\s+")
+# Sentence breaks: end punctuation, a blank line, or a new list item; a hard-wrapped line is not a break.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*\n\s*|\n\s*(?:[-*+•]|\d+[.)])\s+|^\s*(?:[-*+•]|\d+[.)])\s+")
+_REFUTED = re.compile(r"\b(not true|untrue|wrong|myth|false|incorrect|misconception|not the case|mistaken|"
+                      r"disagree|do not believe|don't believe|is a mistake)\b")
 
 
 def normalise(text: str) -> str:
@@ -110,7 +114,7 @@ def _is_prose(tokens: tuple[str, ...], raw: str) -> bool:
     if not words:
         return False
     relating = sum(t in RELATING_WORDS or t.endswith("n't") for t in words)
-    if relating == 0 or (relating < 2 and len(words) > 8):
+    if relating == 0 or relating < len(words) / 15:
         return False
     items = [i for i in raw.split(",") if i.strip()]
     if len(items) >= 5:  # a run of comma-separated bare terms is a list even inside a framing clause
@@ -345,6 +349,22 @@ def _found(phrases: list[_Phrase], sentences: list[_Sentence], norm: str, *, pro
     return None
 
 
+def _asserted(phrase: _Phrase, sentences: list[_Sentence], norm: str) -> bool:
+    """Whether a claim is *made*: found in a sentence that neither quotes it nor calls it wrong."""
+    for s in sentences:
+        if not s.prose or not _phrase_in_sentence(phrase, s, norm):
+            continue
+        text = norm[s.start:s.end]
+        if _REFUTED.search(text):
+            continue
+        if phrase.regex is not None:
+            m = phrase.regex.search(norm, s.start, s.end)
+            if m is not None and norm.count('"', s.start, m.start()) % 2 == 1:  # inside quotation marks
+                continue
+        return True
+    return False
+
+
 def _value_of(name: str, answers: Mapping[str, Any], givens: Mapping[str, Any]) -> float | None:
     if name in answers:
         value = getattr(answers[name], "value", answers[name])
@@ -400,8 +420,7 @@ def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numb
     if not point.evidence and not point.number:
         return PointResult(point.text, "not_judged", "this point declares no evidence: judge it yourself")
     for phrase in point.against:
-        p = compile_phrase(phrase)
-        if _found([p], sentences, norm) is not None:
+        if _asserted(compile_phrase(phrase), sentences, norm):
             return PointResult(point.text, "missing", f"your answer asserts the opposite (“{phrase.removeprefix('re:')}”)",
                                against=phrase)
     missing = tuple(g for g, phrases in enumerate(_groups(point)) if _found(phrases, sentences, norm) is None)
