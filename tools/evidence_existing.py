@@ -129,8 +129,9 @@ E: dict[tuple[str, str], list] = {
          "0.5 | unsure | uncertain | hard | not nearly full | 2,500 | 2500 | easy"],
         ["α | alpha", "0.25 & 0.75 | not a rare-class boost | not up-weight* | does not up-weight | negatives "
          "0.75 | weights positives 0.25 | down-weights positives | not a boost"],
-        ["detector* | detection | anchor* | object detection | retinanet",
-         "tabular | lightgbm | gbm | gradient boost* | tree* | custom objective"],
+        ["detector* | detection | anchor* | object detection | retinanet | tabular | lightgbm | gbm | "
+         "gradient boost* | tree*", "easy | background | custom objective | focus* | bottleneck | concentrat* | "
+         "already | flood | dominat*"],
         ["*calibrat* | distort* | probabilit*", "scale_pos_weight | scale pos weight | cost threshold | "
          "threshold | held-out | held out | costs"],
     ],
@@ -146,14 +147,15 @@ E: dict[tuple[str, str], list] = {
          "report* | monitor* | production | accuracy | metric*"],
     ],
     ("fraud-accuracy-paradox", "clarifying_questions"): [
-        ["{PREV}", "stable | stability | drift* | chang* | season* | over time | regime | moderate | severe"],
-        ["cost* | what does a missed", "false positive* | false negative* | missed fraud | miss* | block* | "
+        ["{PREV} | how common | how often | how frequent", "stable | stability | drift* | chang* | season* | "
+         "over time | regime | moderate | severe | mov* | year"],
+        ["cost* | what does a missed | expensive | how costly", "false positive* | false negative* | missed fraud | miss* | block* | "
          "good customer | c_fp | ratio | threshold"],
         ["probabilit* | *calibrat*", "rank* | review queue | queue | automatic | who consumes | consum* | pricing"],
         ["how many | absolute | number of fraud | number of positives | count | fifty | tens | a thousand",
          "fraud* | positive* | case* | smote | label*"],
         ["model family | which model | gradient boost* | xgboost | lightgbm | logistic regression | neural",
-         "scale_pos_weight | scale pos weight | class weight* | focal | depend*"],
+         "scale_pos_weight | scale pos weight | class weight* | focal | depend* | weighting | knobs | differ*"],
         {"evidence": ["metric | precision | recall | {PRAUC} | expected cost",
                       "not accuracy | instead of accuracy | accuracy alone | accuracy is misleading | accuracy "
                       "of never | never fraud | no better than | majority | beyond accuracy | rather than accuracy | "
@@ -227,12 +229,13 @@ E: dict[tuple[str, str], list] = {
         {"evidence": ["{ROCAUC} | tpr | fpr", "rank* | within one class | among the fraud | each class | "
                       "prevalence | base rate | class ratio", "does not move | doesn't move | invariant | not "
                       "depend | independent | insensitive | unaffected | stayed | stays | unchanged | regardless | "
-                      "neither depends | same | not affected | ranking only | only the ranking | measures only"],
+                      "neither depends | same | not affected | ranking only | only the ranking | measures only | never enters | doesn't care | does not care | sat at | mix of"],
          "against": ["roc-auc is robust to imbalance and therefore the best primary metric"]},
         ["compar* | track* | check*", "window* | dataset* | segment* | decay* | drift* | over time | "
          "different base rate* | base rates differ | different prevalence*"],
-        ["{PRAUC} | precision", "prevalence | base rate | baseline | fraud rate", "depend* | chang* | mov* | "
-         "confound* | mix* | baseline | against | fell | fall* | drop*"],
+        {"evidence": ["{PRAUC} | precision", "prevalence | base rate | baseline | fraud rate", "depend* | chang* | "
+                      "mov* | confound* | mix* | baseline | against | fell | fall* | drop*"],
+         "against": ["re:pr-?auc[^.]{0,40}(is )?just noise", "re:(metric|pr-?auc)[^.]{0,60}is broken"]},
         ["{ROCAUC}", "hides | low fpr | tiny fpr | far left | left part | early part | partial auc | partial "
          "area | false alarm* | low false positive rate", "{PRAUC} | partial | recall at | precision | false "
          "alarms"],
@@ -243,9 +246,11 @@ E: dict[tuple[str, str], list] = {
     ],
     ("fraud-weights-undersampling", "what_else"): [
         ["{HELD} | production", "never resampled | not resampled | production prior | not the balanced | "
-         "untouched | original | real | held-out | held out | holdout"],
-        ["reliability diagram | reliability curve | calibration curve | calibration plot",
-         "ece | brier | equal-frequency | bins"],
+         "not on the balanced | original | real fraud rate | real prevalence | true prior | production rate | "
+         "real rate | actual fraud rate"],
+        ["reliability diagram | reliability curve | calibration curve | calibration plot | predicted probability "
+         "against | predicted vs observed | observed rate | observed frequency | observed fraud rate",
+         "ece | brier | equal-frequency | bins | expected calibration error"],
         ["platt | isotonic | recalibrat*", "{HELD}"],
         ["smote | class weight* | weights", "no closed form | no closed-form | recalibrat* | no correction | "
          "no formula"],
@@ -253,18 +258,21 @@ E: dict[tuple[str, str], list] = {
          "after that | prior shift*"],
     ],
     ("pinterest-ab-test-design", "guardrails_and_peeking"): [
-        ["guardrail* | must not degrade | watch | non-inferiority",
+        ["guardrail* | must not degrade | watch | non-inferiority | hurt | harm | margin",
          "creator* | appeal* | complaint* | engagement | retention | sessions | saves | revenue | latency | "
          "error rate"],
         ["srm | sample ratio | a/a | pre-period | balance check* | randomi*",
          "user level | per user | by user | users | mismatch | balance | check*"],
         ["peek* | daily | every day | first p < 0.05 | repeated look* | sequential | alpha spending | "
          "alpha-spending | always-valid | pre-regist*", "false-positive rate | false positive | inflat* | "
-         "sequential | alpha | fixed | in advance | mde | power | duration | 20% | 22%"],
-        ["stop*", "harm | guardrail breach | breach* | regression | never to declare a win | not for a win | "
-         "only for harm | not an early"],
-        ["multiple comparison* | multiplicity | bonferroni | holm | false discovery | fdr",
-         "segment* | metrics | correct*"],
+         "sequential | alpha spending | alpha-spending | always-valid | in advance | pre-regist* | beforehand | "
+         "written down | fixed horizon | 20% | 22%"],
+        ["stop* | halt* | roll back | rollback | end the test | kill*", "harm | hurt* | guardrail breach | breach* | "
+         "regression | never to declare a win | not for a win | only for harm | not an early"],
+        {"evidence": ["multiple comparison* | multiplicity | bonferroni | holm | false discovery | fdr",
+                      "segment* | metrics | correct*"],
+         "against": ["re:multiple comparisons (only )?(throws?|wastes?|loses?)", "re:plain 0\\.05",
+                     "re:peeking is not (really )?a problem"]},
     ],
     ("pinterest-bias-variance-depth", "hyperparameters"): [
         ["max_depth | max depth | depth | max_leaf_nodes | leaf nodes | leaves",
@@ -292,12 +300,20 @@ E: dict[tuple[str, str], list] = {
     ],
     ("pinterest-follow-ups", "confounded_changes"): [
         ["confound* | at once | together | simultaneous* | three changes | cannot credit | can't credit | "
-         "tangled | entangled | can't tell | cannot tell | can't say | cannot say", "cause* | credit* | "
-         "attribut* | which one | gain | separate"],
-        ["*calibrat* | platt | isotonic", "monoton* | order | ranking", "roc-auc | roc auc | pr-auc | pr auc | "
-         "auc | ranking | top k | cannot change | doesn't change | does not change | unchanged | preserv*"],
-        ["threshold", "along | same curve | trade* | recall | precision | moves along | same pr curve | alone"],
-        ["*calibrat*", "threshold | c_fp/(c_fp + c_fn) | bayes | valid | what a given threshold means | means"],
+         "tangled | entangled | can't tell | cannot tell | can't say | cannot say | same time | hard to know",
+         "cause* | credit* | attribut* | which one | gain | separate | helped | which change"],
+        {"evidence": ["*calibrat* | platt | isotonic", "monoton* | order | ranking", "roc-auc | roc auc | pr-auc | "
+                      "pr auc | auc | ranking | top k | cannot change | doesn't change | does not change | unchanged | "
+                      "preserv*"],
+         "against": ["re:better calibrated scores separate", "re:calibrat[^.]{0,60}(raises|improves|increases) "
+                     "(both )?(roc-?auc|auc|recall|the ranking)"]},
+        {"evidence": ["threshold", "along | same curve | trade* | recall | precision | moves along | same pr curve | "
+                      "alone"],
+         "against": ["re:threshold[^.]{0,40}(can be ignored|is just a consequence)"]},
+        {"evidence": ["*calibrat*", "threshold | c_fp/(c_fp + c_fn) | bayes | valid | what a given threshold means | "
+                      "means"],
+         "against": ["re:better calibrated scores separate", "re:threshold[^.]{0,40}(can be ignored|is just a "
+                     "consequence)"]},
         ["ablation | baseline", "pr-auc | pr auc | {PRAUC} | seed* | with and without | baseline+x | "
          "baseline + x | same pipeline"],
         ["grid | each model at | old threshold | both thresholds | own threshold | own optimal | own min-cost | "
@@ -490,7 +506,8 @@ E: dict[tuple[str, str], list] = {
                       "cost optimal | lowest total cost | min-cost | minimum cost | scan",
                       "*calibrat* | threshold | flag when | validation"],
          "number": ""},
-        ["once | both | twice | double*", "weight* | resampl* | recalibrat* | correct* | threshold"],
+        ["once | both | twice | double* | already | baked | again", "weight* | resampl* | recalibrat* | correct* | "
+         "threshold"],
         ["capacity | 1,000 | 1000 | review team | reviewers", "top k | top-k | top 1,000 | top 1000 | rank* | "
          "quantile | precision@k | recall@k | precision at k | recall at k"],
         ["volume | prevalence | overflow* | flag rate", "shift* | monitor* | chang* | overflow* | rule"],

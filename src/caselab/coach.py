@@ -70,6 +70,22 @@ not no never only also still even just very too rather
 nobody everybody everyone someone anyone nothing something everything anything
 """.split())
 
+# The words that make a unit a claim even when it is short or an item of a list: determiners, auxiliaries and
+# modals, pronouns, subordinators, negators. Prepositions and adverbs build noun phrases ("recall at capacity",
+# "training folds only"), so they do not count there.
+STRICT_RELATING = frozenset("""
+a an the this that these those each every its their our your his her my any some such both either
+is are was were be been being am do does did has have had would will can could should must may might shall
+i we you it they he she me us them one nobody everybody everyone someone anyone nothing something everything
+because so since if when whenever which while whereas unless then where who whom whose what why how not no never
+""".split())
+SHORT_UNIT = 4  # a unit of at most this many words needs a strict relating word to be a claim
+DISMISSALS = re.compile(r"^(?:\S+ ){0,3}(?:(?:is|are|was|were|be|seems?)\s+)?(?:(?:not|n't)\s+(?:really\s+|so\s+|that\s+)?"
+                        r"(?:a problem|an issue|important|needed|necessary|required|relevant|matter)|"
+                        r"(?:doesn't|does not|don't|do not|won't|will not)\s+(?:really\s+)?matter|unnecessary|irrelevant|"
+                        r"can be ignored|(?:is|are) negligible|negotiable|overrated)")
+PROXIMITY = 2  # a point's evidence groups must lie within this many consecutive sentences (one claim, not scattered)
+
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－"), "-")
 _SYMBOLS = {"≥": " >= ", "≤": " <= ", "≠": " != ", "×": " x ", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
             "→": " -> ", "≈": " ~ "}
@@ -101,40 +117,52 @@ def _stem(token: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Sentence:
+class _Sentence:  # not slots: cached_property needs a __dict__
     start: int  # character offset in the normalised text
     end: int
     tokens: tuple[str, ...]  # raw tokens
     stems: tuple[str, ...]
     prose: bool  # a claim (relating words), not a bare list of terms
 
+    @functools.cached_property
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self.stems)
 
-def _is_prose(tokens: tuple[str, ...], raw: str) -> bool:
+
+def _is_claim(tokens: list[str] | tuple[str, ...]) -> bool:
+    """Whether a unit of words relates them (see the module docstring): short units need a strict relating word."""
     words = [t for t in tokens if not t[0].isdigit()]
     if not words:
         return False
+    if len(words) <= SHORT_UNIT:
+        return any(t in STRICT_RELATING or t.endswith("n't") for t in words)
     relating = sum(t in RELATING_WORDS or t.endswith("n't") for t in words)
-    if relating == 0 or relating < len(words) / 15:
-        return False
-    items = [i for i in raw.split(",") if i.strip()]
-    if len(items) >= 5:  # a run of comma-separated bare terms is a list even inside a framing clause
-        bare = sum(1 for i in items if len(_TOKEN.findall(i)) <= 3
-                   and not any(t in RELATING_WORDS for t in _TOKEN.findall(i)))
-        if bare >= 0.7 * len(items):
-            return False
-    return True
+    return relating >= max(1.0, len(words) / 15)
+
+
+def _tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(t for t in (m.group(0).strip(".,'") for m in _TOKEN.finditer(chunk)) if t)
+
+
+def _is_list(items: list[tuple[str, ...]]) -> bool:
+    """A run of comma-separated terms: four or more items, most of them no claim of their own."""
+    return len(items) >= 4 and sum(1 for i in items if not _is_claim(i)) >= 0.6 * len(items)
 
 
 def _sentences(norm: str) -> list[_Sentence]:
+    """The answer's units: sentences, and inside a list-like sentence its comma-separated items (a framing
+    clause keeps its words; a bare term in the list is no claim)."""
     out = []
     pos = 0
     bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(norm)] + [(len(norm), len(norm))]
     for b_start, b_end in bounds:
         chunk = norm[pos:b_start]
-        toks = tuple(m.group(0).strip(".,'") for m in _TOKEN.finditer(chunk))
-        toks = tuple(t for t in toks if t)
-        if toks:
-            out.append(_Sentence(pos, b_start, toks, tuple(_stem(t) for t in toks), _is_prose(toks, chunk)))
+        pieces = [(pos + m.start(), pos + m.end()) for m in re.finditer(r"[^,:]+", chunk)]
+        units = pieces if _is_list([_tokens(norm[a:b]) for a, b in pieces]) else [(pos, b_start)]
+        for a, b in units:
+            toks = _tokens(norm[a:b])
+            if toks:
+                out.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), _is_claim(toks)))
         pos = b_end
     return out
 
@@ -146,8 +174,13 @@ def _sentences(norm: str) -> list[_Sentence]:
 class _Phrase:
     source: str
     words: tuple[tuple[str, str], ...] = ()  # (kind, stem): kind "=" exact stem, "^" prefix, "~" infix
+    joined: tuple[bool, ...] = ()  # per word: glued to the previous one in the phrase (no word may come between)
     regex: re.Pattern | None = None
     parts: tuple[_Phrase, ...] = ()  # "a & b": all in one sentence
+
+    @functools.cached_property
+    def exact(self) -> frozenset[str]:
+        return frozenset(stem for kind, stem in self.words if kind == "=")
 
     @property
     def negated_by_design(self) -> bool:
@@ -166,21 +199,24 @@ def compile_phrase(source: str) -> _Phrase:
     if "&" in s:
         parts = tuple(compile_phrase(p) for p in s.split("&"))
         return _Phrase(source, parts=parts)
-    words = []
-    for raw in re.split(r"[\s\-/_]+", normalise(s)):
-        raw = raw.strip(".,;:()\"")
-        if not raw:
-            continue
-        if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
-            words.append(("~", raw.strip("*")))
-        elif raw.endswith("*") and len(raw) > 1:
-            words.append(("^", raw[:-1]))
-        else:
-            toks = [m.group(0) for m in _TOKEN.finditer(raw)]
-            words += [("=", _stem(t)) for t in toks]
+    words, joined = [], []  # joined[k]: word k is glued to word k-1 (a hyphen, slash or '_'): no gap allowed
+    for chunk in normalise(s).split():
+        for n, raw in enumerate(re.split(r"[\-/_]+", chunk)):
+            raw = raw.strip(".,;:()\"")
+            if not raw:
+                continue
+            if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
+                new = [("~", raw.strip("*"))]
+            elif raw.endswith("*") and len(raw) > 1:
+                new = [("^", raw[:-1])]
+            else:
+                new = [("=", _stem(m.group(0))) for m in _TOKEN.finditer(raw)]
+            for m, w in enumerate(new):
+                joined.append(bool(words) and (n > 0 or m > 0))
+                words.append(w)
     if not words:
         raise ValueError(f"phrase {source!r} has no words")
-    return _Phrase(source, words=tuple(words))
+    return _Phrase(source, words=tuple(words), joined=tuple(joined))
 
 
 def _word_matches(kind: str, stem: str, token: str, token_stem: str) -> bool:
@@ -202,22 +238,30 @@ def _negated(sentence: _Sentence, i: int) -> bool:
 
 def _match_words(phrase: _Phrase, sentence: _Sentence, negation: bool) -> bool:
     words, toks, stems = phrase.words, sentence.tokens, sentence.stems
+    if not phrase.exact <= sentence.stem_set:  # a quick no: an exact word of the phrase is absent
+        return False
     n = len(toks)
     for i in range(n):
         if not _word_matches(*words[0], toks[i], stems[i]):
             continue
         j, ok = i, True
-        for kind, stem in words[1:]:
-            for k in (j + 1, j + 2):  # at most one other word in between
+        for (kind, stem), glued in zip(words[1:], phrase.joined[1:], strict=True):
+            for k in (j + 1,) if glued else (j + 1, j + 2):  # at most one other word in between
                 if k < n and _word_matches(kind, stem, toks[k], stems[k]):
                     j = k
                     break
             else:
                 ok = False
                 break
-        if ok and not (negation and not phrase.negated_by_design and _negated(sentence, i)):
+        if ok and not (negation and not phrase.negated_by_design
+                       and (_negated(sentence, i) or _dismissed(sentence, j))):
             return True
     return False
+
+
+def _dismissed(sentence: _Sentence, j: int) -> bool:
+    """Whether the words right after a match wave it away ("calibration doesn't matter", "… can be ignored")."""
+    return DISMISSALS.match(" ".join(sentence.tokens[j + 1:j + 7])) is not None
 
 
 def _phrase_in_sentence(phrase: _Phrase, sentence: _Sentence, norm: str, negation: bool = True) -> bool:
@@ -365,6 +409,15 @@ def _asserted(phrase: _Phrase, sentences: list[_Sentence], norm: str) -> bool:
     return False
 
 
+def _together(hits: list[set[int]]) -> bool:
+    """Whether some window of PROXIMITY consecutive sentences holds a hit of every group."""
+    for start in sorted(set().union(*hits)):
+        window = range(start, start + PROXIMITY)
+        if all(any(k in window for k in h) for h in hits):
+            return True
+    return False
+
+
 def _value_of(name: str, answers: Mapping[str, Any], givens: Mapping[str, Any]) -> float | None:
     if name in answers:
         value = getattr(answers[name], "value", answers[name])
@@ -392,15 +445,21 @@ def model_sentences(question: Question, givens: Mapping[str, Any] | None = None)
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
+@functools.lru_cache(maxsize=2048)
+def _parsed(text: str) -> tuple[str, list[_Sentence]]:
+    """A model-answer sentence normalised and parsed (cached: model answers are quoted again and again)."""
+    norm = normalise(text)
+    return norm, _sentences(norm)
+
+
 def _quote(point: RubricPoint, sentences: list[str]) -> str:
     """The fewest model-answer sentences (at most three, in order) that hold the point's evidence."""
     if not point.evidence or not sentences:
         return ""
-    parsed = [_sentences(normalise(s)) for s in sentences]
     groups = _groups(point)
     hits = []
-    for text, sents in zip(sentences, parsed, strict=True):
-        norm = normalise(text)
+    for text in sentences:
+        norm, sents = _parsed(text)
         hits.append({g for g, phrases in enumerate(groups) if _found(phrases, sents, norm, prose_only=False)
                      is not None})
     chosen: list[int] = []
@@ -423,7 +482,13 @@ def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numb
         if _asserted(compile_phrase(phrase), sentences, norm):
             return PointResult(point.text, "missing", f"your answer asserts the opposite (“{phrase.removeprefix('re:')}”)",
                                against=phrase)
-    missing = tuple(g for g, phrases in enumerate(_groups(point)) if _found(phrases, sentences, norm) is None)
+    groups = _groups(point)
+    hits = [{k for k, s in enumerate(sentences) if s.prose and any(_phrase_in_sentence(p, s, norm) for p in phrases)}
+            for phrases in groups]
+    missing = tuple(g for g, h in enumerate(hits) if not h)
+    if not missing and not _together(hits):
+        return PointResult(point.text, "missing", "its parts appear only far apart, not as one claim — say them "
+                                                  "together", missing_groups=tuple(range(len(groups))))
     if missing:
         need = "; ".join(" or ".join(f"“{a.removeprefix('re:')}”" for a in alternatives(point.evidence[g])[:3])
                          for g in missing)
