@@ -84,6 +84,7 @@ DISMISSALS = re.compile(r"^(?:\S+ ){0,3}(?:(?:is|are|was|were|be|seems?)\s+)?(?:
                         r"(?:a problem|an issue|important|needed|necessary|required|relevant|matter)|"
                         r"(?:doesn't|does not|don't|do not|won't|will not)\s+(?:really\s+)?matter|unnecessary|irrelevant|"
                         r"can be ignored|(?:is|are) negligible|negotiable|overrated)")
+PREFIX_MIN = 4  # plain words this long match as word starts
 PROXIMITY = 2  # a point's evidence groups must lie within this many consecutive sentences (one claim, not scattered)
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－"), "-")
@@ -122,11 +123,16 @@ class _Sentence:  # not slots: cached_property needs a __dict__
     end: int
     tokens: tuple[str, ...]  # raw tokens
     stems: tuple[str, ...]
-    prose: bool  # a claim (relating words), not a bare list of terms
+    prose: bool  # a claim (relating words, or an equation), not a bare list of terms
+    index: int = 0  # the sentence it belongs to (the items of a list share their sentence's index)
 
     @functools.cached_property
     def stem_set(self) -> frozenset[str]:
         return frozenset(self.stems)
+
+    @functools.cached_property
+    def joined(self) -> str:
+        return " " + " ".join(self.tokens)
 
 
 def _is_claim(tokens: list[str] | tuple[str, ...]) -> bool:
@@ -155,14 +161,15 @@ def _sentences(norm: str) -> list[_Sentence]:
     out = []
     pos = 0
     bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(norm)] + [(len(norm), len(norm))]
-    for b_start, b_end in bounds:
+    for index, (b_start, b_end) in enumerate(bounds):
         chunk = norm[pos:b_start]
         pieces = [(pos + m.start(), pos + m.end()) for m in re.finditer(r"[^,:]+", chunk)]
         units = pieces if _is_list([_tokens(norm[a:b]) for a, b in pieces]) else [(pos, b_start)]
         for a, b in units:
             toks = _tokens(norm[a:b])
-            if toks:
-                out.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), _is_claim(toks)))
+            if toks:  # an equation ("fp = 360 x 0.30/0.70 = 154.3") states something too
+                claim = _is_claim(toks) or "=" in norm[a:b]
+                out.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), claim, index))
         pos = b_end
     return out
 
@@ -210,13 +217,20 @@ def compile_phrase(source: str) -> _Phrase:
             elif raw.endswith("*") and len(raw) > 1:
                 new = [("^", raw[:-1])]
             else:
-                new = [("=", _stem(m.group(0))) for m in _TOKEN.finditer(raw)]
+                new = [("^", m.group(0)) if _prefix_ok(m.group(0)) else ("=", _stem(m.group(0)))
+                       for m in _TOKEN.finditer(raw)]
             for m, w in enumerate(new):
                 joined.append(bool(words) and (n > 0 or m > 0))
                 words.append(w)
     if not words:
         raise ValueError(f"phrase {source!r} has no words")
     return _Phrase(source, words=tuple(words), joined=tuple(joined))
+
+
+def _prefix_ok(word: str) -> bool:
+    """A long plain word also matches the words it starts (``calibrat`` → calibrated, ``threshold`` →
+    thresholding): a stemmer's reach without its tables. Numbers and short words match whole."""
+    return PREFIX_MIN > 0 and len(word) >= PREFIX_MIN and word.isalpha()
 
 
 def _word_matches(kind: str, stem: str, token: str, token_stem: str) -> bool:
@@ -239,6 +253,8 @@ def _negated(sentence: _Sentence, i: int) -> bool:
 def _match_words(phrase: _Phrase, sentence: _Sentence, negation: bool) -> bool:
     words, toks, stems = phrase.words, sentence.tokens, sentence.stems
     if not phrase.exact <= sentence.stem_set:  # a quick no: an exact word of the phrase is absent
+        return False
+    if not all((" " + stem) in sentence.joined for kind, stem in words if kind == "^"):
         return False
     n = len(toks)
     for i in range(n):
@@ -292,8 +308,10 @@ def find_numbers(text: str) -> list[tuple[float, float]]:
             value = float(a)
         except ValueError:  # pragma: no cover - the pattern only takes digits
             continue
-        decimals = len(a.split(".")[1]) if "." in a else 0
-        half = 0.5 * 10.0 ** -decimals
+        if "." in a:
+            half = 0.5 * 10.0 ** -len(a.split(".")[1])
+        else:  # "67,800": trailing zeros of a whole number say it was rounded to hundreds
+            half = 0.5 * 10.0 ** (len(a) - len(a.rstrip("0"))) if value else 0.5
         if m.group("exp"):
             scale = 10.0 ** int(m.group("exp"))
             value, half = value * scale, half * scale
@@ -410,9 +428,12 @@ def _asserted(phrase: _Phrase, sentences: list[_Sentence], norm: str) -> bool:
 
 
 def _together(hits: list[set[int]]) -> bool:
-    """Whether some window of PROXIMITY consecutive sentences holds a hit of every group."""
+    """Whether some window of consecutive sentences (by sentence number) holds a hit of every group: PROXIMITY
+    sentences, or one
+    per group when a point has more parts than that (a claim of four parts may take four sentences)."""
+    width = max(PROXIMITY, len(hits))
     for start in sorted(set().union(*hits)):
-        window = range(start, start + PROXIMITY)
+        window = range(start, start + width)
         if all(any(k in window for k in h) for h in hits):
             return True
     return False
@@ -454,6 +475,11 @@ def _parsed(text: str) -> tuple[str, list[_Sentence]]:
 
 def _quote(point: RubricPoint, sentences: list[str]) -> str:
     """The fewest model-answer sentences (at most three, in order) that hold the point's evidence."""
+    return _quote_cached(point, tuple(sentences))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote_cached(point: RubricPoint, sentences: tuple[str, ...]) -> str:
     if not point.evidence or not sentences:
         return ""
     groups = _groups(point)
@@ -483,7 +509,7 @@ def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numb
             return PointResult(point.text, "missing", f"your answer asserts the opposite (“{phrase.removeprefix('re:')}”)",
                                against=phrase)
     groups = _groups(point)
-    hits = [{k for k, s in enumerate(sentences) if s.prose and any(_phrase_in_sentence(p, s, norm) for p in phrases)}
+    hits = [{s.index for s in sentences if s.prose and any(_phrase_in_sentence(p, s, norm) for p in phrases)}
             for phrases in groups]
     missing = tuple(g for g, h in enumerate(hits) if not h)
     if not missing and not _together(hits):
