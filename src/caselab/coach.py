@@ -241,12 +241,26 @@ def _word_matches(kind: str, stem: str, token: str, token_stem: str) -> bool:
     return stem in token
 
 
+# Words that carry a negation over to what follows ("don't need to calibrate", "no need for any recalibration");
+# a content word in between ends it ("does not bound the FPR" says nothing against the FPR).
+NEGATION_BRIDGE = frozenset("""need needs needed to be have has use using any the a an really ever even bother
+require requires rely on worry about for further more extra separate""".split())
+
+
 def _negated(sentence: _Sentence, i: int) -> bool:
-    for j in range(max(0, i - 2), i):
-        t = sentence.tokens[j]
-        if (t in NEGATORS or t.endswith("n't")) and not (j + 1 < len(sentence.tokens)
-                                                          and sentence.tokens[j + 1] in ("only", "just", "merely")):
+    """A negator right before the match, or one word before it ("not use accuracy"), or up to four words
+    before it with only bridge words between ("don't need to calibrate"); "not only" does not negate."""
+    toks = sentence.tokens
+
+    def negator(j: int) -> bool:
+        return (toks[j] in NEGATORS or toks[j].endswith("n't")) and not (
+            j + 1 < len(toks) and toks[j + 1] in ("only", "just", "merely"))
+
+    for j in range(i - 1, max(-1, i - 5), -1):
+        if negator(j):
             return True
+        if j < i - 1 and toks[j] not in NEGATION_BRIDGE:
+            return False
     return False
 
 
