@@ -506,7 +506,7 @@ E: dict[tuple[str, str], list] = {
                       "cost optimal | lowest total cost | min-cost | minimum cost | scan",
                       "*calibrat* | threshold | flag when | validation"],
          "number": ""},
-        ["once | both | twice | double* | already | baked | again", "weight* | resampl* | recalibrat* | correct* | "
+        ["once | both | twice | double* | already | baked", "weight* | resampl* | recalibrat* | correct* | "
          "threshold"],
         ["capacity | 1,000 | 1000 | review team | reviewers", "top k | top-k | top 1,000 | top 1000 | rank* | "
          "quantile | precision@k | recall@k | precision at k | recall at k"],

@@ -93,6 +93,7 @@ _SYMBOLS = {"≥": " >= ", "≤": " <= ", "≠": " != ", "×": " x ", "’": "'"
 _TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[.,'][a-z0-9α-ωµ]+)*")
 # Sentence breaks: end punctuation, a blank line, or a new list item; a hard-wrapped line is not a break.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*\n\s*|\n\s*(?:[-*+•]|\d+[.)])\s+|^\s*(?:[-*+•]|\d+[.)])\s+")
+_EQUATION = re.compile(r"=\s*[-+]?[$€£]?\d")  # "= 154.3": a result worked out, not "baseline = prevalence"
 _REFUTED = re.compile(r"\b(not true|untrue|wrong|myth|false|incorrect|misconception|not the case|mistaken|"
                       r"disagree|do not believe|don't believe|is a mistake)\b")
 
@@ -167,8 +168,8 @@ def _sentences(norm: str) -> list[_Sentence]:
         units = pieces if _is_list([_tokens(norm[a:b]) for a, b in pieces]) else [(pos, b_start)]
         for a, b in units:
             toks = _tokens(norm[a:b])
-            if toks:  # an equation ("fp = 360 x 0.30/0.70 = 154.3") states something too
-                claim = _is_claim(toks) or "=" in norm[a:b]
+            if toks:  # a computation ("fp = 360 x 0.30/0.70 = 154.3") states something too
+                claim = _is_claim(toks) or _EQUATION.search(norm, a, b) is not None
                 out.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), claim, index))
         pos = b_end
     return out
@@ -217,7 +218,7 @@ def compile_phrase(source: str) -> _Phrase:
             elif raw.endswith("*") and len(raw) > 1:
                 new = [("^", raw[:-1])]
             else:
-                new = [("^", m.group(0)) if _prefix_ok(m.group(0)) else ("=", _stem(m.group(0)))
+                new = [("^", _stem(m.group(0))) if _prefix_ok(m.group(0)) else ("=", _stem(m.group(0)))
                        for m in _TOKEN.finditer(raw)]
             for m, w in enumerate(new):
                 joined.append(bool(words) and (n > 0 or m > 0))
