@@ -260,7 +260,11 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
     """
     if question.kind == "rubric":
         parts = [f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}"] if model_answer else []
-        parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
+        if any(p.evidence for p in question.rubric):
+            parts.append("**Rubric points** (and what the coach looks for in an answer)\n\n"
+                         + "\n".join(f"- {p.text}{_evidence_note(p)}" for p in question.rubric))
+        else:
+            parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
         return "\n\n".join(parts)
     parts = []
     if answer is not None:
@@ -277,6 +281,20 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
     if question.kind == "number":
         parts.append(f"*Accepted within {question.accepted.describe()}.*")
     return "\n\n".join(parts)
+
+
+def _evidence_note(point) -> str:
+    """A point's evidence in brief: the first alternatives of each group (the spec holds the full list)."""
+    from caselab.coach import alternatives
+
+    if not point.evidence:
+        return ""
+    groups = []
+    for group in point.evidence:
+        alts = [a.removeprefix("re:") for a in alternatives(group)]
+        shown = " / ".join(f"`{a}`" for a in alts[:3])
+        groups.append(shown + (" …" if len(alts) > 3 else ""))
+    return "  \n  *coach looks for:* " + " **and** ".join(groups)
 
 
 # --------------------------------------------------------------------------------------------------
