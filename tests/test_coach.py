@@ -264,3 +264,15 @@ def test_check_shows_the_coach_and_leaves_the_score_to_the_learner(tmp_path, mon
         case.score("how_answer_changes", [1, 6])
     with pytest.raises(ValueError, match="case.score is for open"):
         case.score("bayes_threshold", 1)
+
+
+def test_the_journal_records_the_self_score_not_the_coach(tmp_path, monkeypatch):
+    from caselab import journal
+
+    monkeypatch.setenv("CASELAB_HOME", str(tmp_path))
+    case = caselab.case("tiktok-threshold-capacity")
+    case.check("how_answer_changes", "I would send the top 1,000 posts by score to the reviewers each day.")
+    assert "how_answer_changes" not in journal.load()["scenarios"].get("tiktok-threshold-capacity", {})
+    case.score("how_answer_changes", 4)
+    q = journal.load()["scenarios"]["tiktok-threshold-capacity"]["how_answer_changes"]
+    assert (q["attempts"], q["passed"], q["last_status"]) == (1, 1, "passed")

@@ -386,7 +386,8 @@ class Case:
         if question.kind == "rubric" and isinstance(value, str):
             self._answers[qid] = value
         self._results[qid] = feedback
-        self._journal(qid, "check", feedback.status)
+        if feedback.status != "answered":  # an open answer's result is its self-score (case.score), not this
+            self._journal(qid, "check", feedback.status)
         return feedback
 
     def _coach(self, question: Question):
