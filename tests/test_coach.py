@@ -21,6 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWN_GAPS = {
     ("tiktok-sentiment-postmortem-buckets", "two_failure_modes", 5):
         "the model answer never discusses label noise / annotator agreement inside hard buckets",
+    # The capstones (another branch) wrote their evidence for a plain substring matcher; these points' groups
+    # sit more sentences apart in the model answer than one claim may span (docs/AUTHORING.md, "One claim").
+    ("tiktok-capstone", "part5_metric_definition", 3): "selective labels and the random audit, 3 sentences apart",
+    ("pinterest-capstone", "part3_models", 1): "models, depth and regularisation spread over a list and 2 sentences",
+    ("pinterest-capstone", "part3_models", 3): "2x2, conditional gain and interaction, 4 sentences apart",
+    ("pinterest-capstone", "part5_monitoring", 5): "contract, field checks and fallback, 3 sentences apart",
+    ("pinterest-capstone", "part6_ab_test", 2): "80,700 per arm and the 14-day duration, 3 sentences apart",
 }
 
 
@@ -276,3 +283,15 @@ def test_the_journal_records_the_self_score_not_the_coach(tmp_path, monkeypatch)
     case.score("how_answer_changes", 4)
     q = journal.load()["scenarios"]["tiktok-threshold-capacity"]["how_answer_changes"]
     assert (q["attempts"], q["passed"], q["last_status"]) == (1, 1, "passed")
+
+
+def test_a_point_that_is_itself_a_negation_is_made_by_negating():
+    point = RubricPoint("Validity: no peeking at the results", ("peek",))
+    assert covered([point], "I don't peek at the dashboard before the fixed horizon.") == [True]
+    assert covered([["peek"]], "I don't peek at the dashboard before the fixed horizon.") == [False]
+
+
+def test_spoken_fractions_and_numbers_cut_short():
+    assert covered([["2/32"]], "The cut is 2 over 32 for these costs.") == [True]
+    assert covered([["80,7"]], "We need about 80,700 buyers per arm.") == [True]
+    assert covered([["80,7"]], "We need about 81,700 buyers per arm.") == [False]

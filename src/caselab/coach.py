@@ -87,6 +87,7 @@ DISMISSALS = re.compile(r"^(?:\S+ ){0,3}(?:(?:is|are|was|were|be|seems?)\s+)?(?:
 PREFIX_MIN = 4  # plain words this long match as word starts
 PROXIMITY = 2  # a point's evidence groups must lie within this many consecutive sentences (one claim, not scattered)
 
+_SPOKEN_FRACTION = re.compile(r"(\d)\s+(?:over|divided by)\s+(\d)")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－"), "-")
 _SYMBOLS = {"≥": " >= ", "≤": " <= ", "≠": " != ", "×": " x ", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
             "→": " -> ", "≈": " ~ "}
@@ -104,7 +105,8 @@ def normalise(text: str) -> str:
     for sym, rep in _SYMBOLS.items():
         text = text.replace(sym, rep)
     text = text.replace("**", "").replace("`", "").replace("__", " ")
-    return text.lower()
+    text = _SPOKEN_FRACTION.sub(r"\1/\2", text.lower())  # "2 over 32", "2 divided by 32" → 2/32
+    return text
 
 
 def _stem(token: str) -> str:
@@ -126,6 +128,7 @@ class _Sentence:  # not slots: cached_property needs a __dict__
     stems: tuple[str, ...]
     prose: bool  # a claim (relating words, or an equation), not a bare list of terms
     index: int = 0  # the sentence it belongs to (the items of a list share their sentence's index)
+    listed: bool = False  # a bare item of a list whose sentence also holds a claim (its head)
 
     @functools.cached_property
     def stem_set(self) -> frozenset[str]:
@@ -165,12 +168,17 @@ def _sentences(norm: str) -> list[_Sentence]:
     for index, (b_start, b_end) in enumerate(bounds):
         chunk = norm[pos:b_start]
         pieces = [(pos + m.start(), pos + m.end()) for m in re.finditer(r"[^,:]+", chunk)]
-        units = pieces if _is_list([_tokens(norm[a:b]) for a, b in pieces]) else [(pos, b_start)]
-        for a, b in units:
+        is_list = _is_list([_tokens(norm[a:b]) for a, b in pieces])
+        units = []
+        for a, b in pieces if is_list else [(pos, b_start)]:
             toks = _tokens(norm[a:b])
             if toks:  # a computation ("fp = 360 x 0.30/0.70 = 154.3") states something too
                 claim = _is_claim(toks) or _EQUATION.search(norm, a, b) is not None
-                out.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), claim, index))
+                units.append(_Sentence(a, b, toks, tuple(_stem(t) for t in toks), claim, index))
+        if is_list and units and units[0].prose:  # a list after a claiming head elaborates that claim
+            units = [u if u.prose else _Sentence(u.start, u.end, u.tokens, u.stems, False, index, True)
+                     for u in units]
+        out += units
         pos = b_end
     return out
 
@@ -218,8 +226,9 @@ def compile_phrase(source: str) -> _Phrase:
             elif raw.endswith("*") and len(raw) > 1:
                 new = [("^", raw[:-1])]
             else:
-                new = [("^", _stem(m.group(0))) if _prefix_ok(m.group(0)) else ("=", _stem(m.group(0)))
-                       for m in _TOKEN.finditer(raw)]
+                new = [("^", _stem(m.group(0))) if _prefix_ok(m.group(0)) else
+                       ("^", m.group(0)) if re.fullmatch(r"\d+,\d{1,2}", m.group(0)) else  # "80,7": a number cut short
+                       ("=", _stem(m.group(0))) for m in _TOKEN.finditer(raw)]
             for m, w in enumerate(new):
                 joined.append(bool(words) and (n > 0 or m > 0))
                 words.append(w)
@@ -442,6 +451,22 @@ def _asserted(phrase: _Phrase, sentences: list[_Sentence], norm: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _negated_words(point_text: str) -> frozenset[str]:
+    """Words the rubric point itself negates ("no peeking", "not SMOTE"): a learner who negates them too
+    ("I don't peek") makes the point, so matches on them skip the negation rule."""
+    toks = [t for s in _sentences(normalise(point_text)) for t in s.tokens]
+    return frozenset(_stem(toks[j]) for i, t in enumerate(toks) if t in NEGATORS or t.endswith("n't")
+                     for j in (i + 1, i + 2) if j < len(toks))
+
+
+def _names_negated(phrase: _Phrase, negated: frozenset[str]) -> bool:
+    if not phrase.words or not negated:
+        return False
+    kind, stem = phrase.words[0]
+    return any(_word_matches(kind, stem, w, w) for w in negated)
+
+
 def _together(hits: list[set[int]]) -> bool:
     """Whether some window of consecutive sentences (by sentence number) holds a hit of every group: PROXIMITY
     sentences, or one
@@ -524,8 +549,17 @@ def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numb
             return PointResult(point.text, "missing", f"your answer asserts the opposite (“{phrase.removeprefix('re:')}”)",
                                against=phrase)
     groups = _groups(point)
-    hits = [{s.index for s in sentences if s.prose and any(_phrase_in_sentence(p, s, norm) for p in phrases)}
-            for phrases in groups]
+    negated_in_point = _negated_words(point.text)
+    hits = [{s.index for s in sentences if s.prose and any(
+        _phrase_in_sentence(p, s, norm, negation=not _names_negated(p, negated_in_point)) for p in phrases)}
+        for phrases in groups]
+    # A bare item of a list counts for a point whose claim the list's head makes ("a schema contract checked
+    # before scoring: type, range, null rate"): only in a sentence where another part of the point is claimed.
+    anchored = set().union(*hits) if hits else set()
+    for g, phrases in enumerate(groups):
+        hits[g] |= {s.index for s in sentences if s.listed and s.index in anchored
+                    and any(_phrase_in_sentence(p, s, norm, negation=not _names_negated(p, negated_in_point))
+                            for p in phrases)}
     missing = tuple(g for g, h in enumerate(hits) if not h)
     if not missing and not _together(hits):
         return PointResult(point.text, "missing", "its parts appear only far apart, not as one claim — say them "
