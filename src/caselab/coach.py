@@ -13,28 +13,29 @@ group found, the number stated within tolerance, no ``against`` phrase asserted 
 which sentence of the model answer makes the point. The result is an **automatic estimate**: feedback
 to revise with, never the score. The learner's self-score (``case.score``) stays the score.
 
-How a phrase matches
-    Text and phrase are normalised the same way (Unicode NFKC, lowercase, dashes and hyphens as word
-    breaks, ``≥`` as ``>=``, Markdown marks dropped) and split into word tokens; a token is compared
-    after a light plural stemming (``thresholds`` = ``threshold``). A phrase's words must appear in order
-    in one sentence, with at most one other word between two of them. ``word*`` matches any word
-    starting with ``word`` (``calibrat*``: calibrate, calibrated, recalibration is *not* — write
-    ``*calibrat*``, which matches the stem anywhere in the word). ``a & b`` needs both phrases in the same
-    sentence, in any order. ``re:`` starts a regular expression searched in the normalised text (in an
-    evidence group it cannot hold ``|``, which separates alternatives; an ``against`` entry can).
+How a phrase matches (the full rules, with examples: docs/AUTHORING.md)
+    Text and phrase are normalised alike (Unicode NFKC, lowercase, one dash, ``≥`` as ``>=``, Markdown
+    marks dropped, "2 over 32" as ``2/32``) and split into word tokens, compared after a light plural
+    stemming. A plain word of four or more letters also matches the words it starts (``calibrat``:
+    calibrated); ``word*`` forces a prefix, ``*word*`` an infix. A phrase's words appear in order in one
+    sentence, at most one other word between two of them (none between hyphen-joined words). ``a & b``
+    needs both phrases in one sentence; ``re:`` starts a regular expression on the normalised text. A
+    point's groups must lie within two consecutive sentences (or one per group): one claim, not scattered
+    words.
 
-Negation
-    A match preceded within two words by *not / no / never / without / …n't* (but not *not only* /
-    *not just*) does not count: "you don't need to calibrate" is no evidence of calibration. A phrase
-    that itself starts with a negation ("not accuracy") is matched as written.
+Negation and dismissal
+    A match preceded by *not / no / never / without / …n't* (directly, one word before, or across bridge
+    words: "don't need to calibrate") or followed by a dismissal ("… doesn't matter", "… can be ignored")
+    does not count; "not only" does not negate. A phrase starting with a negator ("not accuracy") is
+    matched as written, and so is a word the point itself negates ("no peeking" → "I don't peek").
 
 Claims, not keywords
-    A point is evidence of understanding only inside a *claim*: a sentence that relates its words.
-    The coach counts evidence only in sentences with relating words — determiners, auxiliaries,
-    pronouns, prepositions, subordinators (:data:`RELATING_WORDS`; *and*/*or* do not relate) — at least
-    two of them, or one in a short sentence; a sentence that is mostly a comma-separated run of bare
-    terms is a list, not a claim. A bare list of keywords therefore covers nothing, and the report says
-    that the answer reads as a list.
+    Evidence counts only inside a *claim*: a sentence with relating words (:data:`RELATING_WORDS`;
+    *and*/*or* do not relate), or a worked equation; a unit of four words or fewer needs a determiner,
+    auxiliary, pronoun or subordinator (:data:`STRICT_RELATING`). A sentence that is mostly a
+    comma-separated run of terms is split into its items, and a bare item counts only for a point that
+    the sentence's opening claim anchors. A bare keyword list therefore covers nothing, and the report
+    says the answer reads as a list.
 
 Performance: pure Python, no model, no network; about a millisecond per answer (benchmarks/bench_coach.py).
 """
