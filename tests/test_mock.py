@@ -66,6 +66,8 @@ def test_open_questions_are_self_scored_against_the_rubric(tmp_path):
     child.sendline("Use PR-AUC under imbalance, the Bayes threshold from costs, and top-k for capacity.")
     child.expect("empty line ends")
     child.sendline("")
+    child.expect("Coach on how_answer_changes \\(automatic estimate")  # the same report as case.check
+    child.expect("coverage")
     child.expect("Model answer")
     for answer in ("y", "y", "maybe", "n", "y", "n", "y"):  # six rubric points
         child.expect("y/n > ")

@@ -296,8 +296,9 @@ def test_rubric_questions(corpus):
     rubric = next(q.id for q in questions if q.kind == "rubric")
     choice = next(q for q in questions if q.kind == "choice")
     r = corpus["reports"]["rubric"]
-    assert r[rubric].status == "passed"
-    assert r[rubric].message.startswith("answered. Score yourself")
+    assert r[rubric].status == "answered"  # an open answer is the learner's to score, not the grader's
+    assert r[rubric].message.startswith("answered, not scored")
+    assert "Coach on how_answer_changes (automatic estimate" in r[rubric].message
     assert r[choice.id].status == "failed" and "'not an option' is not one of the options" in r[choice.id].message
     short = corpus["reports"]["rubric_short"][rubric]
     assert short.status == "not_answered" and short.message.startswith("too short to score (9 characters)")

@@ -78,7 +78,14 @@ def test_rubric_points_as_tables_keep_text_as_the_point_and_the_rest_alongside()
     assert q.points == tuple(p.text for p in q.rubric)  # everything that reads points as strings still works
     cost = next(p for p in q.rubric if p.number == "cost_new")
     assert cost.evidence == ("2,354 | 2354", "1,742 | 1742", "deploy | ship | choose the new")
-    plain = casebook.load("tiktok-threshold-capacity").question("how_answer_changes")
+    import tomllib
+
+    from caselab.scenarios.spec import parse_spec
+
+    data = tomllib.loads((SPECS / "good-minimal.toml").read_text(encoding="utf-8"))
+    data["questions"].append({"id": "note", "kind": "rubric", "prompt": "Say it.", "model_answer": "It is so.",
+                              "points": ["a plain point", "another"]})
+    plain = parse_spec(data, "good-minimal.toml", check_solver=False).question("note")
     assert plain.rubric and all(p.evidence == () and p.text == t for p, t in zip(plain.rubric, plain.points,
                                                                                   strict=True))
 

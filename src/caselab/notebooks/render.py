@@ -169,7 +169,9 @@ def _prompt(i: int, q, givens: dict) -> str:
     if q.kind in ("choice", "decision"):
         text += "\n\nOptions: " + ", ".join(f"`{o}`" for o in q.options)
     if q.kind == "rubric":
-        text += "\n\n*Open question: write your answer as a string, then score yourself against the rubric the check shows.*"
+        text += ("\n\n*Open question: write your answer as a string. The check shows the coach's point-by-point "
+                 "estimate — feedback, not a score; then score yourself with "
+                 f"`case.score({q.id!r}, [the numbers of the points you made])`.*")
     return text
 
 

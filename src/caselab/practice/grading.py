@@ -8,8 +8,10 @@
 The one function that decides is :func:`check_answer`; the notebook's ``case.check`` and the pytest
 grader both call it, so a learner sees in Jupyter exactly what the grader will say.
 
-Statuses: ``passed`` | ``failed`` | ``not_answered`` (``...`` or ``None``) — and, from the grader
-only, ``error`` (the answer's cell raised) and ``timeout`` (it ran past its time limit).
+Statuses: ``passed`` | ``failed`` | ``not_answered`` (``...`` or ``None``) | ``answered`` (an open answer
+written but not scored: the coach's point-by-point estimate is feedback, the score is the learner's own,
+given with ``case.score``) — and, from the grader only, ``error`` (the answer's cell raised) and
+``timeout`` (it ran past its time limit).
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from caselab.scenarios.solvers import Answer
 from caselab.scenarios.spec import Question, fill
 from caselab.scenarios.text import format_number, worked_answer
 
-__all__ = ["Feedback", "Case", "check_answer", "STATUSES", "MIN_RUBRIC_CHARS"]
+__all__ = ["Feedback", "Case", "check_answer", "self_score", "STATUSES", "MIN_RUBRIC_CHARS"]
 
-STATUSES = ("passed", "failed", "not_answered", "error", "timeout")
+STATUSES = ("passed", "failed", "not_answered", "answered", "error", "timeout")
 MIN_RUBRIC_CHARS = 40  # shorter than this is a note to self, not an answer to score against the rubric
-_MARK = {"passed": "✔", "failed": "✘", "not_answered": "…", "error": "⚠", "timeout": "⏱"}
-_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "not_answered": "#6e7781", "error": "#bc4c00",
-           "timeout": "#bc4c00"}
+_MARK = {"passed": "✔", "failed": "✘", "not_answered": "…", "answered": "✎", "error": "⚠", "timeout": "⏱"}
+_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "not_answered": "#6e7781", "answered": "#0969da",
+           "error": "#bc4c00", "timeout": "#bc4c00"}
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,11 @@ def as_number(value: Any) -> float | str:
 # The verdict
 # --------------------------------------------------------------------------------------------------
 def check_answer(question: Question, answer: Answer | None, value: Any,
-                 learner_values: dict[str, Any] | None = None) -> Feedback:
+                 learner_values: dict[str, Any] | None = None, *, coach=None) -> Feedback:
     """Judge a learner's ``value`` for ``question`` against the solver's ``answer``.
+
+    An open (rubric) answer is never scored here: it is ``answered``, and ``coach(text)`` — when given, a
+    function returning a :class:`caselab.practice.coach.CoachReport` — adds the coach's point-by-point estimate.
 
     ``learner_values`` holds the learner's answers to other questions (by question id): when this
     answer is computed from earlier ones, a value consistent with the learner's own earlier answers
@@ -133,7 +138,7 @@ def check_answer(question: Question, answer: Answer | None, value: Any,
         what = {"number": "a number", "rubric": "your answer in a string"}.get(question.kind, "one of the options")
         return Feedback(qid, "not_answered", f"not answered yet: replace `...` with {what}.")
     if question.kind == "rubric":
-        return _check_rubric(question, value)
+        return _check_rubric(question, value, coach)
     assert answer is not None, f"no computed answer for {qid}"
     if question.kind == "number":
         return _check_number(question, answer, value, learner_values or {})
@@ -196,7 +201,7 @@ def _check_option(question: Question, answer: Answer, value: Any, learner_values
     return Feedback(qid, "failed", f"not this one — {chosen!r}. Try case.hint({qid!r}).")
 
 
-def _check_rubric(question: Question, value: Any) -> Feedback:
+def _check_rubric(question: Question, value: Any, coach=None) -> Feedback:
     qid = question.id
     if not isinstance(value, str):
         return Feedback(qid, "failed", f"wrong type: write your answer as a string (in quotes); got "
@@ -204,8 +209,47 @@ def _check_rubric(question: Question, value: Any) -> Feedback:
     if len(value.strip()) < MIN_RUBRIC_CHARS:
         return Feedback(qid, "not_answered", f"too short to score ({len(value.strip())} characters): answer in a few "
                                              "sentences, as you would out loud.")
-    points = "\n".join(f"  □ {p}" for p in question.points)
-    return Feedback(qid, "passed", f"answered. Score yourself — does your answer make these points?\n{points}")
+    head = (f"answered, not scored — an open answer is scored by you: compare it with the rubric, then "
+            f"case.score({qid!r}, <the numbers of the points you made>).")
+    if coach is not None:
+        from caselab.practice.coach import format_report
+
+        return Feedback(qid, "answered", f"{head}\n{format_report(coach(value))}")
+    points = "\n".join(f"  □ {k}. {p}" for k, p in enumerate(question.points, 1))
+    return Feedback(qid, "answered", f"{head}\n{points}")
+
+
+def self_score(question: Question, points, coverage: float | None = None) -> Feedback:
+    """The learner's own score of an open answer: ``points`` made out of the rubric's.
+
+    ``points``: how many points you made (an int), or which ones (1-based numbers, e.g. ``[1, 3, 4]``).
+    Passed when the share reaches :data:`caselab.practice.coach.PASS_MARK`. ``coverage``: the coach's estimate, shown
+    next to the self-score for comparison (it never changes the score).
+    """
+    from caselab.practice.coach import PASS_MARK
+
+    qid, n = question.id, len(question.points)
+    if question.kind != "rubric":
+        raise ValueError(f"{qid} is a {question.kind} question: case.score is for open (rubric) questions; "
+                         f"use case.check({qid!r}, value).")
+    if isinstance(points, bool) or not isinstance(points, int | list | tuple | set | range):
+        raise TypeError(f"case.score({qid!r}, points): give how many of the {n} points you made (an int) or which "
+                        f"ones (a list of numbers 1..{n}); got {points!r}.")
+    if isinstance(points, int):
+        if not 0 <= points <= n:
+            raise ValueError(f"case.score({qid!r}, {points}): {qid} has {n} rubric points; give 0..{n}.")
+        hit = points
+    else:
+        chosen = set(points)
+        bad = sorted(str(p) for p in chosen if isinstance(p, bool) or not isinstance(p, int) or not 1 <= p <= n)
+        if bad:
+            raise ValueError(f"case.score({qid!r}, ...): {', '.join(bad)} not a point number of {qid} (1..{n}).")
+        hit = len(chosen)
+    share = hit / n
+    status = "passed" if share >= PASS_MARK - 1e-12 else "failed"
+    estimate = f"; the coach estimated {coverage:.0%} (an automatic estimate)" if coverage is not None else ""
+    return Feedback(qid, status, f"self-scored {hit}/{n} rubric points ({'≥' if status == 'passed' else '<'} "
+                                 f"{PASS_MARK:.0%} to pass){estimate}.")
 
 
 def _recompute_from_own(answer: Answer, learner_values: dict) -> float | str | None:
@@ -246,7 +290,8 @@ class _Text(str):
 class Case:
     """One scenario, for a learner working in a notebook.
 
-    ``case.check(qid, value)``, ``case.hint(qid)``, ``case.solution(qid)``, ``case.progress()``;
+    ``case.check(qid, value)``, ``case.score(qid, points)`` (open questions), ``case.hint(qid)``,
+    ``case.solution(qid)``, ``case.progress()``;
     ``case.givens`` is a copy of the givens, ``case.questions`` the question ids.
     """
 
@@ -262,6 +307,7 @@ class Case:
         self._givens = dict(givens) if givens is not None else dict(self.scenario.givens)
         self._solution = None
         self._results: dict[str, Feedback] = {}
+        self._answers: dict[str, str] = {}  # open answers checked, for the coach's estimate beside a self-score
         self._journal_ok = True
 
     def __repr__(self) -> str:
@@ -311,7 +357,32 @@ class Case:
         if value is Ellipsis and qid in caller:
             value = caller[qid]
         answer = self.solution_data.answers.get(qid)
-        feedback = check_answer(question, answer, value, caller)
+        feedback = check_answer(question, answer, value, caller, coach=self._coach(question))
+        if question.kind == "rubric" and isinstance(value, str):
+            self._answers[qid] = value
+        self._results[qid] = feedback
+        if feedback.status != "answered":  # an open answer's result is its self-score (case.score), not this
+            self._journal(qid, "check", feedback.status)
+        return feedback
+
+    def _coach(self, question: Question):
+        if question.kind != "rubric":
+            return None
+        from caselab.practice import coach
+
+        return lambda text: coach.assess(question, text, self.scenario, self.solution_data, self._givens)
+
+    def score(self, qid: str, points, /) -> Feedback:
+        """Score your open answer yourself: how many rubric points you made (an int) or which (``[1, 3]``).
+
+        The coach's coverage from your last ``case.check`` is shown beside it as an automatic estimate; your
+        score is what counts.
+        """
+        question = self.scenario.question(qid)
+        coverage = None
+        if question.kind == "rubric" and qid in self._answers:
+            coverage = self._coach(question)(self._answers[qid]).coverage
+        feedback = self_score(question, points, coverage)
         self._results[qid] = feedback
         self._journal(qid, "check", feedback.status)
         return feedback

@@ -4,7 +4,8 @@
 got wrong before, from the progress journal), draws fresh numbers when the scenario has variants,
 then asks its questions one at a time with the time shown at every prompt. Numbers and choices are
 graded at once with the same feedback as the notebooks (misconceptions named); for open questions you
-answer in prose, then see the model answer and the rubric and score yourself point by point. At the
+answer in prose, see the coach's point-by-point estimate (the same report as ``case.check``) and the model
+answer, then score yourself point by point — your score, not the coach's, is the one recorded. At the
 end: a summary of your time per question and what to review.
 
 A capstone (a scenario whose questions are organised into the parts of one interview question, e.g.
@@ -31,13 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from caselab.practice import journal
-from caselab.practice.grading import Feedback, check_answer
+from caselab.practice.coach import PASS_MARK, assess, format_report
+from caselab.practice.grading import Feedback, check_answer, self_score
 from caselab.scenarios import casebook
 from caselab.scenarios.spec import Scenario, fill
 
 __all__ = ["pick_scenario", "parse_number", "run_mock", "interview_minutes", "MockResult", "PartResult"]
 
-SELF_SCORE_PASS = 0.6  # share of rubric points a self-scored answer needs to count as passed
+SELF_SCORE_PASS = PASS_MARK  # share of rubric points a self-scored answer needs (one pass mark: caselab.practice.coach)
 
 
 class _Style:
@@ -323,7 +325,8 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
                 say(f"    {k}. {opt}")
         q_start = clock()
         fb, stop = _ask(q, solution.answers.get(q.id), learner, solution.prose_givens(givens), input_fn, say, para, style,
-                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ")
+                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ",
+                        coach=lambda text, q=q: assess(q, text, scenario, solution, givens))
         seconds = clock() - q_start
         if stop:
             close_part()
@@ -353,7 +356,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
     return result
 
 
-def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
+def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt, coach=None):
     """Ask one question until it is answered, skipped or the learner stops. Returns (feedback, stop)."""
 
     def say_feedback(fb: Feedback) -> None:
@@ -397,7 +400,8 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
                 if not more.strip():
                     break
                 lines.append(more)
-            return _self_score(q, givens, input_fn, say, para, style), False
+            report = coach("\n".join(lines)) if coach is not None else None
+            return _self_score(q, givens, input_fn, say, para, style, report), False
         if q.kind == "number":
             value = parse_number(text)
             if value is None:
@@ -416,7 +420,12 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
         return fb, False
 
 
-def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
+def _self_score(q, givens, input_fn, say, para, style, report=None) -> Feedback:
+    if report is not None:
+        for line in format_report(report).splitlines():
+            for k, part in enumerate(textwrap.wrap(line.strip(), width=88) or [""]):
+                lead = len(line) - len(line.lstrip())
+                say("  " + " " * (lead + (5 if k else 0)) + (style.bold(part) if not lead and not k else part))
     if q.outline:
         say(style.bold("  Outline to speak from"))
         for k, beat in enumerate(q.outline, 1):
@@ -425,8 +434,8 @@ def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
                 say(line)
     say(style.bold("  Model answer"))
     para(fill(q.model_answer, givens), indent="    ")
-    say(style.bold("  Score yourself: did your answer make each point? (y/n)"))
-    hit = 0
+    say(style.bold("  Score yourself: did your answer make each point? (y/n) — your score is the one recorded"))
+    hit = []
     for k, point in enumerate(q.points, 1):
         for line in textwrap.wrap(point, width=84, initial_indent=f"   {k}. ", subsequent_indent="      "):
             say(line)
@@ -438,11 +447,9 @@ def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
             if yn in ("y", "yes", "n", "no"):
                 break
             say("      please answer y or n")
-        hit += yn.startswith("y")
-    share = hit / len(q.points)
-    status = "passed" if share >= SELF_SCORE_PASS else "failed"
-    fb = Feedback(q.id, status, f"self-scored {hit}/{len(q.points)} rubric points"
-                                f" ({'≥' if status == 'passed' else '<'} {SELF_SCORE_PASS:.0%} to pass).")
+        if yn.startswith("y"):
+            hit.append(k)
+    fb = self_score(q, hit, report.coverage if report is not None and report.judged else None)
     say("  " + style.status(fb))
     _follow_ups(q, givens, input_fn, say, style)
     return fb

@@ -96,7 +96,8 @@ class NotebookReport:
 
     @property
     def max_score(self) -> int:
-        return len(self.feedback)
+        """The questions the grader scores: all but open answers written (``answered``: the learner scores them)."""
+        return sum(1 for f in self.feedback if f.status != "answered")
 
     def counts(self) -> dict[str, int]:
         from caselab.practice.grading import STATUSES
@@ -222,7 +223,13 @@ def judge(loaded: LoadedNotebook, runs: list[CellRun], collected: dict | None, p
                 foreign = _foreign_note(scenario, collected.get("defined", []))
             out.append(Feedback(qid, "not_answered", msg + foreign))
             continue
-        fb = check_answer(q, solution.answers.get(qid), value, learner_values)
+        coach = None
+        if q.kind == "rubric":
+            from caselab.practice.coach import assess
+
+            givens = loaded.givens if loaded.givens is not None else scenario.givens
+            coach = lambda text, q=q, givens=givens: assess(q, text, scenario, solution, givens)  # noqa: E731
+        fb = check_answer(q, solution.answers.get(qid), value, learner_values, coach=coach)
         if fb.status == "not_answered" and (value is Ellipsis or value is None):
             if foreign is None:
                 foreign = _foreign_note(scenario, collected.get("defined", []))

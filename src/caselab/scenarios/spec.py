@@ -756,6 +756,12 @@ def _string_list(raw: Any, where: str, p: list[SpecProblem], what: str, lo: int 
     return tuple(raw)
 
 
+def evidence_alternatives(group: str) -> list[str]:
+    """An evidence group's alternatives, split on ``|`` (so a ``re:`` pattern holds no ``|``: write two
+    alternatives). Empty ones are dropped; the loader refuses a group that has any."""
+    return [a.strip() for a in group.split("|") if a.strip()]
+
+
 def _check_evidence_group(group: str, where: str, p: list[SpecProblem]) -> None:
     alternatives = [a.strip() for a in group.split("|")]
     if not all(alternatives):

@@ -10,7 +10,7 @@ import ast
 import re
 
 from caselab.scenarios.solvers import Answer
-from caselab.scenarios.spec import Given, Question, fill
+from caselab.scenarios.spec import Given, Question, evidence_alternatives, fill
 
 __all__ = ["escape_dollars", "escape_markdown", "python_string_literal", "flatten_givens", "format_number",
            "worked_answer"]
@@ -100,7 +100,11 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
                 f"{k}. {fill(beat, givens)}" for k, beat in enumerate(question.outline, 1)))
         if model_answer:
             parts.append(f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}")
-        parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
+        if any(p.evidence for p in question.rubric):
+            parts.append("**Rubric points** (and what the coach looks for in an answer)\n\n"
+                         + "\n".join(f"- {p.text}{_evidence_note(p)}" for p in question.rubric))
+        else:
+            parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
         if question.follow_ups:
             parts.append("**Follow-ups the interviewer asks next**\n\n" + "\n\n".join(
                 f"- *{fill(f.question, givens).strip()}*  \n  {fill(f.answer, givens).strip()}"
@@ -121,3 +125,15 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
     if question.kind == "number":
         parts.append(f"*Accepted within {question.accepted.describe()}.*")
     return "\n\n".join(parts)
+
+
+def _evidence_note(point) -> str:
+    """A point's evidence in brief: the first alternatives of each group (the spec holds the full list)."""
+    if not point.evidence:
+        return ""
+    groups = []
+    for group in point.evidence:
+        alts = [a.removeprefix("re:") for a in evidence_alternatives(group)]
+        shown = " / ".join(f"`{a}`" for a in alts[:3])
+        groups.append(shown + (" …" if len(alts) > 3 else ""))
+    return "  \n  *coach looks for:* " + " **and** ".join(groups)
