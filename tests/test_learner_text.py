@@ -29,23 +29,6 @@ N_VARIANTS = 1_000
 CITATIONS = re.compile(r"\bcatalog\b|\bseed[- ]article\b|\bthe article\b|\bthe article's\b|\bseed (?:text|errata)\b",
                        re.IGNORECASE)
 
-# Scenarios another branch of issue 12 is rewriting (items 1, 2, 7, 10, 12, 17b, 20a, 22c): their text and
-# mistake models are fixed there. Non-strict, so each mark can simply be deleted once that work is merged.
-ELSEWHERE = {
-    "citations": {"balanced-weights-calibration", "fraud-amount-cents-schema-guard", "fraud-weights-undersampling",
-                  "pinterest-ab-test-design", "undersampling-pozzolo-reliability", "fraud-recall-at-precision-vs-fpr"},
-    "base": {"fraud-roc-vs-pr-prevalence", "fraud-weights-undersampling", "pinterest-ab-test-design",
-             "undersampling-pozzolo-reliability"},
-    "variants": {"fraud-weights-undersampling", "pinterest-follow-ups"},
-}
-
-
-def _params(kind: str, scenarios):
-    return [pytest.param(s, id=s.id, marks=[pytest.mark.xfail(strict=False, reason="rewritten on the other "
-                                                                                    "issue-12 branch")]
-                         if s.id in ELSEWHERE[kind] else []) for s in scenarios]
-
-
 def learner_texts(scenario) -> list[tuple[str, str]]:
     """Every (where, text) a learner can read: the spec's words and the solver's worked answers."""
     texts = [("title", scenario.title), ("story", scenario.story)]
@@ -69,7 +52,7 @@ def learner_texts(scenario) -> list[tuple[str, str]]:
     return texts
 
 
-@pytest.mark.parametrize("scenario", _params("citations", SCENARIOS))
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_no_learner_text_cites_the_catalog_or_the_seed_article(scenario):
     found = [f"{where}: …{text[max(0, m.start() - 40):m.end() + 40]}…"
              for where, text in learner_texts(scenario) for m in CITATIONS.finditer(text)]
@@ -98,13 +81,13 @@ def mistakes_within_tolerance(scenario, givens: dict, solve) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("scenario", _params("base", SCENARIOS))
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_no_mistake_model_lies_within_tolerance_of_the_key(scenario):
     found = mistakes_within_tolerance(scenario, scenario.givens, lambda g: casebook.solve(scenario))
     assert not found, "mistake models the tolerance cannot tell from the key:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("scenario", _params("variants", [s for s in SCENARIOS if s.variants]))
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.variants], ids=lambda s: s.id)
 def test_no_mistake_model_lies_within_tolerance_in_1000_drill_variants(scenario, monkeypatch):
     module = solvers.get(scenario.solver)
     original, last = module.solve, {}

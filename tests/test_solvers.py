@@ -174,6 +174,53 @@ def test_class_weight_has_a_closed_form_correction():
     assert np.allclose(corrected, undersampling_correction(p_w, 1 / w))  # the same map, β = 1/w
 
 
+def test_distinct_mistakes_offers_only_what_the_tolerance_refuses():
+    from caselab.scenarios.spec import Tolerance
+
+    tol = Tolerance(abs=0.01, rel=0.02)  # width 0.02 at truth 1.0, 0.01 at truth 0.1
+    kept = solvers.distinct_mistakes(1.0, {"inside": 1.019, "edge": 0.98, "outside": 1.021, "option": "no",
+                                           "infinite": float("inf")}, tol)
+    assert kept == {"outside": 1.021, "option": "no", "infinite": float("inf")}
+    assert solvers.distinct_mistakes(0.1, {"abs floor": 0.109, "beyond": 0.111}, tol) == {"beyond": 0.111}
+
+
+def test_a_mistake_is_dropped_exactly_when_the_givens_put_it_inside_the_band():
+    # C_FP/C_FN is τ*·(1 + C_FP/C_FN): 1 % off at a cost ratio of 100 (outside ±0.5 %), 0.5 % at 200 (inside)
+    scenario = casebook.load("fraud-weights-undersampling")
+    mistake = "C_FP / C_FN"
+    assert mistake in casebook.solve(scenario).answers["bayes_threshold"].mistakes
+    at_200 = casebook.solve(scenario, {**copy.deepcopy(scenario.givens), "cost_fn": 200})
+    assert mistake not in at_200.answers["bayes_threshold"].mistakes
+    # a break-even ratio near 1 is its own inverse; far from 1 the inverse is named
+    follow_ups = casebook.load("pinterest-follow-ups")
+    base = casebook.solve(follow_ups).answers["break_even_ratio"]
+    assert abs(base.value - 1) > 0.05 and "the inverse ratio (C_FP/C_FN)" in base.mistakes
+
+
+def test_a_solvers_mistake_filter_uses_the_tolerance_its_specs_grade_with():
+    # distinct_mistakes needs the question's tolerance; a solver keeps it in TOLERANCE, which must not drift
+    # from the specs (a wider spec tolerance would let a mistake pass, a narrower one hide a mistake needlessly)
+    checked = 0
+    for name in solvers.available():
+        tolerance = getattr(solvers.get(name), "TOLERANCE", None)
+        if tolerance is None:
+            continue
+        asked = set()
+        for scenario in casebook.load_all():
+            if scenario.solver != name:
+                continue
+            for q in scenario.questions:
+                if q.id in tolerance:
+                    assert q.accepted == tolerance[q.id], (
+                        f"{scenario.id}: {q.id} is graded within {q.accepted.describe()}, but solver {name} filters "
+                        f"its mistakes with {tolerance[q.id].describe()}")
+                    asked.add(q.id)
+                    checked += 1
+        assert asked == set(tolerance), f"solver {name}: TOLERANCE names questions no spec asks: " \
+                                        f"{sorted(set(tolerance) - asked)}"
+    assert checked >= 10
+
+
 def test_every_solver_declares_its_givens_and_answers():
     for name in solvers.available():
         module = solvers.get(name)

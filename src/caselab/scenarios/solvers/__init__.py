@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import math
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
-__all__ = ["Answer", "Solution", "available", "get"]
+from caselab.scenarios.spec import Tolerance
+
+__all__ = ["Answer", "Solution", "available", "distinct_mistakes", "get"]
 
 
 @dataclass
@@ -86,6 +89,36 @@ class Solution:
         """The givens plus ``facts`` (every answer's value and every fact, by name): what worked text —
         an explanation or a model answer, shown after the learner has tried — is filled with."""
         return {**givens, "facts": {**{qid: a.value for qid, a in self.answers.items()}, **self.facts}}
+
+
+def distinct_mistakes(truth: float, mistakes: dict[str, float | str], tolerance: Tolerance) -> dict[str, float | str]:
+    """The named mistakes that feedback can tell apart from the key: those ``tolerance`` does not accept.
+
+    A mistake whose value lies inside the accepted band ``|v − truth| ≤ max(abs, rel·|truth|)`` is a wrong
+    method that passes, so its message could never show (the grader skips it too). Which mistakes fall
+    inside depends on the givens — the inverse of a break-even ratio near 1, the Neyman χ² (÷ O) of a
+    near-50/50 split — so a solver filters them here rather than dropping them for every variant.
+
+    Parameters
+    ----------
+    truth
+        the answer's value.
+    mistakes
+        ``{description: value}``; values that are not finite numbers (an option's text) are kept.
+    tolerance
+        the tolerance the question is graded with: the spec's ``tolerance``, else
+        ``spec.DEFAULT_TOLERANCE[unit]``. A solver keeps these in a module-level ``TOLERANCE = {question
+        id: Tolerance}``; ``tests/test_solvers.py`` checks each equals what every spec asking that question
+        applies, and ``tests/test_learner_text.py`` that no offered mistake lies within it, in the base case
+        and in 1,000 drill variants.
+
+    Returns
+    -------
+    dict
+        the mistakes outside the band, in their original order.
+    """
+    return {m: v for m, v in mistakes.items()
+            if not (isinstance(v, int | float) and math.isfinite(v) and tolerance.accepts(v, truth))}
 
 
 def _modules() -> list[str]:

@@ -31,8 +31,8 @@ from caselab.maths.experiments import (
     test_duration_days,
     two_proportion_sample_size,
 )
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 GIVENS = {
     "baseline_rate": Given("bad-experience rate in control", kind="rate", lo_open=True, hi_open=True),
@@ -55,6 +55,9 @@ GIVENS = {
 
 ANSWERS = {"n_per_arm", "duration_days", "run_days", "read_day", "n_per_arm_alternative", "srm_chi2", "srm_p", "srm_action",
            "alpha_per_segment", "segment_power", "peeking_false_positive_rate"}
+
+# The tolerance casebook/pinterest-ab-test-design.toml grades srm_chi2 with (mistakes inside it are not offered).
+TOLERANCE = {"srm_chi2": DEFAULT_TOLERANCE["statistic"]}
 
 SRM_ACTIONS = ["analyse the results as planned", "stop: debug assignment and logging before reading any metric"]
 
@@ -127,8 +130,11 @@ def solve(givens: dict) -> Solution:
         work=" + ".join(f"({o:,} − {e:,.0f})²/{e:,.0f}" for o, e in zip(obs, srm.expected_counts, strict=False))
              + f" = {srm.chi2:.3f}",
         code="srm = caselab.experiments.srm_test(observed_arm_sizes)\nsrm_chi2 = srm.chi2",
-        mistakes={"(O − E)²/E for one arm only": float((obs[0] - total / len(obs)) ** 2 / (total / len(obs))),
-                  "Σ (O − E)² / O instead of / E": float(sum((o - total / len(obs)) ** 2 / o for o in obs if o))})
+        # ÷ O (Neyman's χ²) differs from ÷ E only by the split's imbalance: near 50/50 it is the key itself
+        mistakes=distinct_mistakes(srm.chi2, {
+            "(O − E)²/E for one arm only": float((obs[0] - total / len(obs)) ** 2 / (total / len(obs))),
+            "Σ (O − E)² / O instead of / E": float(sum((o - total / len(obs)) ** 2 / o for o in obs if o))},
+            TOLERANCE["srm_chi2"]))
     a["srm_p"] = Answer(
         srm.p_value, formula="upper tail of χ² with arms − 1 degrees of freedom",
         work=f"P(χ²₁ > {srm.chi2:.2f}) = {srm.p_value:.5f}",

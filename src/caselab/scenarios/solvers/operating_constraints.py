@@ -70,7 +70,7 @@ def solve(givens: dict) -> Solution:
         work=f"{cm_p.fp:.0f} / {cm_p.negatives:,.0f} = {cm_p.fpr:.3g}",
         code="fpr_at_precision = cm_precision.fpr",
         mistakes={"1 − precision (the legitimate share of the *blocked*)": 1 - cm_p.precision,
-                  "1 − p* (the article's reading of the SLA)": 1 - g["min_precision"]})
+                  "1 − p* (the write-up's reading: precision p* taken to block at most 1 − p* of the legitimate)": 1 - g["min_precision"]})
     a["legit_share_of_blocked_at_precision"] = Answer(
         1 - cm_p.precision, formula="FP / (TP + FP) = 1 − precision",
         work=f"{cm_p.fp:.0f} / {cm_p.flagged:.0f} = {1 - cm_p.precision:.4f}",

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from caselab.maths.curves import bayes_threshold
 from caselab.maths.metrics import confusion_from_rates
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 _POINT = Given("an operating point", kind="table", fields={
     "threshold": Given("the score threshold of this operating point", kind="rate"),
@@ -35,6 +35,9 @@ GIVENS = {
 POINTS = ("baseline", "new")
 ANSWERS = {f"{m}_{p}" for m in ("f1", "tp", "fp", "fn", "tn", "cost", "accuracy", "flagged") for p in POINTS} | {
     "deploy", "break_even_ratio", "flagged_change", "bayes_threshold", "new_threshold_optimal"}
+
+# The tolerances casebook/pinterest-follow-ups.toml grades these with (mistakes inside them are not offered).
+TOLERANCE = {"break_even_ratio": DEFAULT_TOLERANCE["ratio"], "flagged_change": DEFAULT_TOLERANCE["rate"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -117,13 +120,18 @@ def solve(givens: dict) -> Solution:
         break_even, formula="C_FN/C_FP at which both cost the same = (FP_new − FP_base) / (FN_base − FN_new)",
         work=f"({m.fp:,.2f} − {b.fp:,.2f}) / ({b.fn:,.2f} − {m.fn:,.2f}) = {break_even:.4f}",
         code="break_even_ratio = (cm_new.fp - cm_baseline.fp) / (cm_baseline.fn - cm_new.fn)",
-        mistakes={"the inverse ratio (C_FP/C_FN)": 1 / break_even if break_even else float("inf")})
+        # near a break-even of 1 the inverse ratio is the key itself (graded as a "ratio", ±1 %)
+        mistakes=distinct_mistakes(break_even, {"the inverse ratio (C_FP/C_FN)":
+                                                1 / break_even if break_even else float("inf")},
+                                   TOLERANCE["break_even_ratio"]))
     change = m.flagged / b.flagged - 1
     answers["flagged_change"] = Answer(
         change, formula="relative change in flagged volume = (TP + FP)_new / (TP + FP)_base − 1",
         work=f"{m.flagged:,.2f} / {b.flagged:,.2f} − 1 = {change:+.4f}",
         code="flagged_change = cm_new.flagged / cm_baseline.flagged - 1",
-        mistakes={"the change in true positives only": m.tp / b.tp - 1})
+        # when the two points' precisions nearly agree, TP and TP + FP change by the same share (graded ±0.005)
+        mistakes=distinct_mistakes(change, {"the change in true positives only": m.tp / b.tp - 1},
+                                   TOLERANCE["flagged_change"]))
     tau = bayes_threshold(cost_fp=cost_fp, cost_fn=cost_fn)
     answers["bayes_threshold"] = Answer(
         tau, formula="τ* = C_FP / (C_FP + C_FN)  (flag when the calibrated p ≥ τ*)",

@@ -30,8 +30,8 @@ from caselab.maths.calibration import (
 from caselab.maths.curves import roc_auc
 from caselab.maths.imbalance import random_undersample
 from caselab.scenarios.data import logistic_rare_events
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
     "n_train": Given("rows available for training, before undersampling", kind="integer", lo=1_000),
@@ -52,6 +52,11 @@ GIVENS = {
 ANSWERS = {"beta", "ece_resampled", "mean_p_raw", "ece_raw", "brier_raw", "roc_auc_raw", "roc_auc_corrected",
            "mean_p_corrected", "ece_corrected", "brier_corrected", "ece_platt", "ece_isotonic", "brier_platt",
            "calibrators_differ", "where_to_measure"}
+
+# The tolerances casebook/undersampling-pozzolo-reliability.toml grades the ECE questions with.
+TOLERANCE = {"ece_resampled": Tolerance(abs=0.002), "ece_raw": Tolerance(abs=0.002),
+                 "ece_corrected": Tolerance(abs=0.0001), "ece_platt": Tolerance(abs=0.0001),
+                 "ece_isotonic": Tolerance(abs=0.0001)}
 
 DIFFER = ["Platt scaling", "isotonic regression", "no difference this test slice can detect"]
 
@@ -127,7 +132,8 @@ def solve(givens: dict) -> Solution:
         e_bal, formula=f"ECE, {k} equal-frequency bins, on the balanced training sample",
         work=f"ECE = {e_bal:.4f} — the model looks calibrated where it was trained",
         code="ece_resampled = expected_calibration_error(y_bal, p_bal, n_bins=n_bins)",
-        mistakes={f"{k} equal-width bins instead of equal-frequency": ece(f["p_bal"], f["y_bal"], "uniform")})
+        mistakes=distinct_mistakes(e_bal, {f"{k} equal-width bins instead of equal-frequency":
+                                           ece(f["p_bal"], f["y_bal"], "uniform")}, TOLERANCE["ece_resampled"]))
 
     m_raw, e_raw, b_raw = float(p_s.mean()), ece(p_s), brier_score(y, p_s)
     base = float(y.mean())
@@ -139,8 +145,11 @@ def solve(givens: dict) -> Solution:
         e_raw, formula=f"ECE, {k} equal-frequency bins, on the test set",
         work=f"ECE = {e_raw:.4f} (on the balanced sample it was {e_bal:.4f})",
         code="ece_raw = expected_calibration_error(y_test, p_s, n_bins=n_bins)",
-        mistakes={"measured on the balanced training sample": e_bal,
-                  f"{k} equal-width bins instead of equal-frequency": ece(p_s, strategy="uniform")})
+        # when every bin overstates the rate, any binning gives ECE = mean p − positive rate: the
+        # equal-width ECE then *is* the key and is not offered as a mistake
+        mistakes=distinct_mistakes(e_raw, {"measured on the balanced training sample": e_bal,
+                                           f"{k} equal-width bins instead of equal-frequency": ece(p_s, strategy="uniform")},
+                                   TOLERANCE["ece_raw"]))
     a["brier_raw"] = Answer(
         b_raw, formula="Brier = mean (p − y)² on the test set",
         work=f"{b_raw:.4f} (a constant forecast of π scores ≈ π(1 − π) = {pi * (1 - pi):.5f})",
@@ -172,7 +181,8 @@ def solve(givens: dict) -> Solution:
         e_c, formula=f"ECE of the corrected probabilities, {k} equal-frequency bins, test set",
         work=f"{e_raw:.4f} → {e_c:.5f}",
         code="ece_corrected = expected_calibration_error(y_test, p_c, n_bins=n_bins)",
-        mistakes={f"{k} equal-width bins": ece(p_c, strategy="uniform"), "the raw scores' ECE": e_raw})
+        mistakes=distinct_mistakes(e_c, {f"{k} equal-width bins": ece(p_c, strategy="uniform"),
+                                         "the raw scores' ECE": e_raw}, TOLERANCE["ece_corrected"]))
     a["brier_corrected"] = Answer(
         b_c, formula="Brier of the corrected probabilities on the test set", work=f"{b_raw:.4f} → {b_c:.5f}",
         code="brier_corrected = brier_score(y_test, p_c)",
@@ -191,15 +201,19 @@ def solve(givens: dict) -> Solution:
         work=f"a = {platt.a:.4f}, b = {platt.b:.4f}; test ECE {e_pl:.5f} (corrected only: {e_c:.5f})",
         code="platt = fit_platt(s_cal, y_cal)\np_platt = platt_scaling(s_test, *platt)\n"
              "ece_platt = expected_calibration_error(y_test, p_platt, n_bins=n_bins)",
-        mistakes={"Platt fitted on the balanced training sample": ece(platt_scaling(f["s_test"], *platt_bal)),
-                  f"{k} equal-width bins": ece(p_pl, strategy="uniform")})
+        mistakes=distinct_mistakes(e_pl, {"Platt fitted on the balanced training sample":
+                                          ece(platt_scaling(f["s_test"], *platt_bal)),
+                                          f"{k} equal-width bins": ece(p_pl, strategy="uniform")},
+                                   TOLERANCE["ece_platt"]))
     a["ece_isotonic"] = Answer(
         e_iso, formula="isotonic regression (PAV) fitted on the calibration split, applied to the test scores",
         work=f"{iso.x.size:,} distinct calibration scores → {np.unique(iso.y).size} steps; test ECE {e_iso:.5f}",
         code="iso = isotonic_fit(s_cal, y_cal)\np_iso = isotonic_predict(iso, s_test)\n"
              "ece_isotonic = expected_calibration_error(y_test, p_iso, n_bins=n_bins)",
-        mistakes={"isotonic fitted on the balanced training sample": ece(isotonic_predict(iso_bal, f["s_test"])),
-                  f"{k} equal-width bins": ece(p_iso, strategy="uniform")})
+        mistakes=distinct_mistakes(e_iso, {"isotonic fitted on the balanced training sample":
+                                           ece(isotonic_predict(iso_bal, f["s_test"])),
+                                           f"{k} equal-width bins": ece(p_iso, strategy="uniform")},
+                                   TOLERANCE["ece_isotonic"]))
     a["brier_platt"] = Answer(
         b_pl, formula="Brier of the Platt-calibrated probabilities on the test set",
         work=f"raw {b_raw:.4f} → corrected {b_c:.5f} → Platt {b_pl:.5f} (isotonic {brier_score(y, p_iso):.5f})",

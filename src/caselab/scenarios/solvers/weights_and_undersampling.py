@@ -16,8 +16,8 @@ from __future__ import annotations
 from caselab.maths.calibration import beta_for_balance, undersampling_correction, undersampling_inverse
 from caselab.maths.curves import bayes_threshold
 from caselab.maths.imbalance import equivalent_threshold
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n": Given("training examples", kind="integer", lo=2),
@@ -32,6 +32,11 @@ GIVENS = {
 ANSWERS = {"weight_negative", "weight_positive", "per_example_ratio", "scale_pos_weight_article",
            "threshold_implied_by_article_weight", "bayes_threshold", "encode_costs", "beta",
            "corrected_probability", "threshold_on_undersampled_scores"}
+
+
+# The tolerances casebook/fraud-weights-undersampling.toml grades these questions with.
+TOLERANCE = {"bayes_threshold": Tolerance(rel=0.005),
+             "threshold_on_undersampled_scores": DEFAULT_TOLERANCE["probability"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -56,7 +61,7 @@ def solve(givens: dict) -> Solution:
         code="per_example_ratio = weight_positive / weight_negative",
         depends_on=("weight_positive", "weight_negative"),
         recompute=lambda v: v["weight_positive"] / v["weight_negative"],
-        mistakes={"n / n_pos (the article's '100×')": n / n_pos})
+        mistakes={"n / n_pos (claim 1's count: all examples over the positives)": n / n_pos})
 
     spw = (cost_fn / cost_fp) * (n_neg / n_pos)
     a["scale_pos_weight_article"] = Answer(
@@ -69,19 +74,21 @@ def solve(givens: dict) -> Solution:
         work=f"1 / (1 + {spw:,.0f}) = {t_article:.3g}",
         code="threshold_implied_by_article_weight = caselab.imbalance.equivalent_threshold(scale_pos_weight_article)",
         depends_on=("scale_pos_weight_article",), recompute=lambda v: 1 / (1 + v["scale_pos_weight_article"]),
-        mistakes={"0.5 (the weighted model's cut read as a true probability)": 0.5,
-                  "1/w instead of 1/(1 + w)": 1 / spw})
+        # no "1/w instead of 1/(1 + w)": with w = cost ratio × class ratio in the hundreds or more, 1/w is
+        # within a fraction of a percent of the key and no feedback could tell the two apart
+        mistakes={"0.5 (the weighted model's cut read as a true probability)": 0.5})
     tau = bayes_threshold(cost_fp=cost_fp, cost_fn=cost_fn)
     a["bayes_threshold"] = Answer(
         tau, formula="τ* = C_FP / (C_FP + C_FN)", work=f"{cost_fp:g} / ({cost_fp:g} + {cost_fn:g}) = {tau:.4f}",
         code="bayes_threshold = caselab.curves.bayes_threshold(cost_fp=cost_fp, cost_fn=cost_fn)",
-        mistakes={"the inverted formula C_FN / (C_FP + C_FN)": cost_fn / (cost_fp + cost_fn),
-                  "C_FP / C_FN": cost_fp / cost_fn})
+        # C_FP/C_FN is τ*·(1 + C_FP/C_FN): at a cost ratio of 200 and more it is inside the ±0.5 % band
+        mistakes=distinct_mistakes(tau, {"the inverted formula C_FN / (C_FP + C_FN)": cost_fn / (cost_fp + cost_fn),
+                                         "C_FP / C_FN": cost_fp / cost_fn}, TOLERANCE["bayes_threshold"]))
     factor = tau / t_article
     a["encode_costs"] = Answer(
         "once: in the weights or in the threshold",
         formula="w = C_FN/C_FP with a 0.5 cut, or no weight with the cut τ* — the same decision rule",
-        work=f"the article's weight flags p > {t_article:.3g}, {factor:,.0f}× below τ* = {tau:.4f}",
+        work=f"claim 2's weight flags p > {t_article:.3g}, {factor:,.0f}× below τ* = {tau:.4f}",
         code='encode_costs = "once: in the weights or in the threshold"',
         mistakes={"weights and threshold both encode the costs: they count twice": "in the weights and the threshold"})
 
@@ -108,10 +115,12 @@ def solve(givens: dict) -> Solution:
         depends_on=("bayes_threshold", "beta"),
         recompute=lambda v: undersampling_inverse(min(max(v["bayes_threshold"], 0.0), 1.0),
                                                   min(max(v["beta"], 1e-12), 1.0)),
-        mistakes={"the article's inverse p / (p + (1 − p)/β), which multiplies the odds by β instead of "
-                  "dividing": wrong_inverse,
-                  "τ* applied directly to the undersampled scores": tau,
-                  "the default 0.5": 0.5})
+        # when τ* is near the production prior the right cut is near 0.5 itself
+        mistakes=distinct_mistakes(t_s, {
+            "the write-up's inverse p / (p + (1 − p)/β), which multiplies the odds by β instead of dividing":
+                wrong_inverse,
+            "τ* applied directly to the undersampled scores": tau,
+            "the default 0.5": 0.5}, TOLERANCE["threshold_on_undersampled_scores"]))
     setup = "n_pos = n * prevalence\nn_neg = n - n_pos"
     explorers = {
         "calibration": "calibration_explorer = caselab.widgets.calibration_explorer(\n"
