@@ -147,7 +147,10 @@ def execute_notebook(nb, *, frames: bool = True, timeout: float = 180, cwd: str 
         cwd = cwd or path.parent
     else:
         nb = copy.deepcopy(nb)
-    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
+    from caselab.notebooks.kernel_env import executor_env
+
+    # not the learner's kernel: it must not write their progress journal (journal.may_write)
+    env = executor_env(PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="Agg")
     if frames:
         env[FRAMES_ENV] = "1"
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,

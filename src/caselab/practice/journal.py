@@ -12,6 +12,12 @@ Safety, because a learner's history is worth keeping:
 * **A lock** around read-modify-write, so two notebooks checking at once do not lose an update.
 * **A corrupted or foreign file is set aside, not overwritten**: it is renamed to
   ``journal.json.corrupt-<time>`` and a warning says so; a fresh journal starts beside it.
+
+Who may write it — one rule, :func:`may_write`: only the learner's own session (their Jupyter kernel,
+their ``caselab mock``). Whatever executes a notebook *for* someone else — the grader, the guide build,
+tests — starts its kernel with :func:`executor_env`, which sets ``CASELAB_NO_JOURNAL=1``; ``case.check``
+asks :func:`may_write` before recording anything. Checking ``...`` (an untouched answer) is no attempt
+and is never recorded.
 """
 
 from __future__ import annotations
@@ -24,10 +30,27 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning"]
+from caselab.notebooks.kernel_env import NO_JOURNAL_ENV, executor_env
+
+__all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning",
+           "may_write", "executor_env", "NO_JOURNAL_ENV"]
 
 FORMAT = "caselab-journal"
 VERSION = 1
+GRADING_ENV = "CASELAB_GRADING"  # set by the grader in its kernels: grading is never the learner's session
+
+
+def may_write(environ=None) -> bool:
+    """Whether this process may write the learner's journal: the one rule.
+
+    Only the learner's own session writes (their kernel in Jupyter, their terminal mock). A process started
+    to execute a notebook for anyone else — the grader, ``caselab guide``, the tests — carries
+    ``CASELAB_NO_JOURNAL`` (set by :func:`~caselab.notebooks.kernel_env.executor_env`) or
+    ``CASELAB_GRADING`` in its environment, and writes nothing: every write (:func:`record`,
+    :func:`record_mock`) asks this first.
+    """
+    env = os.environ if environ is None else environ
+    return not any(env.get(var, "") not in ("", "0") for var in (NO_JOURNAL_ENV, GRADING_ENV))
 
 
 class JournalWarning(UserWarning):
@@ -111,7 +134,10 @@ def _locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _update(mutate, path: Path | None = None) -> dict:
+def _update(mutate, path: Path | None = None) -> dict | None:
+    """Read, ``mutate`` and write the journal under the lock; nothing at all where :func:`may_write` refuses."""
+    if not may_write():
+        return None
     path = path or journal_path()
     with _locked(path):
         data = load(path)
