@@ -88,18 +88,35 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _seed_givens(s, seed: int | None) -> dict:
+    """The givens of drill variant ``seed`` of scenario ``s`` (the casebook's own when ``seed`` is None),
+    drawn exactly as `caselab drill` and `caselab mock` draw them."""
+    if seed is None:
+        return s.givens
+    from caselab.scenarios import variants
+
+    if not s.variants:
+        raise SystemExit(f"caselab: {s.id} has no [variants] table, so it has no drills: drop --seed.")
+    try:
+        return variants.draw(s, seed)
+    except ValueError as e:  # VariantError, or a negative seed
+        raise SystemExit(f"caselab: {e}") from None
+
+
 def cmd_show(args) -> int:
     s = _load(args.scenario)
+    givens = _seed_givens(s, args.seed)
     src = s.source
     print(f"{s.title}\n{'=' * len(s.title)}")
-    print(f"{src.company} · {src.role} · {src.round} · {src.difficulty}    [{s.id}]")
+    print(f"{src.company} · {src.role} · {src.round} · {src.difficulty}    [{s.id}]"
+          + (f"    drill variant {args.seed}" if args.seed is not None else ""))
     print(f"topics: {', '.join(s.topics)}" + (f"    seed parts: {', '.join(s.seed_parts)}" if s.seed_parts else ""))
-    print("\n" + _wrap(fill(s.story, s.givens)))
+    print("\n" + _wrap(fill(s.story, givens)))
     print("\nGivens:")
     from caselab.scenarios.solvers import get
     from caselab.scenarios.text import flatten_givens
 
-    for name, value, doc in flatten_givens(s.givens, get(s.solver).GIVENS):
+    for name, value, doc in flatten_givens(givens, get(s.solver).GIVENS):
         print(f"  {name:28} {value!s:>12}   {doc}")
     print("\nQuestions:")
     for i, q in enumerate(s.questions, 1):
@@ -109,50 +126,52 @@ def cmd_show(args) -> int:
         part = f" — {q.part}" if q.part else ""
         timed = f", about {speaking_time_text(q.speaking_time)}" if q.speaking_time else ""
         print(f"  Q{i}. [{q.id}] ({q.kind}{timed}){part}")
-        print(_wrap(fill(q.prompt, s.givens) + extra, indent="      "))
+        print(_wrap(fill(q.prompt, givens) + extra, indent="      "))
     return 0
 
 
 def cmd_solve(args) -> int:
     s = _load(args.scenario)
+    givens = _seed_givens(s, args.seed)
     try:
-        solution = casebook.solve(s)
+        solution = casebook.solve(s, givens)
     except ValueError as e:
         raise SystemExit(f"caselab: cannot solve {s.id}: {e}") from None
     if args.json:
         out = {}
         for q in s.questions:
             if q.kind == "rubric":
-                out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                out[q.id] = {"model_answer": fill(q.model_answer, givens).strip(), "points": list(q.points)}
                 if q.outline:
-                    out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
+                    out[q.id]["outline"] = [fill(b, givens) for b in q.outline]
                 if q.follow_ups:
-                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens), "answer": fill(f.answer, s.givens)}
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, givens), "answer": fill(f.answer, givens)}
                                                for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
                 out[q.id] = v if isinstance(v, str) or math.isfinite(v) else str(v)
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0
-    print(f"{s.title} — worked solution  [{s.id}]\n")
+    print(f"{s.title} — worked solution  [{s.id}]"
+          + (f"  drill variant {args.seed}" if args.seed is not None else "") + "\n")
     for i, q in enumerate(s.questions, 1):
         print(f"Q{i}. {q.id}")
-        print(_wrap(fill(q.prompt, s.givens), indent="    "))
+        print(_wrap(fill(q.prompt, givens), indent="    "))
         if q.kind == "rubric":
             if q.outline:
                 print("    outline to speak from:")
                 for k, beat in enumerate(q.outline, 1):
-                    print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
+                    print(_wrap(fill(beat, givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
-            print(_wrap(fill(q.model_answer, s.givens), indent="      "))
+            print(_wrap(fill(q.model_answer, givens), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))
             if q.follow_ups:
                 print("    follow-ups:")
                 for f in q.follow_ups:
-                    print(_wrap(fill(f.question, s.givens), indent="         ").replace("         ", "      Q: ", 1))
-                    print(_wrap(fill(f.answer, s.givens), indent="         ").replace("         ", "      A: ", 1))
+                    print(_wrap(fill(f.question, givens), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, givens), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]
@@ -410,11 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print a scenario's story, givens and questions")
     p.add_argument("scenario", metavar="ID|PATH", help="a scenario id (see `caselab list`) or a spec file")
+    p.add_argument("--seed", type=int, help="the drill variant with this seed (as `caselab drill --seed N` wrote it)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("solve", help="print the worked solution: each answer with its formula and numbers")
     p.add_argument("scenario", metavar="ID|PATH", help="a scenario id or the path of a spec file anywhere on disk")
     p.add_argument("--json", action="store_true", help="print one JSON object {question_id: answer}")
+    p.add_argument("--seed", type=int, help="the drill variant with this seed (a drill's or a mock's numbers)")
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("render", help="generate notebooks/ and solutions/ from casebook/")

@@ -403,6 +403,10 @@ class Case:
         question = self.scenario.question(qid)
         self._journal(qid, "solution")
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
+        if answer is not None and answer.code:  # code that runs in the learner notebook (setup it needs included)
+            import dataclasses
+
+            answer = dataclasses.replace(answer, code=self.solution_data.worked_code(qid))
         return _Text(f"**Worked answer ({qid})**\n\n"
                      + worked_answer(question, answer, self._givens, model_answer=True, code=True))
 
