@@ -79,3 +79,49 @@ def test_killed_writers_never_leave_a_broken_journal(path):
         data = json.loads(path.read_text())
         assert data["format"] == "caselab-journal" and data["scenarios"]["s"]
     assert not [p for p in path.parent.iterdir() if "corrupt" in p.name]
+
+
+# --------------------------------------------------------------------------------------------------
+# Who writes: only the learner's own session (journal.may_write), never an executor of notebooks
+# --------------------------------------------------------------------------------------------------
+def _learner_env(monkeypatch, home):
+    monkeypatch.setenv("CASELAB_HOME", str(home))
+    for var in ("CASELAB_NO_JOURNAL", "CASELAB_GRADING"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_a_kernel_started_without_the_executor_env_would_write(tmp_path, monkeypatch):
+    """The control for the tests below: a plain kernel running case.check does write the journal."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _learner_env(monkeypatch, tmp_path)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import caselab\ncaselab.case('pinterest-f1-cost').check('f1_baseline', 0.5478)")])
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    data = journal.load(tmp_path / "journal.json")
+    assert data["scenarios"]["pinterest-f1-cost"]["f1_baseline"]["passed"] == 1
+
+
+def test_the_guide_and_the_grader_never_write_the_journal(tmp_path, monkeypatch):
+    from caselab.notebooks import guide
+    from caselab.practice import runner
+
+    _learner_env(monkeypatch, tmp_path)
+    # the guide executes a solution notebook (every check cell runs and passes) exactly as it builds a page
+    page = guide._case_page(casebook.load("pinterest-f1-cost"), "static")
+    assert "correct — 0.547826" in page, "the check cells ran"
+    # the grader, on a notebook that calls case.check in a cell of the learner's own (not skipped)
+    from caselab.notebooks import render
+
+    nb = render.build_notebook(casebook.load("pinterest-f1-cost"), "learner")
+    nb.cells = [c for c in nb.cells if c.metadata["caselab"]["role"] != "explorer"]
+    import nbformat
+
+    nb.cells.append(nbformat.v4.new_code_cell("print(case.check('f1_baseline', 0.5478))"))
+    path = tmp_path / "mine.ipynb"
+    path.write_bytes(render.notebook_bytes(nb))
+    report = runner.grade_notebook(path, timeout=60)
+    assert report.error is None and report.max_score == 13
+    assert not (tmp_path / "journal.json").exists(), "executing notebooks for someone else wrote the journal"
+    assert journal.may_write(), "the test process itself is a learner's session"
