@@ -90,3 +90,19 @@ def test_capstone_parts_group_consecutive_questions():
     assert [label for label, _ in parts] == ["Part 1", "Part 2", "Part 3", "Part 4", "Part 5"]
     assert [q.id for q in parts[3][1]][-1] == "part4_threshold"
     assert sum(len(qs) for _, qs in parts) == len(scenario.questions)
+
+
+def test_terminal_says_whether_the_mock_can_ask_a_question(tmp_path):
+    tiktok = casebook.load("tiktok-threshold-capacity")
+    by_id = {q.id: q for q in tiktok.questions}
+    assert by_id["min_cost_threshold_slider"].widget and not by_id["min_cost_threshold_slider"].terminal, \
+        "a widget question needs the notebook, without saying so"
+    assert not by_id["min_cost_threshold"].terminal and by_id["bayes_threshold"].terminal
+    assert all(q.terminal for q in casebook.load("pinterest-f1-cost").questions)
+    # terminal = true on a widget question is a contradiction, named with its fix
+    text = (casebook.load("tiktok-threshold-capacity").path).read_text(encoding="utf-8")
+    spec = tmp_path / "tiktok-threshold-capacity.toml"
+    spec.write_text(text.replace('widget = "threshold"', 'widget = "threshold"\nterminal = true'), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"terminal: = true, but the question is answered with the widget "
+                                        r"'threshold', which needs the notebook: remove `terminal`"):
+        load_spec(spec)
