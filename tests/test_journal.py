@@ -90,17 +90,26 @@ def _learner_env(monkeypatch, home):
         monkeypatch.delenv(var, raising=False)
 
 
-def test_a_kernel_started_without_the_executor_env_would_write(tmp_path, monkeypatch):
-    """The control for the tests below: a plain kernel running case.check does write the journal."""
+def test_run_all_on_an_untouched_notebook_in_the_learners_kernel_logs_no_attempt(tmp_path, monkeypatch):
+    """A learner's kernel (no executor env) runs every cell of the untouched notebook: `...` everywhere is no
+    attempt. One real answer afterwards is one attempt — which is also the control for the tests below: this
+    kernel does write the journal."""
     import nbformat
     from nbclient import NotebookClient
 
+    from caselab.notebooks import render
+
     _learner_env(monkeypatch, tmp_path)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import caselab\ncaselab.case('pinterest-f1-cost').check('f1_baseline', 0.5478)")])
+    nb = render.build_notebook(casebook.load("breast-cancer-threshold"), "learner")
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    checks = [c for c in nb.cells if c.metadata.get("caselab", {}).get("role") == "check"]
+    assert len(checks) == 15 and all("not answered yet" in str(c.outputs) for c in checks), "every check ran"
+    assert not (tmp_path / "journal.json").exists(), "Run All on an untouched notebook logged attempts"
+    nb.cells.append(nbformat.v4.new_code_cell("n_test_positives = 43\ncase.check('n_test_positives')"))
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     data = journal.load(tmp_path / "journal.json")
-    assert data["scenarios"]["pinterest-f1-cost"]["f1_baseline"]["passed"] == 1
+    assert list(data["scenarios"]["breast-cancer-threshold"]) == ["n_test_positives"]
+    assert data["scenarios"]["breast-cancer-threshold"]["n_test_positives"]["attempts"] == 1
 
 
 def test_the_guide_and_the_grader_never_write_the_journal(tmp_path, monkeypatch):
