@@ -189,6 +189,9 @@ def test_an_answer_cell_that_raised_gets_its_own_message_in_the_notebook():
         run("fp_baseline = 360 * (1 - baseline['precison']) / 0.7")  # KeyError
         fb = run("case.check('fp_baseline')")
         assert fb.status == "error" and "KeyError: 'precison'" in fb.message and "spelling" in fb.message
+        run("fp_baseline = 360 * (1 - 0.7 / 0.7")  # a SyntaxError: the cell never ran
+        fb = run("case.check('fp_baseline')")
+        assert fb.status == "error" and fb.message.startswith("SyntaxError"), fb
         run("fp_baseline = 360 * (1 - baseline['precision']) / baseline['precision']")
         assert run("case.check('fp_baseline')").status == "passed", "a clean run clears the error"
     finally:

@@ -319,7 +319,7 @@ class Case:
 
         def after_cell(result) -> None:
             source = getattr(getattr(result, "info", None), "raw_cell", None) or ""
-            error = result.error_in_exec
+            error = result.error_in_exec or result.error_before_exec  # (before: a SyntaxError)
             for qid, pattern in assigns.items():
                 if pattern.search(source):
                     if error is None:
