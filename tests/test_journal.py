@@ -29,6 +29,10 @@ def test_records_attempts_hints_and_solutions(path):
     assert (q["attempts"], q["passed"], q["hints"], q["last_status"], q["seconds"]) == (2, 1, 1, "passed", 12.5)
     (row,) = journal.summary(journal.load(path))
     assert (row["questions"], row["passed"], row["attempts"], row["solutions"]) == (2, 1, 2, 1)
+    journal.record("pinterest-f1-cost", "cost_baseline", "check", "consistent", path=path)
+    journal.record("pinterest-f1-cost", "cost_new", "check", "late", path=path)
+    (row,) = journal.summary(journal.load(path))
+    assert (row["questions"], row["passed"], row["consistent"], row["late"]) == (4, 1, 1, 1)
 
 
 def test_review_topics_follow_failures(path):

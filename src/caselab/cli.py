@@ -364,11 +364,12 @@ def cmd_progress(args) -> int:
         return 0
     import time
 
-    print(f"{'scenario':40} {'passed':>9} {'attempts':>8} {'hints':>5} {'solutions':>9}  last seen")
+    print(f"{'scenario':40} {'passed':>9} {'consistent':>10} {'late':>4} {'attempts':>8} {'hints':>5} "
+          f"{'solutions':>9}  last seen")
     for r in rows:
         last = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["last"])) if r["last"] else "—"
-        print(f"{r['scenario']:40} {r['passed']:>4}/{r['questions']:<4} {r['attempts']:>8} {r['hints']:>5} "
-              f"{r['solutions']:>9}  {last}")
+        print(f"{r['scenario']:40} {r['passed']:>4}/{r['questions']:<4} {r['consistent']:>10} {r['late']:>4} "
+              f"{r['attempts']:>8} {r['hints']:>5} {r['solutions']:>9}  {last}")
     mocks = data.get("mocks", [])
     if mocks:
         print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "

@@ -175,7 +175,8 @@ def record_mock(entry: dict, path: Path | None = None) -> None:
 
 
 def summary(data: dict | None = None) -> list[dict]:
-    """One row per scenario: questions seen / passed (last status), attempts, hints, solutions."""
+    """One row per scenario: questions seen; passed, consistent and late (by last status); attempts, hints,
+    solutions."""
     data = data if data is not None else load()
     rows = []
     for sid, questions in sorted(data["scenarios"].items()):
@@ -183,6 +184,9 @@ def summary(data: dict | None = None) -> list[dict]:
             "scenario": sid,
             "questions": len(questions),
             "passed": sum(1 for q in questions.values() if q.get("last_status") == "passed"),
+            # error carried forward, and answers after a mock's time was up: named, never counted as passed
+            "consistent": sum(1 for q in questions.values() if q.get("last_status") == "consistent"),
+            "late": sum(1 for q in questions.values() if q.get("last_status") == "late"),
             "attempts": sum(q.get("attempts", 0) for q in questions.values()),
             "hints": sum(q.get("hints", 0) for q in questions.values()),
             "solutions": sum(q.get("solutions", 0) for q in questions.values()),
