@@ -93,3 +93,27 @@ def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
     out = caselab("render", "--check", *root)
     assert out.returncode == 1 and "notebooks/pinterest-f1-cost.ipynb: out of date" in out.stdout
     assert "solutions/" not in out.stdout
+
+
+def test_solve_and_show_a_drill_variant_by_its_seed():
+    from caselab.scenarios import casebook, variants
+
+    scenario = casebook.load("pinterest-f1-cost")
+    givens = variants.draw(scenario, 7)
+    expected = casebook.solve(scenario, givens).answers
+    out = caselab("solve", "pinterest-f1-cost", "--seed", "7", "--json")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["f1_baseline"] == expected["f1_baseline"].value  # the variant's numbers, not the casebook's
+    # an independent check of one answer from the drawn givens: F1 = 2PR/(P+R)
+    p, r = givens["baseline"]["precision"], givens["baseline"]["recall"]
+    assert abs(got["f1_baseline"] - 2 * p * r / (p + r)) < 1e-12
+    assert got != json.loads(caselab("solve", "pinterest-f1-cost", "--json").stdout)
+    text = caselab("solve", "pinterest-f1-cost", "--seed", "7").stdout
+    assert "drill variant 7" in text and f"{expected['f1_baseline'].value:.6g}" in text
+    show = caselab("show", "pinterest-f1-cost", "--seed", "7").stdout
+    assert "drill variant 7" in show and f"{givens['n']:,}-example validation set" in show
+    none = caselab("solve", "breast-cancer-threshold", "--seed", "3")
+    assert none.returncode != 0 and "has no [variants] table" in none.stderr and "Traceback" not in none.stderr
+    negative = caselab("show", "pinterest-f1-cost", "--seed", "-1")
+    assert negative.returncode != 0 and "non-negative integer" in negative.stderr

@@ -29,6 +29,10 @@ def test_records_attempts_hints_and_solutions(path):
     assert (q["attempts"], q["passed"], q["hints"], q["last_status"], q["seconds"]) == (2, 1, 1, "passed", 12.5)
     (row,) = journal.summary(journal.load(path))
     assert (row["questions"], row["passed"], row["attempts"], row["solutions"]) == (2, 1, 2, 1)
+    journal.record("pinterest-f1-cost", "cost_baseline", "check", "consistent", path=path)
+    journal.record("pinterest-f1-cost", "cost_new", "check", "late", path=path)
+    (row,) = journal.summary(journal.load(path))
+    assert (row["questions"], row["passed"], row["consistent"], row["late"]) == (4, 1, 1, 1)
 
 
 def test_review_topics_follow_failures(path):
@@ -79,3 +83,68 @@ def test_killed_writers_never_leave_a_broken_journal(path):
         data = json.loads(path.read_text())
         assert data["format"] == "caselab-journal" and data["scenarios"]["s"]
     assert not [p for p in path.parent.iterdir() if "corrupt" in p.name]
+
+
+# --------------------------------------------------------------------------------------------------
+# Who writes: only the learner's own session (journal.may_write), never an executor of notebooks
+# --------------------------------------------------------------------------------------------------
+def _learner_env(monkeypatch, home):
+    monkeypatch.setenv("CASELAB_HOME", str(home))
+    for var in ("CASELAB_NO_JOURNAL", "CASELAB_GRADING"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_run_all_on_an_untouched_notebook_in_the_learners_kernel_logs_no_attempt(tmp_path, monkeypatch):
+    """A learner's kernel (no executor env) runs every cell of the untouched notebook: `...` everywhere is no
+    attempt. One real answer afterwards is one attempt — which is also the control for the tests below: this
+    kernel does write the journal."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from caselab.notebooks import render
+
+    _learner_env(monkeypatch, tmp_path)
+    scenario = casebook.load("breast-cancer-threshold")
+    nb = render.build_notebook(scenario, "learner")
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    checks = [c for c in nb.cells if c.metadata.get("caselab", {}).get("role") == "check"]
+    assert len(checks) == len(scenario.questions) and all("not answered yet" in str(c.outputs) for c in checks), "every check ran"
+    assert not (tmp_path / "journal.json").exists(), "Run All on an untouched notebook logged attempts"
+    nb.cells.append(nbformat.v4.new_code_cell("n_test_positives = 43\ncase.check('n_test_positives')"))
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    data = journal.load(tmp_path / "journal.json")
+    assert list(data["scenarios"]["breast-cancer-threshold"]) == ["n_test_positives"]
+    assert data["scenarios"]["breast-cancer-threshold"]["n_test_positives"]["attempts"] == 1
+
+
+def render_solution(scenario):
+    from caselab.notebooks import render
+
+    return render.build_notebook(scenario, "solution")
+
+
+def test_the_guide_and_the_grader_never_write_the_journal(tmp_path, monkeypatch):
+    from caselab.notebooks import guide
+    from caselab.practice import runner
+
+    _learner_env(monkeypatch, tmp_path)
+    # the guide executes a solution notebook (every check cell runs and passes) exactly as it builds a page
+    from caselab.notebooks.html import execute_notebook
+
+    scenario = casebook.load("pinterest-f1-cost")
+    page = guide._case_html(scenario, execute_notebook(render_solution(scenario)), "static")
+    assert "correct — 0.547826" in page, "the check cells ran"
+    # the grader, on a notebook that calls case.check in a cell of the learner's own (not skipped)
+    from caselab.notebooks import render
+
+    nb = render.build_notebook(casebook.load("pinterest-f1-cost"), "learner")
+    nb.cells = [c for c in nb.cells if c.metadata["caselab"]["role"] != "explorer"]
+    import nbformat
+
+    nb.cells.append(nbformat.v4.new_code_cell("print(case.check('f1_baseline', 0.5478))"))
+    path = tmp_path / "mine.ipynb"
+    path.write_bytes(render.notebook_bytes(nb))
+    report = runner.grade_notebook(path, timeout=60)
+    assert report.error is None and report.max_score == 13
+    assert not (tmp_path / "journal.json").exists(), "executing notebooks for someone else wrote the journal"
+    assert journal.may_write(), "the test process itself is a learner's session"

@@ -57,7 +57,12 @@ def test_right_and_wrong_answers_get_the_notebooks_feedback(tmp_path):
 
 
 def test_open_questions_are_self_scored_against_the_rubric(tmp_path):
+    from caselab.scenarios import casebook
+
     child = spawn(tmp_path, "--scenario", "tiktok-threshold-capacity", "--original", "--seed", "2", colour=True)
+    notebook_only = [q.id for q in casebook.load("tiktok-threshold-capacity").questions if not q.terminal]
+    assert "min_cost_threshold_slider" in notebook_only and "min_cost" in notebook_only
+    child.expect(f"need the notebook's data or widgets and are not asked here: {', '.join(notebook_only)}")
     skipped = 0
     while child.expect([r"\[how_answer_changes\]", r"left\] > "]) == 1:  # skip every graded question
         child.sendline("s")
@@ -77,20 +82,66 @@ def test_open_questions_are_self_scored_against_the_rubric(tmp_path):
     child.expect("self-scored 4/6 rubric points")
     child.expect(f"score 1/{skipped + 1}")
     child.expect(pexpect.EOF)
+    assert not any(f"[{qid}]" in child.before for qid in notebook_only), "notebook-only questions are not asked"
     assert "\x1b[1m" in child.before or "\x1b[32m" in child.before, "colours on a terminal by default"
 
 
-def test_time_limit_stops_the_interview(tmp_path):
+def test_time_limit_says_so_stops_and_records_a_late_answer_as_late(tmp_path):
     child = spawn(tmp_path, "--scenario", "pinterest-f1-cost", "--original", "--minutes", "0.02")
     child.expect("left\\] > ")
-    import time
-
-    time.sleep(1.5)  # the limit is 1.2 s: it runs out while the first question is open
-    child.sendline("0.5")
-    child.expect("Time is up")
+    # the limit is 1.2 s: it runs out while the first question is open, and the mock says so at once
+    child.expect(r"Time is up \(0.02 min\)\. Finish the answer you are typing — it is recorded as late", timeout=10)
+    child.sendline("2*0.7*0.45/(0.7+0.45)")  # right, but late
+    child.expect("correct")
+    child.expect(r"f1_baseline: late — answered after the 0.02-minute limit, so not scored \(it was passed\)")
+    child.expect("The interview stops here")
     child.expect("Summary")
+    child.expect(r"f1_baseline\s+late")
+    child.expect(r"score 0/13 in \d\d:\d\d \(1 late: not counted\)")
     child.expect(pexpect.EOF)
-    assert "not reached" in ANSI.sub("", child.before)
+    text = ANSI.sub("", child.before)
+    assert "not reached: f1_new" in text and "Q2/13" not in text
+    data = json.loads((tmp_path / "journal.json").read_text())
+    q = data["scenarios"]["pinterest-f1-cost"]["f1_baseline"]
+    assert q["last_status"] == "late" and q["passed"] == 0 and data["mocks"][0]["score"] == 0
+
+
+def test_a_near_miss_choice_gets_another_go_like_a_number(tmp_path):
+    child = spawn(tmp_path, "--scenario", "pinterest-f1-cost", "--original", "--seed", "1")
+    while child.expect([r"\[deploy\]", r"left\] > "]) == 1:  # skip to the decision
+        child.sendline("s")
+    child.expect(r"1\. baseline")
+    child.expect("left\\] > ")
+    child.sendline("nwe")  # a typo
+    child.expect(r"that is not one of the options: type its number \(1–2\) or its text — did you mean 'new'\? "
+                 "Try again")
+    child.expect("left\\] > ")
+    child.sendline("3")  # no such number
+    child.expect("that is not one of the options")
+    child.expect("left\\] > ")
+    child.sendline("2")
+    child.expect("correct — 'new'")
+    child.expect("Summary")
+    child.expect(r"deploy\s+passed")
+    child.expect(pexpect.EOF)
+
+
+def test_a_drill_variant_points_to_its_own_worked_solution(tmp_path):
+    child = spawn(tmp_path, "--scenario", "pinterest-f1-cost", "--variant", "7", "--seed", "1")
+    child.expect("drill variant 7")
+    child.expect("left\\] > ")
+    child.sendline("q")
+    child.expect("Summary")
+    child.expect(r"worked solution: caselab solve pinterest-f1-cost --seed 7")
+    child.expect(pexpect.EOF)
+
+
+def test_option_reading():
+    from caselab.practice.mock import _option
+
+    options = ("baseline", "new")
+    assert [_option(options, t) for t in ("1", "2", "3", "0", "New", " new ", "base", "ne", "both")] == [
+        "baseline", "new", None, None, "new", "new", "baseline", None, None]
 
 
 @pytest.mark.parametrize(("text", "value"), [("0.55", 0.55), ("1,742.34", 1742.34), ("12%", 0.12),

@@ -128,6 +128,10 @@ def build_corpus(folder: Path) -> dict[str, Path]:
     answer(nb, "cost_baseline", "cost_baseline = cost_fp * fp_baseline + cost_fn * fn_baseline")
     answer(nb, "cost_new", "cost_new = 1234.5  # a guess")
     out["ecf"] = write(nb, folder / "ecf.ipynb")
+    nb = copy.deepcopy(learner)  # a NameError and a KeyError in answer cells
+    answer(nb, "tp_baseline", "tp_baseline = baseline['recal'] * n * prevalence")
+    answer(nb, "fp_baseline", "fp_baseline = tp_basline * (1 - 0.7) / 0.7")
+    out["name_errors"] = write(nb, folder / "name_errors.ipynb")
 
     nb = rendered(TIKTOK)  # rubric questions are checked like the others
     tiktok = casebook.load(TIKTOK)
@@ -208,8 +212,9 @@ def test_solution_notebook_gets_full_marks(corpus):
     assert report.score == report.max_score == len(casebook.load(PINTEREST).questions)
     assert set(statuses(report).values()) == {"passed"}
     d = report.to_dict()
-    assert set(d) == {"notebook", "scenario", "variant", "score", "max_score", "cell_timeout_seconds", "questions"}
-    assert d["scenario"] == PINTEREST and d["score"] == d["max_score"]
+    assert set(d) == {"notebook", "scenario", "variant", "score", "consistent", "max_score", "cell_timeout_seconds",
+                      "questions"}
+    assert d["scenario"] == PINTEREST and d["score"] == d["max_score"] and d["consistent"] == 0
     assert d["questions"][0] == {"id": "f1_baseline", "status": "passed", "message": report.feedback[0].message}
     json.dumps(d)  # JSON-able
 
@@ -281,14 +286,31 @@ def test_a_failing_setup_cell_fails_only_what_depends_on_it(corpus):
     assert r["fn_baseline"].status == "not_answered"  # still `...`
 
 
-def test_error_carried_forward(corpus):
+def test_error_carried_forward_is_consistent_never_correct(corpus):
     r = corpus["reports"]["ecf"]
     assert r["fp_baseline"].status == "failed"
-    assert r["cost_baseline"].status == "passed"
+    assert r["cost_baseline"].status == "consistent"
     assert "consistent with your own earlier answers" in r["cost_baseline"].message
     assert "fp_baseline = 200" in r["cost_baseline"].message
-    assert r["tn_baseline"].status == "passed" and "consistent" in r["tn_baseline"].message
+    assert r["tn_baseline"].status == "consistent" and "consistent" in r["tn_baseline"].message
     assert r["cost_new"].status == "failed"
+    assert r.score == 2 and r.consistent == 2  # tp and fn correct; tn and cost consistent, not counted
+    assert r.counts()["consistent"] == 2 and r.counts()["passed"] == 2
+    d = r.to_dict()
+    assert (d["score"], d["consistent"], d["max_score"]) == (2, 2, 13)
+    assert [q["status"] for q in d["questions"] if q["id"] == "cost_baseline"] == ["consistent"]
+    assert r.score_line() == "2 correct, 2 consistent with your earlier answers, of 13"
+    assert r.summary().splitlines()[0].endswith(": 2 correct, 2 consistent with your earlier answers, of 13")
+
+
+def test_name_and_key_errors_in_answer_cells_get_their_own_message(corpus):
+    r = corpus["reports"]["name_errors"]
+    assert r["tp_baseline"].status == r["fp_baseline"].status == "error"
+    assert r["tp_baseline"].message.startswith("KeyError: 'recal' in the answer cell of tp_baseline: that key is "
+                                               "not in the dictionary")
+    assert r["fp_baseline"].message.startswith("NameError: name 'tp_basline' is not defined in the answer cell of "
+                                               "fp_baseline: a name used there is not defined — a typo")
+    assert "replace `...`" not in r["fp_baseline"].message
 
 
 def test_rubric_questions(corpus):

@@ -126,3 +126,19 @@ def test_worked_text_quotes_solver_values_through_facts_placeholders():
         parse_spec(_minimal_with(prompt="Cost? (it is {facts.cost_new})"), "good-minimal.toml")
     with pytest.raises(SpecError, match=r"\{facts\.cost_nwe\} names no fact of solver .*it offers: .*"):
         parse_spec(_minimal_with(explanation="{facts.cost_nwe}"), "good-minimal.toml")
+
+
+def test_terminal_says_whether_the_mock_can_ask_a_question(tmp_path):
+    tiktok = casebook.load("tiktok-threshold-capacity")
+    by_id = {q.id: q for q in tiktok.questions}
+    assert by_id["min_cost_threshold_slider"].widget and not by_id["min_cost_threshold_slider"].terminal, \
+        "a widget question needs the notebook, without saying so"
+    assert not by_id["min_cost_threshold"].terminal and by_id["bayes_threshold"].terminal
+    assert all(q.terminal for q in casebook.load("pinterest-f1-cost").questions)
+    # terminal = true on a widget question is a contradiction, named with its fix
+    text = (casebook.load("tiktok-threshold-capacity").path).read_text(encoding="utf-8")
+    spec = tmp_path / "tiktok-threshold-capacity.toml"
+    spec.write_text(text.replace('widget = "threshold"', 'widget = "threshold"\nterminal = true'), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"terminal: = true, but the question is answered with the widget "
+                                        r"'threshold', which needs the notebook: remove `terminal`"):
+        load_spec(spec)

@@ -348,7 +348,9 @@ def test_grading_kernel_sees_the_value_the_learner_set():
     nb.cells = keep + [drag, answer]
 
     def run(notebook, extra_env):
-        env = {k: v for k, v in os.environ.items() if k != widgets.PRESET_ENV}
+        from caselab.notebooks.kernel_env import executor_env
+
+        env = executor_env({k: v for k, v in os.environ.items() if k != widgets.PRESET_ENV})  # never the journal
         env.update({"MPLBACKEND": "Agg", **extra_env})
         NotebookClient(notebook, timeout=120, kernel_name="python3").execute(env=env)
         return notebook

@@ -96,18 +96,35 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _seed_givens(s, seed: int | None) -> dict:
+    """The givens of drill variant ``seed`` of scenario ``s`` (the casebook's own when ``seed`` is None),
+    drawn exactly as `caselab drill` and `caselab mock` draw them."""
+    if seed is None:
+        return s.givens
+    from caselab.scenarios import variants
+
+    if not s.variants:
+        raise SystemExit(f"caselab: {s.id} has no [variants] table, so it has no drills: drop --seed.")
+    try:
+        return variants.draw(s, seed)
+    except ValueError as e:  # VariantError, or a negative seed
+        raise SystemExit(f"caselab: {e}") from None
+
+
 def cmd_show(args) -> int:
     s = _load(args.scenario)
+    givens = _seed_givens(s, args.seed)
     src = s.source
     print(f"{s.title}\n{'=' * len(s.title)}")
-    print(f"{src.company} · {src.role} · {src.round} · {src.difficulty}    [{s.id}]")
+    print(f"{src.company} · {src.role} · {src.round} · {src.difficulty}    [{s.id}]"
+          + (f"    drill variant {args.seed}" if args.seed is not None else ""))
     print(f"topics: {', '.join(s.topics)}" + (f"    seed parts: {', '.join(s.seed_parts)}" if s.seed_parts else ""))
-    print("\n" + _wrap(fill(s.story, s.givens)))
+    print("\n" + _wrap(fill(s.story, givens)))
     print("\nGivens:")
     from caselab.scenarios.solvers import get
     from caselab.scenarios.text import flatten_givens
 
-    for name, value, doc in flatten_givens(s.givens, get(s.solver).GIVENS):
+    for name, value, doc in flatten_givens(givens, get(s.solver).GIVENS):
         print(f"  {name:28} {value!s:>12}   {doc}")
     print("\nQuestions:")
     for i, q in enumerate(s.questions, 1):
@@ -117,51 +134,53 @@ def cmd_show(args) -> int:
         part = f" — {q.part}" if q.part else ""
         timed = f", about {speaking_time_text(q.speaking_time)}" if q.speaking_time else ""
         print(f"  Q{i}. [{q.id}] ({q.kind}{timed}){part}")
-        print(_wrap(q.prompt_text(s.givens) + extra, indent="      "))
+        print(_wrap(q.prompt_text(givens) + extra, indent="      "))
     return 0
 
 
 def cmd_solve(args) -> int:
     s = _load(args.scenario)
+    givens = _seed_givens(s, args.seed)
     try:
-        solution = casebook.solve(s)
+        solution = casebook.solve(s, givens)
     except ValueError as e:
         raise SystemExit(f"caselab: cannot solve {s.id}: {e}") from None
     if args.json:
         out = {}
         for q in s.questions:
             if q.kind == "rubric":
-                prose = solution.prose_givens(s.givens)
+                prose = solution.prose_givens(givens)
                 out[q.id] = {"model_answer": fill(q.model_answer, prose).strip(), "points": list(q.points)}
                 if q.outline:
-                    out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
+                    out[q.id]["outline"] = [fill(b, givens) for b in q.outline]
                 if q.follow_ups:
-                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens), "answer": fill(f.answer, s.givens)}
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, givens), "answer": fill(f.answer, givens)}
                                                for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
                 out[q.id] = v if isinstance(v, str) or math.isfinite(v) else str(v)
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0
-    print(f"{s.title} — worked solution  [{s.id}]\n")
+    print(f"{s.title} — worked solution  [{s.id}]"
+          + (f"  drill variant {args.seed}" if args.seed is not None else "") + "\n")
     for i, q in enumerate(s.questions, 1):
         print(f"Q{i}. {q.id}")
-        print(_wrap(q.prompt_text(s.givens), indent="    "))
+        print(_wrap(q.prompt_text(givens), indent="    "))
         if q.kind == "rubric":
             if q.outline:
                 print("    outline to speak from:")
                 for k, beat in enumerate(q.outline, 1):
-                    print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
+                    print(_wrap(fill(beat, givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
-            print(_wrap(fill(q.model_answer, solution.prose_givens(s.givens)), indent="      "))
+            print(_wrap(fill(q.model_answer, solution.prose_givens(givens)), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))
             if q.follow_ups:
                 print("    follow-ups:")
                 for f in q.follow_ups:
-                    print(_wrap(fill(f.question, s.givens), indent="         ").replace("         ", "      Q: ", 1))
-                    print(_wrap(fill(f.answer, s.givens), indent="         ").replace("         ", "      A: ", 1))
+                    print(_wrap(fill(f.question, givens), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, givens), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]
@@ -389,11 +408,12 @@ def cmd_progress(args) -> int:
         return 0
     import time
 
-    print(f"{'scenario':40} {'passed':>9} {'attempts':>8} {'hints':>5} {'solutions':>9}  last seen")
+    print(f"{'scenario':40} {'passed':>9} {'consistent':>10} {'late':>4} {'attempts':>8} {'hints':>5} "
+          f"{'solutions':>9}  last seen")
     for r in rows:
         last = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["last"])) if r["last"] else "—"
-        print(f"{r['scenario']:40} {r['passed']:>4}/{r['questions']:<4} {r['attempts']:>8} {r['hints']:>5} "
-              f"{r['solutions']:>9}  {last}")
+        print(f"{r['scenario']:40} {r['passed']:>4}/{r['questions']:<4} {r['consistent']:>10} {r['late']:>4} "
+              f"{r['attempts']:>8} {r['hints']:>5} {r['solutions']:>9}  {last}")
     mocks = data.get("mocks", [])
     if mocks:
         print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "
@@ -517,11 +537,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print a scenario's story, givens and questions")
     p.add_argument("scenario", metavar="ID|PATH", help="a scenario id (see `caselab list`) or a spec file")
+    p.add_argument("--seed", type=int, help="the drill variant with this seed (as `caselab drill --seed N` wrote it)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("solve", help="print the worked solution: each answer with its formula and numbers")
     p.add_argument("scenario", metavar="ID|PATH", help="a scenario id or the path of a spec file anywhere on disk")
     p.add_argument("--json", action="store_true", help="print one JSON object {question_id: answer}")
+    p.add_argument("--seed", type=int, help="the drill variant with this seed (a drill's or a mock's numbers)")
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("render", help="generate notebooks/ and solutions/ from casebook/")

@@ -99,8 +99,10 @@ get_ipython().reset(new_session=True)
 def _kernel_env(frames: bool) -> dict[str, str]:
     from caselab.notebooks.widgets import FRAMES_ENV
 
-    # CASELAB_NO_JOURNAL: executing worked solutions must not record "passed" in the learner's journal.
-    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg", "CASELAB_NO_JOURNAL": "1"}
+    from caselab.notebooks.kernel_env import executor_env
+
+    # not the learner's kernel: executing worked solutions must not write their journal (journal.may_write)
+    env = executor_env(PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="Agg")
     env.pop(FRAMES_ENV, None)
     if frames:
         env[FRAMES_ENV] = "1"

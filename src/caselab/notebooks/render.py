@@ -219,7 +219,8 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
             if q.widget:  # show the worked answer on the explorer too
                 answer_src += f"\n{q.widget}_explorer.value = {q.id}"
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
-        cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
+        # the variable is looked up by name, so a check before its answer cell ran says so (not a NameError)
+        cells.append(_cell("code", f"case.check({q.id!r})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
             cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), solution.prose_givens(givens)), "explain",
                                f"explain-{q.id}", q.id))

@@ -8,10 +8,13 @@
 The one function that decides is :func:`check_answer`; the notebook's ``case.check`` and the pytest
 grader both call it, so a learner sees in Jupyter exactly what the grader will say.
 
-Statuses: ``passed`` | ``failed`` | ``not_answered`` (``...`` or ``None``) | ``answered`` (an open answer
-written but not scored: the coach's point-by-point estimate is feedback, the score is the learner's own,
-given with ``case.score``) — and, from the grader only, ``error`` (the answer's cell raised) and
-``timeout`` (it ran past its time limit).
+Statuses (:data:`STATUSES`): ``passed`` (correct) | ``consistent`` (wrong, but what the learner's own
+earlier wrong answers give with the right method: error carried forward — never counted as correct) |
+``failed`` | ``not_answered`` (``...`` or ``None``) | ``answered`` (an open answer written but not scored:
+the coach's point-by-point estimate is feedback, the score is the learner's own, given with ``case.score``)
+| ``error`` (the answer's cell raised) | ``timeout`` (the grader only: it ran past its time limit). The
+mock adds ``late`` (answered after the time was up). A score counts ``passed`` only; :func:`score_line`
+says the rest in words.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
-import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -30,13 +33,44 @@ from caselab.scenarios.solvers import Answer
 from caselab.scenarios.spec import Question, fill
 from caselab.scenarios.text import format_number, worked_answer
 
-__all__ = ["Feedback", "Case", "check_answer", "self_score", "STATUSES", "MIN_RUBRIC_CHARS"]
+__all__ = ["Feedback", "Case", "check_answer", "self_score", "score_line", "answer_error_message", "STATUSES",
+           "MIN_RUBRIC_CHARS"]
 
-STATUSES = ("passed", "failed", "not_answered", "answered", "error", "timeout")
+STATUSES = ("passed", "consistent", "failed", "not_answered", "answered", "error", "timeout")
 MIN_RUBRIC_CHARS = 40  # shorter than this is a note to self, not an answer to score against the rubric
-_MARK = {"passed": "✔", "failed": "✘", "not_answered": "…", "answered": "✎", "error": "⚠", "timeout": "⏱"}
-_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "not_answered": "#6e7781", "answered": "#0969da",
-           "error": "#bc4c00", "timeout": "#bc4c00"}
+_MARK = {"passed": "✔", "consistent": "≈", "failed": "✘", "not_answered": "…", "answered": "✎", "error": "⚠",
+         "timeout": "⏱", "late": "⏱"}
+_COLOUR = {"passed": "#1a7f37", "consistent": "#9a6700", "failed": "#cf222e", "not_answered": "#6e7781",
+           "answered": "#0969da", "error": "#bc4c00", "timeout": "#bc4c00", "late": "#bc4c00"}
+
+
+def score_line(statuses, total: int | None = None) -> str:
+    """The score in words: ``"9 correct, 2 consistent with your earlier answers, of 13"``.
+
+    ``statuses`` are the statuses of the questions graded (or Feedback objects); ``total`` the number of
+    questions (default: how many statuses there are). Only ``passed`` counts as correct; answers consistent
+    with the learner's own earlier wrong answers are named apart and never added to the correct ones.
+    """
+    statuses = [getattr(s, "status", s) for s in statuses]
+    total = len(statuses) if total is None else total
+    correct, consistent = statuses.count("passed"), statuses.count("consistent")
+    middle = f", {consistent} consistent with your earlier answers" if consistent else ""
+    return f"{correct} correct{middle}, of {total}"
+
+
+def answer_error_message(qid: str, ename: str, evalue: str) -> str:
+    """What to say when the answer cell of ``qid`` raised ``ename: evalue`` (the notebook and the grader
+    both say it): the exception, and for the two a learner meets most, what it usually means."""
+    text = f"{ename}: {evalue}" if evalue else ename
+    if ename in ("NameError", "UnboundLocalError"):
+        why = ("a name used there is not defined — a typo, or a variable of a cell that has not run yet; "
+               "fix the name (the givens table lists the ones you have) and run the cell again")
+    elif ename == "KeyError":
+        why = ("that key is not in the dictionary — check its spelling against the givens table (e.g. "
+               "baseline['precision'])")
+    else:
+        return f"{text} in the answer cell of {qid}"
+    return f"{text} in the answer cell of {qid}: {why}"
 
 
 @dataclass(frozen=True)
@@ -47,9 +81,11 @@ class Feedback:
     status: str
     message: str
     mistake: str = ""  # the known mistake the answer matches, if any (counted per question in a gradebook)
+    share: float | None = None  # a self-score: the share of rubric points the learner claims (0–1)
 
     @property
     def passed(self) -> bool:
+        """Correct (``consistent`` is not: error carried forward is a right method on wrong inputs)."""
         return self.status == "passed"
 
     def __bool__(self) -> bool:
@@ -130,8 +166,9 @@ def check_answer(question: Question, answer: Answer | None, value: Any,
     function returning a :class:`caselab.practice.coach.CoachReport` — adds the coach's point-by-point estimate.
 
     ``learner_values`` holds the learner's answers to other questions (by question id): when this
-    answer is computed from earlier ones, a value consistent with the learner's own earlier answers
-    passes, and the message says so (error carried forward).
+    answer is computed from earlier ones, a value consistent with the learner's own (wrong) earlier
+    answers gets the status ``consistent`` — not ``passed`` — and the message says so (error carried
+    forward).
     """
     qid = question.id
     if _not_answered(value):
@@ -168,8 +205,9 @@ def _check_number(question: Question, answer: Answer, value: Any, learner_values
     own = _recompute_from_own(answer, learner_values)
     if own is not None and isinstance(own, int | float) and tol.accepts(x, float(own)):
         used = ", ".join(f"{d} = {format_number(float(as_number(learner_values[d])))}" for d in answer.depends_on)
-        return Feedback(qid, "passed", f"consistent with your own earlier answers ({used}): the method is right. "
-                                       "Those earlier answers are off — fix them and this one follows.")
+        return Feedback(qid, "consistent", f"consistent with your own earlier answers ({used}): the method is "
+                                           "right, but those earlier answers are off, so this is not correct "
+                                           "yet — fix them and this one follows.")
     for mistake, wrong in answer.mistakes.items():
         if isinstance(wrong, int | float) and math.isfinite(wrong) and tol.accepts(x, wrong) \
                 and not tol.accepts(wrong, truth):
@@ -177,7 +215,7 @@ def _check_number(question: Question, answer: Answer, value: Any, learner_values
                                            f"{mistake}.", mistake=mistake)
     direction = "too high" if x > truth else "too low"
     return Feedback(qid, "failed", f"not accepted — {format_number(x)} is {direction} (answers {band} of the correct "
-                                   "value pass). Try case.hint(...) for a nudge.")
+                                   f"value pass). Try case.hint({qid!r}) for a nudge.")
 
 
 def _check_option(question: Question, answer: Answer, value: Any, learner_values: dict) -> Feedback:
@@ -193,8 +231,10 @@ def _check_option(question: Question, answer: Answer, value: Any, learner_values
         return Feedback(qid, "passed", f"correct — {chosen!r}.")
     own = _recompute_from_own(answer, learner_values)
     if own is not None and own == chosen:
-        return Feedback(qid, "passed", f"consistent with your own earlier answers ({', '.join(answer.depends_on)}): "
-                                       "the reasoning is right; fix those and this follows.")
+        return Feedback(qid, "consistent", f"consistent with your own earlier answers "
+                                           f"({', '.join(answer.depends_on)}): the reasoning is right, but those "
+                                           "answers are off, so this is not correct yet — fix them and this "
+                                           "follows.")
     for mistake, wrong in answer.mistakes.items():
         if wrong == chosen:
             return Feedback(qid, "failed", f"not this one — {mistake}.", mistake=mistake)
@@ -249,7 +289,7 @@ def self_score(question: Question, points, coverage: float | None = None) -> Fee
     status = "passed" if share >= PASS_MARK - 1e-12 else "failed"
     estimate = f"; the coach estimated {coverage:.0%} (an automatic estimate)" if coverage is not None else ""
     return Feedback(qid, status, f"self-scored {hit}/{n} rubric points ({'≥' if status == 'passed' else '<'} "
-                                 f"{PASS_MARK:.0%} to pass){estimate}.")
+                                 f"{PASS_MARK:.0%} to pass){estimate}.", share=share)
 
 
 def _recompute_from_own(answer: Answer, learner_values: dict) -> float | str | None:
@@ -287,6 +327,9 @@ class _Text(str):
         return str(self)
 
 
+_UNSET = object()
+
+
 class Case:
     """One scenario, for a learner working in a notebook.
 
@@ -309,6 +352,29 @@ class Case:
         self._results: dict[str, Feedback] = {}
         self._answers: dict[str, str] = {}  # open answers checked, for the coach's estimate beside a self-score
         self._journal_ok = True
+        self._cell_errors: dict[str, tuple[str, str]] = {}  # qid -> (ename, evalue) its answer cell last raised
+        self._watch_cells()
+
+    def _watch_cells(self) -> None:
+        """In IPython/Jupyter, remember which answer cell last raised (and clear it when it runs cleanly), so
+        ``case.check`` says "the answer cell raised NameError…" instead of judging the stale ``...``."""
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+        if shell is None:
+            return
+        assigns = {q.id: re.compile(rf"^[ \t]*{q.id}[ \t]*(?::[^=\n]*)?=(?!=)", re.M) for q in self.scenario.questions}
+
+        def after_cell(result) -> None:
+            source = getattr(getattr(result, "info", None), "raw_cell", None) or ""
+            error = result.error_in_exec or result.error_before_exec  # (before: a SyntaxError)
+            for qid, pattern in assigns.items():
+                if pattern.search(source):
+                    if error is None:
+                        self._cell_errors.pop(qid, None)
+                    else:
+                        self._cell_errors[qid] = (type(error).__name__, str(error))
+
+        shell.events.register("post_run_cell", after_cell)
 
     def __repr__(self) -> str:
         s = self.scenario
@@ -334,34 +400,45 @@ class Case:
             self._solution = casebook.solve(self.scenario, self._givens)
         return self._solution
 
-    def _journal(self, qid: str, event: str, status: str | None = None) -> None:
-        # CASELAB_NO_JOURNAL is set by the grader: grading a notebook must not rewrite a learner's history.
-        if not self._journal_ok or os.environ.get("CASELAB_NO_JOURNAL"):
+    def _journal(self, qid: str, event: str, status: str | None = None, score: float | None = None) -> None:
+        if not self._journal_ok:
+            return
+        from caselab.practice import journal
+
+        if not journal.may_write():  # the one rule: the grader, the guide and tests never write the journal
             return
         try:
-            from caselab.practice import journal
-        except ImportError:  # the progress journal is optional
-            self._journal_ok = False
-            return
-        try:
-            journal.record(self.scenario.id, qid, event, status, kind=self.scenario.question(qid).kind)
+            journal.record(self.scenario.id, qid, event, status, kind=self.scenario.question(qid).kind, score=score)
         except Exception as e:  # a journal problem must never break a learner's check
             self._journal_ok = False
             print(f"(caselab: progress not saved — {e})", file=sys.stderr)
 
-    def check(self, qid: str, value: Any = Ellipsis, /) -> Feedback:
+    def check(self, qid: str, value: Any = _UNSET, /) -> Feedback:
         """Check an answer. With no value, the variable named ``qid`` in your notebook is checked."""
         question = self.scenario.question(qid)
         frame = sys._getframe(1)  # the notebook's namespace (globals there): for error carried forward
         caller = {**frame.f_globals, **frame.f_locals}
-        if value is Ellipsis and qid in caller:
+        stale = qid in self._cell_errors and (value is _UNSET or value is caller.get(qid, _UNSET))
+        if value is _UNSET and qid in caller:
             value = caller[qid]
+        elif value is _UNSET and not stale:
+            feedback = Feedback(qid, "not_answered", f"{qid} is not defined yet: run its answer cell "
+                                                     f"(`{qid} = ...`, above) first, then this check.")
+            self._results[qid] = feedback
+            return feedback
+        if stale:  # the variable's answer cell raised since: its value is stale (often the old `...`)
+            ename, evalue = self._cell_errors[qid]
+            feedback = Feedback(qid, "error", answer_error_message(qid, ename, evalue) + ".")
+            self._results[qid] = feedback
+            return feedback  # no attempt: nothing was answered
         answer = self.solution_data.answers.get(qid)
         feedback = check_answer(question, answer, value, caller, coach=self._coach(question))
         if question.kind == "rubric" and isinstance(value, str):
             self._answers[qid] = value
         self._results[qid] = feedback
-        if feedback.status != "answered":  # an open answer's result is its self-score (case.score), not this
+        # an open answer's result is its self-score (case.score), not this; `...` (an untouched notebook,
+        # Run All) is not an attempt
+        if feedback.status != "answered" and not _not_answered(value):
             self._journal(qid, "check", feedback.status)
         return feedback
 
@@ -384,7 +461,7 @@ class Case:
             coverage = self._coach(question)(self._answers[qid]).coverage
         feedback = self_score(question, points, coverage)
         self._results[qid] = feedback
-        self._journal(qid, "check", feedback.status)
+        self._journal(qid, "self_score", feedback.status, score=feedback.share)
         return feedback
 
     def hint(self, qid: str) -> _Text:
@@ -399,6 +476,10 @@ class Case:
         question = self.scenario.question(qid)
         self._journal(qid, "solution")
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
+        if answer is not None and answer.code:  # code that runs in the learner notebook (setup it needs included)
+            import dataclasses
+
+            answer = dataclasses.replace(answer, code=self.solution_data.worked_code(qid))
         return _Text(f"**Worked answer ({qid})**\n\n"
                      + worked_answer(question, answer, self.solution_data.prose_givens(self._givens),
                                      model_answer=True, code=True))
@@ -409,8 +490,8 @@ class Case:
         for q in self.scenario.questions:
             fb = self._results.get(q.id)
             rows.append(f"| {q.id} | {_MARK[fb.status] + ' ' + fb.status if fb is not None else '—'} | {q.kind} |")
-        done = sum(1 for fb in self._results.values() if fb.passed)
-        return _Text(f"**{self.scenario.id}**: {done} / {len(self.scenario.questions)} passed\n\n" + "\n".join(rows))
+        score = score_line(self._results.values(), len(self.scenario.questions))
+        return _Text(f"**{self.scenario.id}**: {score}\n\n" + "\n".join(rows))
 
 
 def case(ref, *, variant: int | None = None, givens: dict | None = None) -> Case:

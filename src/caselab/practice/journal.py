@@ -20,6 +20,12 @@ Safety, because a learner's history is worth keeping:
 * **What cannot be read safely is left alone**: a journal from a newer caselab, or a folder where the
   file should be, raises :class:`JournalError` with what to do; a journal that is a symbolic link is
   written through the link (the link stays).
+
+Who may write it — one rule, :func:`may_write`: only the learner's own session (their Jupyter kernel,
+their ``caselab mock``). Whatever executes a notebook *for* someone else — the grader, the guide build,
+tests — starts its kernel with :func:`executor_env`, which sets ``CASELAB_NO_JOURNAL=1``; ``case.check``
+asks :func:`may_write` before recording anything. Checking ``...`` (an untouched answer) is no attempt
+and is never recorded.
 """
 
 from __future__ import annotations
@@ -32,12 +38,28 @@ import tempfile
 import time
 from pathlib import Path
 
+from caselab.notebooks.kernel_env import NO_JOURNAL_ENV, executor_env
+
 __all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning",
-           "JournalError", "migrate"]
+           "JournalError", "migrate", "may_write", "executor_env", "NO_JOURNAL_ENV"]
 
 FORMAT = "caselab-journal"
 VERSION = 2
 MAX_REVIEWS = 20_000  # the review log keeps the newest; cards and counts keep everything that matters
+GRADING_ENV = "CASELAB_GRADING"  # set by the grader in its kernels: grading is never the learner's session
+
+
+def may_write(environ=None) -> bool:
+    """Whether this process may write the learner's journal: the one rule.
+
+    Only the learner's own session writes (their kernel in Jupyter, their terminal mock). A process started
+    to execute a notebook for anyone else — the grader, ``caselab guide``, the tests — carries
+    ``CASELAB_NO_JOURNAL`` (set by :func:`~caselab.notebooks.kernel_env.executor_env`) or
+    ``CASELAB_GRADING`` in its environment, and writes nothing: every write (:func:`record`,
+    :func:`record_mock`) asks this first.
+    """
+    env = os.environ if environ is None else environ
+    return not any(env.get(var, "") not in ("", "0") for var in (NO_JOURNAL_ENV, GRADING_ENV))
 
 
 class JournalWarning(UserWarning):
@@ -164,7 +186,10 @@ def _locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _update(mutate, path: Path | None = None) -> dict:
+def _update(mutate, path: Path | None = None) -> dict | None:
+    """Read, ``mutate`` and write the journal under the lock; nothing at all where :func:`may_write` refuses."""
+    if not may_write():
+        return None
     path = path or journal_path()
     with _locked(path):
         data = load(path)
@@ -204,7 +229,7 @@ def record(scenario: str, question: str, event: str, status: str | None = None, 
                                      hints=since["hints"], solutions=since["solutions"], late=late, score=score)
         if event in ("check", "mock"):
             q["attempts"] += 1
-            q["passed"] += status == "passed"
+            q["passed"] += status == "passed" and not late
             q["last_status"] = "late" if late and status == "passed" else status
             if seconds is not None:
                 q["seconds"] = round(q.get("seconds", 0.0) + seconds, 1)
@@ -234,7 +259,8 @@ def record_mock(entry: dict, path: Path | None = None) -> None:
 
 
 def summary(data: dict | None = None) -> list[dict]:
-    """One row per scenario: questions seen / passed (last status), attempts, hints, solutions."""
+    """One row per scenario: questions seen; passed, consistent and late (by last status); attempts, hints,
+    solutions."""
     data = data if data is not None else load()
     rows = []
     for sid, questions in sorted(data["scenarios"].items()):
@@ -242,6 +268,9 @@ def summary(data: dict | None = None) -> list[dict]:
             "scenario": sid,
             "questions": len(questions),
             "passed": sum(1 for q in questions.values() if q.get("last_status") == "passed"),
+            # error carried forward, and answers after a mock's time was up: named, never counted as passed
+            "consistent": sum(1 for q in questions.values() if q.get("last_status") == "consistent"),
+            "late": sum(1 for q in questions.values() if q.get("last_status") == "late"),
             "attempts": sum(q.get("attempts", 0) for q in questions.values()),
             "hints": sum(q.get("hints", 0) for q in questions.values()),
             "solutions": sum(q.get("solutions", 0) for q in questions.values()),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from queue import Empty
 from typing import Any
 
+from caselab.notebooks.kernel_env import executor_env
 from caselab.practice.submission import LoadedNotebook
 from caselab.practice.values import VALUES_MIME, _collector_source
 
@@ -208,10 +209,9 @@ async def _execute_in(loaded: LoadedNotebook, timeout: float | None, workdir: st
         iopub_timeout=IOPUB_WAIT,
     )
     client.cell_timeout = timeout
-    # CASELAB_NO_JOURNAL: grading must not rewrite the learner's progress journal (see grading.Case._journal)
+    # executor_env: grading must not rewrite the learner's progress journal (the one rule: journal.may_write)
     token = uuid.uuid4().hex
-    env = {**os.environ, "CASELAB_GRADING": "1", "CASELAB_NO_JOURNAL": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-           TOKEN_ENV: token}
+    env = executor_env(CASELAB_GRADING="1", PYDEVD_DISABLE_FILE_VALIDATION="1", **{TOKEN_ENV: token})
     # Kernels run side by side (--caselab-jobs): one BLAS/OpenMP thread each, or they oversubscribe the cores
     # (a scikit-learn fit was seen 20x slower on a loaded 2-core machine).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -2,11 +2,19 @@
 
 ``caselab mock [--company C] [--topic T] [--minutes M]`` picks a scenario (weighted toward what you
 got wrong before, from the progress journal), draws fresh numbers when the scenario has variants,
-then asks its questions one at a time with the time shown at every prompt. Numbers and choices are
-graded at once with the same feedback as the notebooks (misconceptions named); for open questions you
-answer in prose, see the coach's point-by-point estimate (the same report as ``case.check``) and the model
-answer, then score yourself point by point — your score, not the coach's, is the one recorded. At the
-end: a summary of your time per question and what to review.
+then asks its questions one at a time with the time shown at every prompt — only the questions a
+terminal can answer (a spec marks ``terminal = false`` the ones that need the notebook's data or a
+widget; the mock names them at the start and the end). Numbers and choices are graded at once with the
+same feedback as the notebooks (misconceptions named); what cannot be read as an answer — text that is
+not a number, a choice that is none of the options — gets "try again", never a verdict. For open
+questions you answer in prose, see the coach's point-by-point estimate (the same report as
+``case.check``) and the model answer, then score yourself point by point — your score, not the
+coach's, is the one recorded. At the end: a summary of your time per question, what to review, and the worked solution of the
+exact numbers asked (``caselab solve ID --seed N`` for a drill variant).
+
+The clock is real: when the time is up the mock says so at once (even while a prompt waits); the answer
+being typed then is still judged, so you see the verdict, but it is recorded as ``late`` (in the
+summary and the journal, never as passed), and the interview stops there.
 
 A capstone (a scenario whose questions are organised into the parts of one interview question, e.g.
 ``caselab mock --scenario pinterest-capstone``) runs as one full-length interview: the time limit is the
@@ -21,11 +29,13 @@ them (``NO_COLOR`` or ``--no-color`` turns them off).
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import os
 import re
 import sys
 import textwrap
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -153,7 +163,13 @@ class MockResult:
 
     @property
     def score(self) -> int:
+        """Answers judged correct in time (``consistent`` and ``late`` are not counted)."""
         return sum(r.status == "passed" for r in self.results)
+
+    @property
+    def asked(self) -> int:
+        """The questions the mock put (the terminal-answerable ones)."""
+        return len(self.results)
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -228,6 +244,8 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
     from caselab.notebooks.render import part_minutes, speaking_time_text
 
     minutes = interview_minutes(scenario) if minutes is None else minutes
+    asked = [q for q in scenario.questions if q.terminal]
+    notebook_only = [q.id for q in scenario.questions if not q.terminal]
     out = out or sys.stdout
     style = _Style(wants_colour(out) if colour is None else colour)
     width = 92
@@ -250,7 +268,10 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
     say(style.bold(f"Mock interview — {scenario.title}"))
     say(f"{src.company} · {src.role} · {src.round} · {src.difficulty}"
         + (f" · drill variant {variant}" if variant is not None else ""))
-    say(f"{len(scenario.questions)} questions, {minutes:g} minutes. At any prompt: h = hint, s = skip, q = stop.")
+    say(f"{len(asked)} questions, {minutes:g} minutes. At any prompt: h = hint, s = skip, q = stop.")
+    if notebook_only:
+        say(style.dim(f"({len(notebook_only)} more of this case need the notebook's data or widgets and are not "
+                      f"asked here: {', '.join(notebook_only)}.)"))
     parts = scenario.parts() if scenario.is_capstone else []
     if parts:
         say("One full interview, part by part; each part has its own clock and target:")
@@ -299,53 +320,84 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
 
     def not_reached(i: int) -> None:
         result.stopped_early = True
-        for rest in scenario.questions[i - 1:]:
+        for rest in asked[i - 1:]:
             result.results.append(QuestionResult(rest.id, rest.kind, "not_reached", 0.0))
 
-    for i, q in enumerate(scenario.questions, 1):
-        now = clock()
-        if now >= deadline:
-            close_part()
-            say(style.bold(f"⏱ Time is up ({minutes:g} min). The remaining questions are not scored."))
-            not_reached(i)
-            break
-        if q.id in part_of and current.get("label") != part_of[q.id][0]:
-            close_part()
-            label, target = part_of[q.id]
-            current.update(label=label, target=target, start=clock())
-            say(style.bold(f"━━ {label} ━━") + "  " + style.dim(f"target {speaking_time_text(target / 60)}; "
-                                                               "the part clock starts now"))
-        say(style.bold(f"Q{i}/{len(scenario.questions)} [{q.id}]") + "   "
-            + style.dim(f"⏱ {part_clock()}{_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
-        para(q.prompt_text(givens))
-        if q.speaking_time and q.kind == "rubric":
-            say(style.dim(f"  (answer out loud first: about {speaking_time_text(q.speaking_time)}; then type the gist)"))
-        if q.options:
-            for k, opt in enumerate(q.options, 1):
-                say(f"    {k}. {opt}")
-        q_start = clock()
-        fb, stop = _ask(q, solution.answers.get(q.id), learner, solution.prose_givens(givens), input_fn, say, para, style,
-                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ",
-                        coach=lambda text, q=q: assess(q, text, scenario, solution, givens))
-        seconds = clock() - q_start
-        if stop:
-            close_part()
-            not_reached(i)
-            break
-        result.results.append(QuestionResult(q.id, q.kind, fb.status, seconds, fb.message))
-        if record:
-            try:
-                journal.record(scenario.id, q.id, "mock", fb.status, seconds=seconds, kind=q.kind)
-            except (OSError, journal.JournalError) as e:  # a journal problem must not end the interview
-                say(style.dim(f"(progress not saved: {e})"))
-        say()
-    else:
-        close_part()
+    time_up = f"⏱ Time is up ({minutes:g} min)."
+    announced = threading.Event()
 
-    _summary(result, scenario, givens, say, style)
+    def announce() -> None:  # from the timer thread, while a prompt may be waiting
+        announced.set()
+        say("\n" + style.bold(f"{time_up} Finish the answer you are typing — it is recorded as late — and the "
+                              "interview stops there."))
+
+    timer = None
+    if clock is time.monotonic:  # a real clock (tests may drive a fake one): say so the moment time runs out
+        timer = threading.Timer(max(0.0, deadline - clock()), announce)
+        timer.daemon = True
+        timer.start()
+    try:
+        for i, q in enumerate(asked, 1):
+            now = clock()
+            if now >= deadline:
+                close_part()
+                if not announced.is_set():
+                    say(style.bold(f"{time_up} The remaining questions are not scored."))
+                not_reached(i)
+                break
+            if q.id in part_of and current.get("label") != part_of[q.id][0]:
+                close_part()
+                label, target = part_of[q.id]
+                current.update(label=label, target=target, start=clock())
+                say(style.bold(f"━━ {label} ━━") + "  " + style.dim(f"target {speaking_time_text(target / 60)}; "
+                                                                   "the part clock starts now"))
+            say(style.bold(f"Q{i}/{len(asked)} [{q.id}]") + "   "
+                + style.dim(f"⏱ {part_clock()}{_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
+            para(q.prompt_text(givens))
+            if q.speaking_time and q.kind == "rubric":
+                say(style.dim(f"  (answer out loud first: about {speaking_time_text(q.speaking_time)}; then type "
+                              "the gist)"))
+            if q.options:
+                for k, opt in enumerate(q.options, 1):
+                    say(f"    {k}. {opt}")
+            q_start = clock()
+            fb, stop = _ask(q, solution.answers.get(q.id), learner, solution.prose_givens(givens), input_fn, say,
+                            para, style, lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ",
+                            coach=lambda text, q=q: assess(q, text, scenario, solution, givens))
+            seconds = clock() - q_start
+            if stop:
+                close_part()
+                not_reached(i)
+                break
+            over = clock() >= deadline
+            judged = fb.status
+            if over and fb.status != "not_answered":  # judged (the verdict is shown), but not on time
+                fb = Feedback(q.id, "late", f"late — answered after the {minutes:g}-minute limit, so not scored (it was "
+                                            f"{fb.status}).")
+                say("  " + style.paint("late", str(fb)))
+            result.results.append(QuestionResult(q.id, q.kind, fb.status, seconds, fb.message))
+            if record:
+                try:
+                    journal.record(scenario.id, q.id, "mock", judged, seconds=seconds, kind=q.kind, late=over)
+                except (OSError, journal.JournalError) as e:  # a journal problem must not end the interview
+                    say(style.dim(f"(progress not saved: {e})"))
+            say()
+            if over:
+                close_part()
+                say(style.bold(f"{time_up} The interview stops here."))
+                if i < len(asked):
+                    not_reached(i + 1)
+                break
+        else:
+            close_part()
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+    _summary(result, scenario, givens, say, style, notebook_only)
     if record:
         entry = {"scenario": scenario.id, "variant": variant, "when": time.time(), "score": result.score,
-                 "questions": len(scenario.questions), "seconds": round(sum(r.seconds for r in result.results), 1)}
+                 "questions": result.asked, "seconds": round(sum(r.seconds for r in result.results), 1)}
         if result.parts:
             entry["parts"] = [{"part": p.label, "target_seconds": round(p.target_seconds, 1),
                                "seconds": round(p.seconds, 1)} for p in result.parts]
@@ -408,9 +460,13 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt, coach=N
                 say("  that is not a number (e.g. 0.55, 1,742.3, 12%, 1/6): try again, or h / s / q.")
                 continue
         else:
-            value = text
-            if text.isdigit() and 1 <= int(text) <= len(q.options):
-                value = q.options[int(text) - 1]
+            value = _option(q.options, text)
+            if value is None:  # like a number that is not one: not a verdict, a second go
+                close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in q.options], n=1, cutoff=0.5)
+                guess = next((o for o in q.options if close and o.casefold() == close[0]), None)
+                say(f"  that is not one of the options: type its number (1–{len(q.options)}) or its text"
+                    + (f" — did you mean {guess!r}?" if guess else "") + " Try again, or h / s / q.")
+                continue
         fb = check_answer(q, answer, value, learner)
         learner[q.id] = value
         say_feedback(fb)
@@ -418,6 +474,19 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt, coach=N
             shown = answer.value if isinstance(answer.value, str) else f"{answer.value:.6g}"
             say(style.dim(f"  the answer: {shown}" + (f" — {answer.formula}" if answer.formula else "")))
         return fb, False
+
+
+def _option(options: tuple[str, ...], text: str) -> str | None:
+    """The option a typed answer names: its number, its text (any case), or the start of exactly one option;
+    None when it names none (or several)."""
+    if text.isdigit():
+        return options[int(text) - 1] if 1 <= int(text) <= len(options) else None
+    folded = text.strip().casefold()
+    exact = [o for o in options if o.casefold() == folded]
+    if exact:
+        return exact[0]
+    starts = [o for o in options if o.casefold().startswith(folded)]
+    return starts[0] if len(starts) == 1 and len(folded) >= 3 else None
 
 
 def _self_score(q, givens, input_fn, say, para, style, report=None) -> Feedback:
@@ -476,13 +545,26 @@ def _follow_ups(q, givens, input_fn, say, style) -> None:
             say(style.dim(line))
 
 
-def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -> None:
+def solve_command(scenario_id: str, variant: int | None) -> str:
+    """The command that prints the worked solution of exactly the numbers asked."""
+    return f"caselab solve {scenario_id}" + (f" --seed {variant}" if variant is not None else "")
+
+
+def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style, notebook_only=()) -> None:
     say(style.bold("Summary"))
     say(f"  {'question':34} {'status':12} {'time':>6}")
     for r in result.results:
         say(f"  {r.id:34} {r.status:12} {_fmt_clock(r.seconds) if r.status != 'not_reached' else '—':>6}")
     total = sum(r.seconds for r in result.results)
-    say(f"  score {result.score}/{len(scenario.questions)} in {_fmt_clock(total)}")
+    consistent = sum(r.status == "consistent" for r in result.results)
+    late = sum(r.status == "late" for r in result.results)
+    extra = [f"{consistent} consistent with your earlier answers"] if consistent else []
+    extra += [f"{late} late"] if late else []
+    say(f"  score {result.score}/{result.asked} in {_fmt_clock(total)}"
+        + (f" ({', '.join(extra)}: not counted)" if extra else ""))
+    if notebook_only:
+        say(textwrap.fill(f"  in the notebook only (not asked here): {', '.join(notebook_only)}", width=92,
+                          subsequent_indent="    "))
     if result.parts:
         say()
         say(f"  {'part':12} {'target':>7} {'taken':>7}")
@@ -501,9 +583,10 @@ def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -
         if unreached:
             say(textwrap.fill(f"- not reached: {', '.join(unreached)}", width=92, subsequent_indent="    "))
         say(f"  topics: {', '.join(scenario.topics)}")
-        say(f"  worked solution: caselab solve {scenario.id}")
+        say(f"  worked solution: {solve_command(scenario.id, result.variant)}")
     else:
         say("  clean sweep — try another company or topic, or a harder difficulty.")
+        say(f"  worked solution: {solve_command(scenario.id, result.variant)}")
 
 
 def filter_scenarios(company: str | None = None, topic: str | None = None,
@@ -518,6 +601,8 @@ def filter_scenarios(company: str | None = None, topic: str | None = None,
             continue
         if difficulty and s.source.difficulty != difficulty:
             continue
+        if not any(q.terminal for q in s.questions):  # nothing a terminal can answer: a notebook-only case
+            continue
         out.append(s)
     if topic and any(not s.is_capstone for s in out):
         out = [s for s in out if not s.is_capstone]
@@ -528,6 +613,10 @@ def main_mock(args) -> int:
     scenarios = filter_scenarios(args.company, args.topic, args.difficulty)
     if args.scenario:
         scenarios = [casebook.load(args.scenario)]
+        if not any(q.terminal for q in scenarios[0].questions):
+            print(f"caselab: every question of {scenarios[0].id} needs the notebook (its data or widgets); "
+                  "work it in `caselab study` instead.", file=sys.stderr)
+            return 1
     if not scenarios:
         print("caselab: no scenario matches those filters (see `caselab list`).", file=sys.stderr)
         return 1

@@ -25,8 +25,10 @@ Options:
 
 Every collected notebook starts executing as soon as collection ends (``jobs`` at a time, in a
 background thread running an asyncio loop); each test waits for its notebook's result. A question
-that is not ``passed`` fails its test, with the feedback message (and status) as the report — no
-traceback. A notebook that cannot be graded (damaged, not a caselab notebook, unknown scenario) is
+that is not ``passed`` fails its test, with the feedback message and its status tag as the report — no
+traceback. That includes ``consistent`` (an answer that follows from the learner's own wrong earlier
+answers by the right method): it is not correct, so its test fails, tagged ``[consistent]`` so it reads
+apart from ``[failed]``; the table counts it in its own column and the score never includes it. A notebook that cannot be graded (damaged, not a caselab notebook, unknown scenario) is
 one failing test, ``<path>::notebook``, saying what is wrong and how to fix it. At the end a table
 gives each notebook's score and the count of each status.
 """
@@ -185,7 +187,7 @@ class _CaselabItem(pytest.Item):
 
 
 class QuestionItem(_CaselabItem):
-    """One question of one notebook: passes when the grader says ``passed``."""
+    """One question of one notebook: passes when the grader says ``passed`` (``consistent`` fails, tagged)."""
 
     def __init__(self, *, question: str, **kw):
         super().__init__(**kw)

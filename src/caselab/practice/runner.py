@@ -34,8 +34,9 @@ Statuses per question (see :func:`judge`):
 * ``not_answered`` — ``...``/``None``, a too-short rubric answer, a deleted or empty answer cell, or
   an answer cell that does not assign its variable (a variable assigned in a cell of the learner's
   own is graded like any other; answers to *another* scenario's questions are pointed out);
-* otherwise ``passed`` / ``failed`` from ``check_answer``, given all the notebook's answers so an
-  answer consistent with the learner's own earlier answers passes (error carried forward).
+* otherwise ``passed`` / ``consistent`` / ``failed`` from ``check_answer``, given all the notebook's
+  answers: an answer that follows by the right method from the learner's own wrong earlier answers is
+  ``consistent`` (error carried forward) — named apart, never counted in :attr:`NotebookReport.score`.
 """
 
 
@@ -92,7 +93,19 @@ class NotebookReport:
 
     @property
     def score(self) -> int:
+        """The questions answered correctly (``passed``); ``consistent`` ones are not counted."""
         return sum(1 for f in self.feedback if f.status == "passed")
+
+    @property
+    def consistent(self) -> int:
+        """The answers consistent with the learner's own wrong earlier answers (error carried forward)."""
+        return sum(1 for f in self.feedback if f.status == "consistent")
+
+    def score_line(self) -> str:
+        """``"9 correct, 2 consistent with your earlier answers, of 13"``."""
+        from caselab.practice.grading import score_line
+
+        return score_line(self.feedback, self.max_score)
 
     @property
     def max_score(self) -> int:
@@ -115,7 +128,7 @@ class NotebookReport:
 
     def to_dict(self) -> dict:
         out = {"notebook": self.notebook, "scenario": self.scenario, "variant": self.variant, "score": self.score,
-               "max_score": self.max_score, "cell_timeout_seconds": self.timeout,
+               "consistent": self.consistent, "max_score": self.max_score, "cell_timeout_seconds": self.timeout,
                "questions": [f.to_dict() for f in self.feedback]}
         if self.note:
             out["note"] = self.note
@@ -126,7 +139,7 @@ class NotebookReport:
     def summary(self) -> str:
         if self.error is not None:
             return f"{self.notebook}: cannot be graded — {self.error}"
-        lines = [f"{self.notebook} [{self.scenario}]: {self.score} / {self.max_score}"]
+        lines = [f"{self.notebook} [{self.scenario}]: {self.score_line()}"]
         lines += [f"  {f}" for f in self.feedback]
         return "\n".join(lines)
 
@@ -169,7 +182,7 @@ def _foreign_note(scenario, defined: Iterable[str]) -> str:
 def judge(loaded: LoadedNotebook, runs: list[CellRun], collected: dict | None, problem: str = "",
           solution=None) -> list:
     """The status and message of every question, from what the cells did and the values collected."""
-    from caselab.practice.grading import Feedback, check_answer
+    from caselab.practice.grading import Feedback, answer_error_message, check_answer
     from caselab.scenarios import casebook
 
     scenario = loaded.scenario
@@ -199,9 +212,11 @@ def judge(loaded: LoadedNotebook, runs: list[CellRun], collected: dict | None, p
                                                 "it finish quickly, then grade again."))
             continue
         if own is not None and own.status == "error":
-            msg = f"{own.exception} in the answer cell of {qid}"
             if earlier is not None and own.ename in ("NameError", "UnboundLocalError", "AttributeError"):
-                msg += f" — probably because an earlier cell failed: {earlier.exception} in {earlier.describe()}"
+                msg = (f"{own.exception} in the answer cell of {qid} — probably because an earlier cell failed: "
+                       f"{earlier.exception} in {earlier.describe()}")
+            else:
+                msg = answer_error_message(qid, own.ename, own.evalue)
             out.append(Feedback(qid, "error", msg + "."))
             continue
         if value is MISSING:

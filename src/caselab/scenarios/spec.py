@@ -431,6 +431,7 @@ class Question:
     outline: tuple[str, ...] = ()  # rubric questions: the beats a strong answer hits, in order
     follow_ups: tuple[FollowUp, ...] = ()  # rubric questions: what the interviewer asks next
     drills: tuple[str, ...] = ()  # ids of the scenarios that drill this part in detail
+    terminal: bool = True  # answerable in a terminal (the mock)? false: it needs the notebook (data, a widget)
 
     @property
     def accepted(self) -> Tolerance:
@@ -494,7 +495,7 @@ TOP_KEYS = {"id", "title", "solver", "topics", "seed_parts", "story", "source", 
             "variants", "explorers"}
 SOURCE_KEYS = ("company", "role", "round", "difficulty")
 QUESTION_KEYS = {"id", "kind", "prompt", "hint", "unit", "tolerance", "options", "points", "model_answer",
-                 "explanation", "widget", "part", "speaking_time", "outline", "follow_ups", "drills"}
+                 "explanation", "widget", "part", "speaking_time", "outline", "follow_ups", "drills", "terminal"}
 POINT_KEYS = ("text", "evidence", "number", "against")
 FOLLOW_UP_KEYS = ("question", "answer")
 MAX_SPEAKING_MINUTES = 30
@@ -734,12 +735,19 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
         elif "points" in q:
             p.append(SpecProblem(f"{where}.points", f"only rubric questions have points; this one is kind = {kind!r}."))
         capstone = _parse_capstone_fields(q, kind, where, p)
+        terminal = q.get("terminal", not q.get("widget"))
+        if not isinstance(terminal, bool):
+            p.append(SpecProblem(f"{where}.terminal", f"must be true or false (can a terminal answer it, without the "
+                                                      f"notebook's data or widgets?); got {terminal!r}."))
+        elif terminal and q.get("widget"):
+            p.append(SpecProblem(f"{where}.terminal", f"= true, but the question is answered with the widget "
+                                                      f"{q['widget']!r}, which needs the notebook: remove `terminal`."))
         if len(p) == n_before and qid:
             questions.append(Question(id=qid, kind=kind, prompt=prompt, hint=hint,
                                       unit=unit if kind == "number" else "number", tolerance=tolerance,
                                       options=options, points=points, model_answer=q.get("model_answer", ""),
                                       explanation=q.get("explanation", ""), widget=q.get("widget", ""),
-                                      rubric=rubric, **capstone))
+                                      rubric=rubric, terminal=terminal, **capstone))
     return questions
 
 

@@ -90,6 +90,47 @@ class Solution:
         an explanation or a model answer, shown after the learner has tried — is filled with."""
         return {**givens, "facts": {**{qid: a.value for qid, a in self.answers.items()}, **self.facts}}
 
+    def worked_code(self, qid: str) -> str:
+        """The code of answer ``qid`` as a learner can run it in the *learner* notebook.
+
+        An answer's :attr:`Answer.code` may use names that only the solution notebook defines (its
+        :attr:`setup_code`, or a helper an earlier answer's code assigned). Those statements are put in
+        front, in their order — only the ones it needs, found by the names each statement assigns and
+        reads (:mod:`ast`), transitively. Earlier questions' own variables are left to the learner's
+        answers (error carried forward); ``print`` calls are left out, and a setup call that assigns
+        nothing (e.g. ``threadpool_limits(1)``, so the numbers match) comes along when a setup statement
+        after it does.
+        """
+        code = self.answers[qid].code
+        if not code:
+            return code
+        import ast
+
+        order = list(self.answers)
+        earlier = order[: order.index(qid)]
+        pool: list[tuple[str, set[str], set[str], bool]] = []  # (source, assigns, reads, from setup_code)
+        for k, source in enumerate([self.setup_code] + [self.answers[q].code for q in earlier]):
+            if not source:
+                continue
+            for stmt in ast.parse(source).body:
+                if _is_print(stmt):
+                    continue
+                assigned, read = _names(stmt)
+                pool.append((ast.get_source_segment(source, stmt) or ast.unparse(stmt), assigned - set(earlier),
+                             read, k == 0))
+        needed = set(_free_names(code))
+        chosen: list[int] = []
+        for i in range(len(pool) - 1, -1, -1):
+            src, assigned, read, setup = pool[i]
+            side_effect = setup and not assigned and any(pool[j][3] for j in chosen)
+            if assigned & needed or side_effect:
+                chosen.append(i)
+                needed |= read - (assigned - read)
+        if not chosen:
+            return code
+        return "\n".join(pool[i][0] for i in sorted(chosen)) + "\n" + code
+
+
 
 def distinct_mistakes(truth: float, mistakes: dict[str, float | str], tolerance: Tolerance) -> dict[str, float | str]:
     """The named mistakes that feedback can tell apart from the key: those ``tolerance`` does not accept.
@@ -119,6 +160,56 @@ def distinct_mistakes(truth: float, mistakes: dict[str, float | str], tolerance:
     """
     return {m: v for m, v in mistakes.items()
             if not (isinstance(v, int | float) and math.isfinite(v) and tolerance.accepts(v, truth))}
+
+
+_MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "remove", "clear", "sort",
+             "fill", "put"}  # methods that change their object in place
+
+
+def _names(stmt) -> tuple[set[str], set[str]]:
+    """The names a statement assigns (or mutates: ``d[k] = v`` counts for ``d``) and the names it reads."""
+    import ast
+
+    assigned, read = set(), set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name):
+            (assigned if isinstance(node.ctx, ast.Store | ast.Del) else read).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            assigned.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            assigned |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.attr in _MUTATORS):
+            assigned.add(node.func.value.id)  # gains.append(x) changes gains: it counts as assigning it
+            read.add(node.func.value.id)
+        elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.ctx, ast.Store):
+            base = node.value
+            while isinstance(base, ast.Subscript | ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name):
+                assigned.add(base.id)
+                read.add(base.id)  # d[k] = v changes d: it needs d to exist
+    bound = {node.arg for node in ast.walk(stmt) if isinstance(node, ast.arg)}  # lambda/def parameters
+    return assigned, read - bound
+
+
+def _free_names(code: str) -> set[str]:
+    """The names ``code`` reads that it does not assign itself."""
+    import ast
+
+    assigned, read = set(), set()
+    for stmt in ast.parse(code).body:
+        a, r = _names(stmt)
+        read |= r - assigned
+        assigned |= a
+    return read
+
+
+def _is_print(stmt) -> bool:
+    import ast
+
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == "print")
 
 
 def _modules() -> list[str]:

@@ -75,7 +75,13 @@ def solve(givens: dict) -> Solution:
             recompute=lambda v, p=p, prec=prec: v[f"tp_{p}"] * (1 - prec) / prec,
             mistakes={"(1 − precision) · n: precision read as a rate over all examples": (1 - prec) * n,
                       "(1 − precision) · positives: precision read as a rate over the positives": (1 - prec) * positives,
-                      "(1 − precision) · TP instead of TP · (1 − P)/P": (1 - prec) * c.tp})
+                      "(1 − precision) · TP instead of TP · (1 − P)/P": (1 - prec) * c.tp,
+                      # swapped from TP on: TP' = P·positives, then FP' = TP'·(1 − R)/R
+                      "precision and recall swapped (TP = P · positives, then FP = TP · (1 − R)/R) — recall is "
+                      "TP/positives, precision is TP/(TP + FP)":
+                          prec * positives * (1 - rec) / rec if rec else float("inf"),
+                      "recall used where precision belongs: TP · (1 − R)/R is the false negatives, not FP":
+                          c.tp * (1 - rec) / rec if rec else float("inf")})
         answers[f"tn_{p}"] = Answer(
             c.tn, formula="TN = negatives − FP = n·(1 − prevalence) − FP",
             work=f"{n - positives:,.0f} − {c.fp:,.2f} = {c.tn:,.2f}",
