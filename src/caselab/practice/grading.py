@@ -217,6 +217,13 @@ class _Text(str):
         return str(self)
 
 
+def _unhide(qid: str) -> None:
+    """Tell this kernel's explorers that ``qid`` is answered, so they show what would have given it away."""
+    widgets = sys.modules.get("caselab.notebooks.widgets.base")  # no explorer was built if it is not imported
+    if widgets is not None:
+        widgets.answered(qid)
+
+
 class Case:
     """One scenario, for a learner working in a notebook.
 
@@ -288,6 +295,8 @@ class Case:
         feedback = check_answer(question, answer, value, caller)
         self._results[qid] = feedback
         self._journal(qid, "check", feedback.status)
+        if feedback.passed:
+            _unhide(qid)
         return feedback
 
     def hint(self, qid: str) -> _Text:
@@ -301,6 +310,7 @@ class Case:
         """The worked answer of one question: the value, the formula, the numbers and the code."""
         question = self.scenario.question(qid)
         self._journal(qid, "solution")
+        _unhide(qid)  # the learner asked for the answer: explorers may show it too
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
         return _Text(f"**Worked answer ({qid})**\n\n"
                      + worked_answer(question, answer, self._givens, model_answer=True, code=True))
