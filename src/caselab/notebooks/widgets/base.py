@@ -214,6 +214,33 @@ def _label(v: float) -> str:
     return f"{v:.6g}"
 
 
+# A selection slider tells assistive technology its *index* (aria-valuenow="100.0" for a threshold of
+# 0.5): ipywidgets drives noUiSlider over 0 … n − 1. This script, run by the browser when the title is
+# shown (an image that cannot load; a <script> set as HTML would not run), writes each slider's value
+# instead, whenever noUiSlider updates it. It works the same in JupyterLab and in a static page.
+_ARIA_JS = """(function(img){var V=JSON.parse(img.getAttribute('data-values')),tries=0;
+function fix(h,vals){var now=h.getAttribute('aria-valuenow');if(now===h.getAttribute('data-cl-now'))return;
+var i=Math.round(parseFloat(now));if(!(i>=0&&i<vals.length))return;h.setAttribute('data-cl-now',String(vals[i]));
+h.setAttribute('aria-valuenow',String(vals[i]));h.setAttribute('aria-valuemin',String(vals[0]));
+h.setAttribute('aria-valuemax',String(vals[vals.length-1]));}
+(function attach(){var root=img.closest('.caselab-explorer'),done=0;
+V.forEach(function(vals,k){var h=root&&root.querySelector('.cl-slider-'+k+' .noUi-handle');
+if(!vals){done++;return;}if(!h)return;done++;if(h.getAttribute('data-cl-aria'))return;h.setAttribute('data-cl-aria','1');
+fix(h,vals);new MutationObserver(function(){fix(h,vals);}).observe(h,{attributes:true,attributeFilter:['aria-valuenow']});});
+if(done<V.length&&tries++<100)setTimeout(attach,100);})();})(this)"""
+
+
+def _aria_values(controls: Sequence[W.Widget]) -> str:
+    """The hidden image whose ``onerror`` runs :data:`_ARIA_JS` for these controls' values."""
+    import json
+
+    values = [[float(v) for _, v in c.options] if isinstance(c, W.SelectionSlider) else None for c in controls]
+    if not any(values):
+        return ""
+    return (f'<img src="data:," alt="" style="display:none" data-values="{html.escape(json.dumps(values))}" '
+            f'onerror="{html.escape(_ARIA_JS.replace(chr(10), ""), quote=True)}">')
+
+
 class Explorer(W.VBox):
     """An interactive explorer: controls on a finite grid, readouts (HTML) and a figure.
 
@@ -299,8 +326,9 @@ class Explorer(W.VBox):
         self._touched = False
         primary.observe(self._mark_touched, names="index")
         primary.add_class(f"caselab-control-{self.name}")
-        for c in controls:
+        for k, c in enumerate(controls):
             c.add_class("caselab-control")
+            c.add_class(f"cl-slider-{k}")
         frames = _frames_default() if frames is None else bool(frames)
         self.frames = frames
         bg = W.HTML(figure.finish()) if figure is not None else None
@@ -313,7 +341,8 @@ class Explorer(W.VBox):
             readout_view, overlay_view = self.readouts, self.overlay
             for c in controls:
                 c.observe(self._on_change, names="index")
-        parts: list[W.Widget] = [W.HTML(_CSS + f'<div class="cl-title">{html.escape(title)}</div>')]
+        parts: list[W.Widget] = [W.HTML(_CSS + f'<div class="cl-title">{html.escape(title)}</div>'
+                                        + _aria_values(controls))]
         parts.append(W.VBox(controls))
         parts.append(readout_view)
         if figure is not None:
