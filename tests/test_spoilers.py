@@ -26,6 +26,7 @@ What is *not* a spoiler:
   also how a given is written (``prevalence = 0.05`` and an answer of 0.0500); the number of questions
   counts as a given (``case.progress()`` prints "0 / 15 passed");
 * a number written as part of a ratio (``50/50``, ``99:1``);
+* HTML attributes kept for scripts (``data-*``, ``on*`` handlers): nobody sees them;
 * a selection slider's stops other than its current one (a ruler, 0, 0.005, …, 1, not a readout), and a
   widget model's private fields and numbers (an index, a width);
 * a number the interviewer says in the story for the learner to check: the reviewed list :data:`QUOTED`;
@@ -51,6 +52,8 @@ from caselab.scenarios.text import flatten_givens
 ROOT = Path(__file__).resolve().parents[1]
 IDS = casebook.scenario_ids()
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+# HTML attributes nobody reads: data for scripts (data-values="[0, 0.005, …]") and the scripts themselves
+UNSEEN_ATTRIBUTES = re.compile(r"""\s(?:data-[\w-]+|on\w+)=(?:"[^"]*"|'[^']*')""")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def find_spoilers(nb, answers: dict[str, float], givens: dict, n_questions: int 
     wanted = searchable_answers(answers, givens, n_questions)
     hits = []
     for where, text in _texts(nb):
-        text = DATA_URI.sub("data:…", text)
+        text = UNSEEN_ATTRIBUTES.sub(" ", DATA_URI.sub("data:…", text))
         for qid, formats in wanted.items():
             for fmt in sorted(formats):
                 m = _pattern(fmt).search(text)
@@ -250,6 +253,9 @@ def test_search_ignores_other_numbers_small_integers_and_givens():
     slider = {"_options_labels": ["0.46", "0.465", "0.47"], "index": 1, "_model_name": "SelectionSliderModel"}
     assert _shown_strings(slider) == ["0.465"]
     assert _shown_strings({**slider, "index": 0, "description": "threshold"}) == ["0.46", "threshold"]
+    # nor is what an element keeps for its scripts
+    assert find_spoilers(_nb('<img data-values="[0.0625, 1]" onerror="f(0.0625)" alt="">'), {"b": 0.0625}, {}) == []
+    assert len(find_spoilers(_nb('<img data-values="[1]" alt="τ* 0.0625">'), {"b": 0.0625}, {})) == 1
     # a base64 image is not text
     assert find_spoilers(_nb('<img src="data:image/png;base64,AAA0.0625BBB">'), {"b": 0.0625}, {}) == []
 
