@@ -303,21 +303,11 @@ async def _execute_all(paths: list[Path], jobs: int = 2, timeout: float = 180):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    import os
-
-    home = tmp_path_factory.mktemp("home")
-    old = os.environ.get("CASELAB_HOME")
-    os.environ["CASELAB_HOME"] = str(home)  # a learner's progress is never touched by this test
-    try:
-        t0 = time.perf_counter()
-        nbs = asyncio.run(_execute_all([ROOT / "notebooks" / f"{sid}.ipynb" for sid in IDS]))
-        print(f"\nexecuted {len(nbs)} learner notebooks in {time.perf_counter() - t0:.1f} s")
-    finally:
-        if old is None:
-            os.environ.pop("CASELAB_HOME", None)
-        else:
-            os.environ["CASELAB_HOME"] = old
+def executed():
+    """Every learner notebook, executed once (the journal is the test run's own: see conftest.py)."""
+    t0 = time.perf_counter()
+    nbs = asyncio.run(_execute_all([ROOT / "notebooks" / f"{sid}.ipynb" for sid in IDS]))
+    print(f"\nexecuted {len(nbs)} learner notebooks in {time.perf_counter() - t0:.1f} s")
     return {p.stem: nb for p, nb in nbs.items()}
 
 

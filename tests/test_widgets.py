@@ -415,7 +415,9 @@ def test_readouts_hide_only_at_the_start_and_reveal_shows_them(monkeypatch):
     ex.reviews_slider.index += 1  # elsewhere the readouts answer nothing: shown
     assert 'class="cl-k"><span' not in ex.readouts.value and "cl-hidden" not in ex.readouts.value
     ex.reviews_slider.index -= 1  # back at the case's own setting: hidden again
-    assert "cl-hidden" in ex.readouts.value
+    assert 'class="cl-recall"><span class="cl-hidden"' in ex.readouts.value
+    case.solution("recall_at_capacity")  # the learner asked for the worked answer: no point hiding it
+    assert 'class="cl-recall"><span' not in ex.readouts.value and "cl-hidden" in ex.readouts.value
     ex.reveal()
     assert "cl-hidden" not in ex.readouts.value and f'class="cl-k">{k:,}<' in ex.readouts.value
 
