@@ -260,6 +260,30 @@ def test_search_ignores_other_numbers_small_integers_and_givens():
     assert find_spoilers(_nb('<img src="data:image/png;base64,AAA0.0625BBB">'), {"b": 0.0625}, {}) == []
 
 
+def test_search_catches_an_explorer_that_hides_nothing(monkeypatch):
+    """The real thing, in-process: tiktok's threshold explorer without its hide_until_answered gives answers away."""
+    import caselab
+    from caselab.notebooks import widgets
+    from caselab.notebooks.widgets import base
+    from caselab.scenarios.data import sentiment_scores
+
+    monkeypatch.setattr(base, "_ANSWERED", set())  # nothing answered yet in this process
+
+    sid = "tiktok-threshold-capacity"
+    scenario = casebook.load(sid)
+    g = scenario.givens
+    y, p = sentiment_scores(n=g["n_validation"], prevalence=g["prevalence"], separation=g["separation"], seed=g["seed"])
+    kw = dict(cost_fp=g["cost_fp"], cost_fn=g["cost_fn"], capacity=g["capacity"], daily_volume=g["daily_volume"])
+    answers = numeric_answers(scenario)
+    bare = widgets.threshold_explorer(y, p, **kw)
+    hits = {h.question for h in find_spoilers(_nb(bare.readouts.value, bare.overlay.value), answers, g)}
+    assert {"bayes_threshold", "min_cost_threshold", "capacity_threshold"} <= hits
+    hiding = widgets.threshold_explorer(y, p, **kw, case=caselab.case(sid), hide_until_answered={
+        "min_cost": ["min_cost_threshold", "min_cost_threshold_slider"], "bayes": "bayes_threshold",
+        "capacity": "capacity_threshold"})
+    assert find_spoilers(_nb(hiding.readouts.value, hiding.overlay.value), answers, g) == []
+
+
 # A number the interviewer says in the story, for the learner to check, is part of the question: these
 # stories quote a claim whose numbers a question asks to verify (and the learner does not know whether
 # the claim is right until they have worked it out). Reviewed one by one; only the story may quote them.
