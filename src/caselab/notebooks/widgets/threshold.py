@@ -143,7 +143,7 @@ class ThresholdExplorer(Explorer):
         rows = [(k, self._hidden_cell(c.split()[0].replace("-", "_")) if self._hides(c.split()[0].replace("-", "_"), idx)
                  else v, c) for k, v, c in rows]
         mt = "".join(f'<tr><th style="text-align:left">{k}</th><td class="cl-{c}">{v}</td></tr>' for k, v, c in rows)
-        marks = " · ".join(
+        marks = "<br>".join(
             f'<span style="color:{COLORS[k]}">{MARK_STYLES[k][2]}</span> {MARK_STYLES[k][0]} '
             + (f'<b class="cl-mark-{k}">{v:.4f}</b>' if self.shows(k) else self._hidden_cell(k))
             for k, v in self.marks.items())
