@@ -140,6 +140,14 @@ def test_slider_renders_and_moves_in_the_static_page(site, chromium):
     assert [float(after[k].replace(",", "")) for k in ("tp", "fp", "fn", "tn")] == [cm.tp, cm.fp, cm.fn, cm.tn]
     assert (after["precision"], after["recall"], after["f1"], after["fpr"]) == (
         f"{cm.precision:.4f}", f"{cm.recall:.4f}", f"{cm.f1:.4f}", f"{cm.fpr:.4f}")
+    # a worked solution: its checks passed, so every mark is shown (in every frame), none waits for an answer
+    from caselab.maths import curves
+
+    tau = curves.bayes_threshold(cost_fp=g["cost_fp"], cost_fn=g["cost_fn"])
+    assert f"{tau:.4f}" in readouts.inner_text() and explorer.locator(".cl-hidden").count() == 0
+    # and the slider's accessible value is the threshold
+    page.wait_for_function("([sel, t]) => Math.abs(parseFloat(document.querySelector(sel).getAttribute('aria-valuenow'))"
+                           " - t) < 1e-9", arg=[f"{scope} .noUi-handle", t], timeout=10_000)
     remote = [u for u in requests if not u.startswith(("file://", "data:", "blob:", "http://127.0.0.1"))]
     assert not remote, f"the static page requested {remote}"
     assert not failed, f"requests that failed (a file missing from static/?): {failed}"

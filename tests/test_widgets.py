@@ -315,7 +315,7 @@ def test_solver_explorer_cells_run(data):
         scenario = casebook.load(sid)
         solution = casebook.solve(scenario, scenario.givens)
         assert scenario.explorers, sid
-        ns = {"caselab": caselab, **scenario.givens}
+        ns = {"caselab": caselab, "case": caselab.case(sid), **scenario.givens}
         if solution.data_code:
             exec(solution.data_code.replace("print(", "(lambda *a, **k: None)("), ns)
         for name in scenario.explorers:
@@ -362,3 +362,92 @@ def test_grading_kernel_sees_the_value_the_learner_set():
     graded = run(saved, widgets.grading_env(learner))
     printed = graded.cells[-1].outputs[0]["text"].strip()
     assert float(printed) == 0.055
+
+
+# --------------------------------------------------------------------------------------------------
+# No spoilers: what answers a question stays hidden until the learner has answered it
+# --------------------------------------------------------------------------------------------------
+def _tiktok():
+    import caselab
+    from caselab.scenarios import casebook
+    from caselab.scenarios.data import sentiment_scores
+
+    g = casebook.load("tiktok-threshold-capacity").givens
+    y, p = sentiment_scores(n=g["n_validation"], prevalence=g["prevalence"], separation=g["separation"], seed=g["seed"])
+    return caselab, caselab.case("tiktok-threshold-capacity"), g, y, p
+
+
+def test_marks_stay_hidden_until_case_check_accepts_the_answer(monkeypatch):
+    from caselab.maths import curves
+    from caselab.notebooks.widgets import base
+
+    monkeypatch.setattr(base, "_ANSWERED", set())
+    caselab, case, g, y, p = _tiktok()
+    ex = widgets.threshold_explorer(y, p, cost_fp=g["cost_fp"], cost_fn=g["cost_fn"], case=case,
+                                    hide_until_answered={"bayes": "bayes_threshold", "min_cost": "min_cost_threshold"})
+    tau = curves.bayes_threshold(cost_fp=g["cost_fp"], cost_fn=g["cost_fn"])
+    t_min = curves.min_cost_threshold(y, p, cost_fp=g["cost_fp"], cost_fn=g["cost_fn"]).threshold
+    shown = ex.readouts.value + ex.overlay.value
+    assert f"{tau:.4f}" not in shown and f"{tau:.3f}" not in shown and f"{t_min:.4f}" not in shown
+    assert "answer <code>bayes_threshold</code> first" in ex.readouts.value
+    figure = ex.children[-2].children[0].value  # the background image: its alt text is what it draws
+    assert 'alt="figure: precision–recall' in figure and f"{tau:.3f}" not in figure and f"{t_min:.3f}" not in figure
+    assert not case.check("bayes_threshold", 0.9).passed  # a wrong answer unlocks nothing
+    assert f"{tau:.4f}" not in ex.readouts.value
+    assert case.check("bayes_threshold", tau).passed
+    assert f'<b class="cl-mark-bayes">{tau:.4f}</b>' in ex.readouts.value and "<polygon" in ex.overlay.value
+    assert f"{t_min:.4f}" not in ex.readouts.value  # still hidden: its own question is unanswered
+    # an explorer built later in the same kernel knows what was answered
+    later = widgets.threshold_explorer(y, p, cost_fp=g["cost_fp"], cost_fn=g["cost_fn"], case=case,
+                                       hide_until_answered={"bayes": "bayes_threshold"})
+    assert f"{tau:.4f}" in later.readouts.value
+    ex.reveal("min_cost_threshold")  # by question id
+    assert f"{t_min:.4f}" in ex.readouts.value
+
+
+def test_readouts_hide_only_at_the_start_and_reveal_shows_them(monkeypatch):
+    from caselab.notebooks.widgets import base
+
+    monkeypatch.setattr(base, "_ANSWERED", set())
+    caselab, case, g, y, p = _tiktok()
+    ex = widgets.capacity_explorer(y, p, items_per_day=g["daily_volume"], reviews_per_day=g["capacity"], case=case,
+                                   hide_until_answered={"k": "capacity_k", "recall": "recall_at_capacity"})
+    k = round(g["n_validation"] * g["capacity"] / g["daily_volume"])
+    assert 'class="cl-k"><span class="cl-hidden"' in ex.readouts.value
+    ex.reviews_slider.index += 1  # elsewhere the readouts answer nothing: shown
+    assert 'class="cl-k"><span' not in ex.readouts.value and "cl-hidden" not in ex.readouts.value
+    ex.reviews_slider.index -= 1  # back at the case's own setting: hidden again
+    assert 'class="cl-recall"><span class="cl-hidden"' in ex.readouts.value
+    case.solution("recall_at_capacity")  # the learner asked for the worked answer: no point hiding it
+    assert 'class="cl-recall"><span' not in ex.readouts.value and "cl-hidden" in ex.readouts.value
+    ex.reveal()
+    assert "cl-hidden" not in ex.readouts.value and f'class="cl-k">{k:,}<' in ex.readouts.value
+
+
+def test_hiding_works_with_frames_and_knows_only_the_case_questions(monkeypatch):
+    from caselab.notebooks.widgets import base
+
+    monkeypatch.setattr(base, "_ANSWERED", set())
+    caselab, case, g, y, p = _tiktok()
+    ex = widgets.cost_explorer(g["cost_fp"], g["cost_fn"], y_true=y, y_score=p, frames=True, case=case,
+                               hide_until_answered={"bayes": "bayes_threshold", "trivial": "no_such_question"})
+    assert ex.hidden_until == {"bayes": ("bayes_threshold",)}  # the case asks no "no_such_question"
+    start = [leaf for prefix, leaf, _ in ex._frame_leaves if prefix == ex._start_idx][0]
+    other = [leaf for prefix, leaf, _ in ex._frame_leaves if prefix != ex._start_idx][0]
+    assert "cl-hidden" in start.value and "cl-hidden" not in other.value
+    widgets.answered("bayes_threshold")
+    assert "cl-hidden" not in start.value
+    with pytest.raises(ValueError, match="no 'nope'.*'bayes'"):
+        widgets.cost_explorer(1, 10, y_true=y, y_score=p, hide_until_answered={"nope": "x"})
+
+
+def test_legend_names_only_the_marks_the_case_has(data):
+    y, s = data
+    plain = widgets.threshold_explorer(y, s)
+    note = plain.children[-1].value
+    assert "Marks" not in note and "min-cost" not in note and "Bayes" not in note and "capacity" not in note
+    costed = widgets.threshold_explorer(y, s, cost_fp=1, cost_fn=10)
+    note = costed.children[-1].value
+    assert "min-cost" in note and "Bayes" in note and "capacity" not in note
+    assert "capacity" not in costed.readouts.value
+    assert "min-cost" in costed.readouts.value and "<polygon" in costed.overlay.value  # nothing hidden: marks drawn

@@ -330,6 +330,13 @@ class _Text(str):
 _UNSET = object()
 
 
+def _unhide(qid: str) -> None:
+    """Tell this kernel's explorers that ``qid`` is answered, so they show what would have given it away."""
+    widgets = sys.modules.get("caselab.notebooks.widgets.base")  # no explorer was built if it is not imported
+    if widgets is not None:
+        widgets.answered(qid)
+
+
 class Case:
     """One scenario, for a learner working in a notebook.
 
@@ -440,6 +447,8 @@ class Case:
         # Run All) is not an attempt
         if feedback.status != "answered" and not _not_answered(value):
             self._journal(qid, "check", feedback.status)
+        if feedback.passed:
+            _unhide(qid)
         return feedback
 
     def _coach(self, question: Question):
@@ -475,6 +484,7 @@ class Case:
         """The worked answer of one question: the value, the formula, the numbers and the code."""
         question = self.scenario.question(qid)
         self._journal(qid, "solution")
+        _unhide(qid)  # the learner asked for the answer: explorers may show it too
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
         if answer is not None and answer.code:  # code that runs in the learner notebook (setup it needs included)
             import dataclasses

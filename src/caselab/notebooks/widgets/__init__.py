@@ -37,6 +37,15 @@ can also precompute one *frame* per position and link the controls to the frames
 at all, and a page exported with :mod:`caselab.html` stays live — the slider moves the numbers and
 the markers in a static page.
 
+No spoilers
+-----------
+An explorer fed with a case's own numbers may show an answer before the learner has tried: a marked
+min-cost threshold, the cost of an operating point at the case's own cost ratio. A solver's explorer
+code names those with ``hide_until_answered={readout or mark: question id}``; each is shown as
+"answer … first" until ``case.check`` accepts that question (:func:`answered`, called by the check) or
+the learner calls ``explorer.reveal()``. A fixed mark is hidden at every position; a readout only at the
+explorer's start — the case's own setting —, since moved elsewhere it shows numbers no question asks.
+
 A widget as an answer
 ---------------------
 A question may be answered by *setting* a slider (``widget = "threshold"`` in the spec). Its answer
@@ -61,7 +70,7 @@ from caselab.notebooks.widgets.answers import (
     preset,
     recorded_values,
 )
-from caselab.notebooks.widgets.base import Explorer
+from caselab.notebooks.widgets.base import Explorer, answered
 from caselab.notebooks.widgets.calibration import CalibrationExplorer, calibration_explorer
 from caselab.notebooks.widgets.capacity import CapacityExplorer, capacity_explorer
 from caselab.notebooks.widgets.cost import CostExplorer, cost_explorer
@@ -70,6 +79,7 @@ from caselab.notebooks.widgets.threshold import ThresholdExplorer, threshold_exp
 
 __all__ = [
     "Explorer",
+    "answered",
     "threshold_explorer",
     "cost_explorer",
     "capacity_explorer",

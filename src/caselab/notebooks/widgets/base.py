@@ -10,7 +10,8 @@ import io
 import math
 import time
 import uuid
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as W
 import numpy as np
@@ -20,6 +21,25 @@ from caselab.notebooks.widgets.answers import (
     _preset_for,
     _Recorded,
 )
+
+# --------------------------------------------------------------------------------------------------
+# No spoilers: what an explorer keeps hidden until the learner has answered
+# --------------------------------------------------------------------------------------------------
+_ANSWERED: set[str] = set()  # question ids accepted by case.check in this kernel
+_LIVE: weakref.WeakSet = weakref.WeakSet()  # explorers built in this kernel, to unhide what an answer unlocks
+
+
+def answered(question: str) -> None:
+    """Record that ``question`` was answered (``case.check`` accepted it): explorers show what it unlocks.
+
+    Every explorer built with ``hide_until_answered={key: question}`` shows ``key`` from now on, and
+    so does every explorer built later in this kernel.
+    """
+    _ANSWERED.add(str(question))
+    for explorer in list(_LIVE):
+        if any(question in qs for qs in explorer.hidden_until.values()):
+            explorer._refresh()
+
 
 COLORS = {"point": "#d62728", "min_cost": "#2ca02c", "bayes": "#ff7f0e", "capacity": "#9467bd",
           "curve": "#1f77b4", "curve2": "#17becf", "grey": "#7f7f7f"}
@@ -57,14 +77,43 @@ class _Figure:
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png", dpi=2 * self.PX_PER_INCH)  # crisp on HiDPI screens
         data = base64.b64encode(buf.getvalue()).decode("ascii")
+        alt = html.escape(self.describe(), quote=True)
         # after a draw at the screen dpi the transforms are final; freeze them (log axes included)
         self.fig.canvas.draw()
         self._boxes = [ax.get_window_extent() for ax in self.axes]
         self._limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
         self._trans = [ax.transData.frozen() for ax in self.axes]
-        return (f'<img class="cl-bg" alt="figure" width="{self.width}" height="{self.height}" '
+        return (f'<img class="cl-bg" alt="{alt}" width="{self.width}" height="{self.height}" '
                 f'style="display:block;width:{self.width}px;height:{self.height}px" '
                 f'src="data:image/png;base64,{data}">')
+
+    def describe(self) -> str:
+        """The figure's words (titles, axis labels, legends, notes): the background image's ``alt`` text."""
+        words = []
+        for ax in self.axes:
+            words += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+            legend = ax.get_legend()
+            words += [t.get_text() for t in ax.texts] + ([t.get_text() for t in legend.get_texts()] if legend else [])
+        return "figure: " + "; ".join(w for w in words if w)
+
+    # --- SVG marker shapes -----------------------------------------------------------------------
+    def marker(self, i: int, x: float, y: float, shape: str, color: str, size: float = 6.0, title: str = "") -> str:
+        """A mark drawn over the figure: ``"star"``, ``"diamond"`` or ``"square"`` centred on (x, y)."""
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return ""
+        X, Y = self.px(i, [x], [y])
+        cx, cy = X[0], Y[0]
+        if shape == "star":
+            pts = [(cx + (size * 1.3 if k % 2 == 0 else size * 0.55) * math.sin(k * math.pi / 5),
+                    cy - (size * 1.3 if k % 2 == 0 else size * 0.55) * math.cos(k * math.pi / 5)) for k in range(10)]
+        elif shape == "diamond":
+            pts = [(cx, cy - size), (cx + size * 0.8, cy), (cx, cy + size), (cx - size * 0.8, cy)]
+        else:
+            pts = [(cx - size * 0.8, cy - size * 0.8), (cx + size * 0.8, cy - size * 0.8),
+                   (cx + size * 0.8, cy + size * 0.8), (cx - size * 0.8, cy + size * 0.8)]
+        t = f"<title>{html.escape(title)}</title>" if title else ""
+        return (f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in pts)}" fill="{color}" stroke="white" '
+                f'stroke-width="1">{t}</polygon>')
 
     # --- data → CSS pixels (origin top-left) -----------------------------------------------------
     def px(self, i: int, x, y):
@@ -132,14 +181,6 @@ class _Figure:
                 f'style="display:block">{"".join(parts)}</svg>')
 
 
-def _mark_legend(ax, handles_labels):
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], marker=m, color=c, linestyle="none", markersize=7) for _, c, m in handles_labels]
-    ax.legend(handles, [label for label, _, _ in handles_labels], fontsize=7, loc="lower left", framealpha=0.85)
-
-
-
 _CSS = """<style>
 .cl-readouts{font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;line-height:1.35;
   display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start;color:var(--jp-ui-font-color1,#222)}
@@ -150,6 +191,7 @@ _CSS = """<style>
 .cl-readouts .cl-good{background:rgba(44,160,44,.12)}.cl-readouts .cl-bad{background:rgba(214,39,40,.10)}
 .cl-readouts .cl-note{color:#666;font-size:12px;max-width:320px;text-align:left}
 .cl-title{font-weight:600;font-size:14px;margin:4px 0}
+.cl-readouts .cl-hidden{color:#888;font-style:italic;font-weight:normal;text-align:left}
 </style>"""
 
 
@@ -172,6 +214,33 @@ def _label(v: float) -> str:
     return f"{v:.6g}"
 
 
+# A selection slider tells assistive technology its *index* (aria-valuenow="100.0" for a threshold of
+# 0.5): ipywidgets drives noUiSlider over 0 … n − 1. This script, run by the browser when the title is
+# shown (an image that cannot load; a <script> set as HTML would not run), writes each slider's value
+# instead, whenever noUiSlider updates it. It works the same in JupyterLab and in a static page.
+_ARIA_JS = """(function(img){var V=JSON.parse(img.getAttribute('data-values')),tries=0;
+function fix(h,vals){var now=h.getAttribute('aria-valuenow');if(now===h.getAttribute('data-cl-now'))return;
+var i=Math.round(parseFloat(now));if(!(i>=0&&i<vals.length))return;h.setAttribute('data-cl-now',String(vals[i]));
+h.setAttribute('aria-valuenow',String(vals[i]));h.setAttribute('aria-valuemin',String(vals[0]));
+h.setAttribute('aria-valuemax',String(vals[vals.length-1]));}
+(function attach(){var root=img.closest('.caselab-explorer'),done=0;
+V.forEach(function(vals,k){var h=root&&root.querySelector('.cl-slider-'+k+' .noUi-handle');
+if(!vals){done++;return;}if(!h)return;done++;if(h.getAttribute('data-cl-aria'))return;h.setAttribute('data-cl-aria','1');
+fix(h,vals);new MutationObserver(function(){fix(h,vals);}).observe(h,{attributes:true,attributeFilter:['aria-valuenow']});});
+if(done<V.length&&tries++<100)setTimeout(attach,100);})();})(this)"""
+
+
+def _aria_values(controls: Sequence[W.Widget]) -> str:
+    """The hidden image whose ``onerror`` runs :data:`_ARIA_JS` for these controls' values."""
+    import json
+
+    values = [[float(v) for _, v in c.options] if isinstance(c, W.SelectionSlider) else None for c in controls]
+    if not any(values):
+        return ""
+    return (f'<img src="data:," alt="" style="display:none" data-values="{html.escape(json.dumps(values))}" '
+            f'onerror="{html.escape(_ARIA_JS.replace(chr(10), ""), quote=True)}">')
+
+
 class Explorer(W.VBox):
     """An interactive explorer: controls on a finite grid, readouts (HTML) and a figure.
 
@@ -182,6 +251,61 @@ class Explorer(W.VBox):
     """
 
     name = "explorer"
+    HIDEABLE: dict[str, str] = {}
+    """What ``hide_until_answered`` may name: ``{key: what it is}`` (a mark, or a readout at the start)."""
+
+    # --- no spoilers ------------------------------------------------------------------------------
+    def _init_hiding(self, hide_until_answered: Mapping[str, str | Sequence[str]] | None, case=None) -> None:
+        """Keep readouts and marks that answer a question hidden until that question is answered.
+
+        ``hide_until_answered`` maps a key of :attr:`HIDEABLE` to the question id (or ids, all needed)
+        whose answer it would give away. A fixed mark (a threshold marked on the curves) is hidden at
+        every position; a readout is hidden at the explorer's start, the case's own setting (moved
+        elsewhere, it shows other numbers, which answer nothing). With ``case`` (a ``caselab.case``), only
+        the questions that case asks count: a solver's explorer code serves every scenario it solves.
+        """
+        asked = set(case.questions) if case is not None else None
+        hidden = {}
+        for key, qs in (hide_until_answered or {}).items():
+            if key not in self.HIDEABLE:
+                raise ValueError(f"{type(self).__name__}: hide_until_answered has no {key!r}; it can hide "
+                                 + ", ".join(f"{k!r} ({v})" for k, v in self.HIDEABLE.items()))
+            qs = (qs,) if isinstance(qs, str) else tuple(qs)
+            if asked is not None:
+                qs = tuple(q for q in qs if q in asked)
+            if qs:
+                hidden[key] = qs
+        self.hidden_until: dict[str, tuple[str, ...]] = hidden
+        self._revealed: set[str] = set()
+        _LIVE.add(self)
+
+    def shows(self, key: str) -> bool:
+        """True if ``key`` (a mark or readout of :attr:`HIDEABLE`) is shown: nothing hides it, its question
+        was answered, or it was revealed."""
+        qs = getattr(self, "hidden_until", {}).get(key)
+        return qs is None or key in self._revealed or all(q in _ANSWERED for q in qs)
+
+    def _hides(self, key: str, idx: tuple[int, ...] | None = None) -> bool:
+        """True if the readout ``key`` is hidden at position ``idx`` (readouts hide only at the start)."""
+        return not self.shows(key) and (idx is None or tuple(idx) == self._start_idx)
+
+    def _hidden_cell(self, key: str) -> str:
+        qs = " and ".join(f"<code>{html.escape(q)}</code>" for q in self.hidden_until[key])
+        return f'<span class="cl-hidden" title="{html.escape(self.HIDEABLE[key])}">answer {qs} first</span>'
+
+    def reveal(self, *keys: str) -> None:
+        """Show hidden readouts and marks now: all of them, or those named (by key or by question id)."""
+        wanted = set(keys) if keys else set(self.hidden_until)
+        self._revealed |= {k for k, qs in self.hidden_until.items() if k in wanted or wanted & set(qs)}
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Draw the current state again (after something was unhidden)."""
+        if self.frames:
+            for prefix, r_view, o_view in self._frame_leaves:
+                r_view.value, o_view.value = self._render(prefix)
+        else:
+            self.readouts.value, self.overlay.value = self._render(self._indices())
 
     def _setup(self, title: str, controls: list[W.Widget], figure: _Figure | None, render: Callable,
                frames: bool | None, note: str = "") -> None:
@@ -189,14 +313,22 @@ class Explorer(W.VBox):
         self.controls = controls
         self.update_times: list[float] = []
         self._uid = uuid.uuid4().hex[:8]
+        self._start_idx = self._indices()
+        if not hasattr(self, "hidden_until"):
+            self._init_hiding(None)
+        if self.hidden_until:
+            note = (note + " " if note else "") + (
+                "<i>answer … first</i>: that number answers a question of this case; it appears once "
+                f"<code>case.check</code> accepts your answer (or now, with <code>{self.name}_explorer.reveal()</code>).")
         primary = controls[0]
         # An answer is only read from a slider someone moved (or a grader preset): an untouched slider
         # sitting at its start value is "not answered", not a wrong answer.
         self._touched = False
         primary.observe(self._mark_touched, names="index")
         primary.add_class(f"caselab-control-{self.name}")
-        for c in controls:
+        for k, c in enumerate(controls):
             c.add_class("caselab-control")
+            c.add_class(f"cl-slider-{k}")
         frames = _frames_default() if frames is None else bool(frames)
         self.frames = frames
         bg = W.HTML(figure.finish()) if figure is not None else None
@@ -209,7 +341,8 @@ class Explorer(W.VBox):
             readout_view, overlay_view = self.readouts, self.overlay
             for c in controls:
                 c.observe(self._on_change, names="index")
-        parts: list[W.Widget] = [W.HTML(_CSS + f'<div class="cl-title">{html.escape(title)}</div>')]
+        parts: list[W.Widget] = [W.HTML(_CSS + f'<div class="cl-title">{html.escape(title)}</div>'
+                                        + _aria_values(controls))]
         parts.append(W.VBox(controls))
         parts.append(readout_view)
         if figure is not None:
@@ -261,7 +394,9 @@ class Explorer(W.VBox):
         def build(level: int, prefix: tuple[int, ...]):
             if level == len(shape):
                 r, o = self._render(prefix)
-                return W.HTML(r, layout=layout, style=style), W.HTML(o, layout=layout, style=style)
+                leaf = W.HTML(r, layout=layout, style=style), W.HTML(o, layout=layout, style=style)
+                self._frame_leaves.append((prefix, *leaf))
+                return leaf
             kids = [build(level + 1, prefix + (i,)) for i in range(shape[level])]
             current = int(self.controls[level].index)
             r_stack = W.Stack([k[0] for k in kids], selected_index=current)
@@ -271,6 +406,7 @@ class Explorer(W.VBox):
             return r_stack, o_stack
 
         self._links: list[W.Widget] = []
+        self._frame_leaves: list[tuple[tuple[int, ...], W.HTML, W.HTML]] = []
         return build(0, ())
 
     # --- the value, and the value as an answer --------------------------------------------------

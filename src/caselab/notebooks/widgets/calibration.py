@@ -28,11 +28,14 @@ class CalibrationExplorer(Explorer):
 
     name = "calibration"
     METHODS = ("none", "Platt", "isotonic")
+    HIDEABLE = {k: f"the {k} readout at the start" for k in ("beta", "ece", "brier", "mean")}
 
     def __init__(self, prevalence: float, *, separation: float = 2.5, n: int = 100_000, seed: int = 0,
                  beta: float | None = None, betas: Sequence[float] | None = None, n_bins: int = 10,
-                 frames: bool | None = None, title: str = "Calibration explorer"):
+                 frames: bool | None = None, hide_until_answered: dict | None = None, case=None,
+                 title: str = "Calibration explorer"):
         super().__init__()
+        self._init_hiding(hide_until_answered, case)
         from caselab.scenarios.data import binormal_scores
 
         self.prevalence = float(prevalence)
@@ -93,6 +96,7 @@ class CalibrationExplorer(Explorer):
         rows = [("β", _label(beta), "beta"), ("ECE", _fmt(ece), "ece"), ("Brier score", _fmt(brier, 5), "brier"),
                 ("Brier of always-prevalence", _fmt(base * (1 - base), 5), "brier-base"),
                 ("mean predicted", _fmt(mean_p), "mean"), ("observed rate", _fmt(base), "rate")]
+        rows = [(a, self._hidden_cell(c) if c in self.HIDEABLE and self._hides(c, idx) else b, c) for a, b, c in rows]
         body = "".join(f'<tr><th style="text-align:left">{a}</th><td class="cl-{c}">{b}</td></tr>' for a, b, c in rows)
         state = f"correction {('off', 'on')[ci]}, recalibration {self.METHODS[mi]}"
         readouts = (f'<div class="cl-readouts" data-explorer="calibration" data-beta="{beta!r}">'
@@ -111,13 +115,17 @@ class CalibrationExplorer(Explorer):
 
 
 def calibration_explorer(prevalence: float, *, separation: float = 2.5, n: int = 100_000, seed: int = 0,
-                         beta: float | None = None, frames: bool | None = None) -> CalibrationExplorer:
+                         beta: float | None = None, betas: Sequence[float] | None = None, frames: bool | None = None,
+                         hide_until_answered: dict | None = None, case=None) -> CalibrationExplorer:
     """Reliability diagram, ECE and Brier of a model trained on undersampled data.
 
     Synthetic data at ``prevalence`` (binormal, calibrated); the "undersampled model" outputs
     ``p_s = undersampling_inverse(p, β)``. Controls: the keep-rate β (from the 50/50 value
     :func:`caselab.calibration.beta_for_balance` up to 1 = no undersampling; starts at ``beta``),
     the Dal Pozzolo correction on/off, and recalibration (none / Platt / isotonic) fitted on a
-    held-out half.
+    held-out half. ``betas`` replaces the slider's grid of keep-rates. ``hide_until_answered``
+    (``{readout: question id}``: ``"beta"``, ``"ece"``, ``"brier"``, ``"mean"``) keeps a readout hidden at
+    the start until ``case.check`` accepts that question.
     """
-    return CalibrationExplorer(prevalence, separation=separation, n=n, seed=seed, beta=beta, frames=frames)
+    return CalibrationExplorer(prevalence, separation=separation, n=n, seed=seed, beta=beta, betas=betas,
+                               frames=frames, hide_until_answered=hide_until_answered, case=case)

@@ -18,10 +18,15 @@ class CapacityExplorer(Explorer):
     """items/day and reviews/day sliders → top-k threshold, precision@k, recall@k."""
 
     name = "capacity"
+    HIDEABLE = {"k": "k at the start", "threshold": "the top-k threshold at the start",
+                "flagged": "the flagged count at the start", "precision": "precision@k at the start",
+                "recall": "recall@k at the start", "share": "the share of traffic at the start"}
 
     def __init__(self, y_true, y_score, items_per_day: float, reviews_per_day: float, *,
-                 frames: bool | None = None, title: str = "Capacity explorer"):
+                 frames: bool | None = None, hide_until_answered: dict | None = None, case=None,
+                 title: str = "Capacity explorer"):
         super().__init__()
+        self._init_hiding(hide_until_answered, case)
         y, s = np.asarray(y_true), np.asarray(y_score, float)
         self._s = s
         self.sweep = curves.confusion_matrix_at_thresholds(y, s)
@@ -77,21 +82,27 @@ class CapacityExplorer(Explorer):
                 ("flagged (ties included)", f"{cap.n_flagged:,}", "flagged"),
                 ("precision@k", _fmt(cm.precision), "precision"), ("recall@k", _fmt(cm.recall), "recall"),
                 ("share of traffic", f"{share:.2%}", "share")]
+        rows = [(a, self._hidden_cell(c) if self._hides(c, idx) else b, c) for a, b, c in rows]
         body = "".join(f'<tr><th style="text-align:left">{a}</th><td class="cl-{c}">{b}</td></tr>' for a, b, c in rows)
-        readouts = (f'<div class="cl-readouts" data-explorer="capacity" data-k="{k}" data-reviews="{reviews!r}" '
+        readouts = (f'<div class="cl-readouts" data-explorer="capacity" data-reviews="{reviews!r}" '
                     f'data-items="{items!r}"><table class="cl-metrics">{body}</table></div>')
         f = self.figure
         parts = [f.vline(0, share, COLORS["point"]), f.dot(0, share, cm.precision, COLORS["curve"]),
                  f.dot(0, share, cm.recall, COLORS["curve2"]), f.vline(1, share, COLORS["point"]),
-                 f.dot(1, share, cap.threshold, COLORS["capacity"]),
-                 f.label(1, share, cap.threshold, f"{cap.threshold:.3f}")]
+                 f.dot(1, share, cap.threshold, COLORS["capacity"])]
+        if not self._hides("threshold", idx):
+            parts.append(f.label(1, share, cap.threshold, f"{cap.threshold:.3f}"))
         return readouts, f.svg(parts)
 
 
 def capacity_explorer(y_true, y_score, items_per_day: float, reviews_per_day: float, *,
-                      frames: bool | None = None) -> CapacityExplorer:
+                      frames: bool | None = None, hide_until_answered: dict | None = None, case=None) -> CapacityExplorer:
     """items/day and reviews/day sliders → k = n·reviews/items, the top-k threshold, precision@k, recall@k.
 
     ``explorer.value`` is the reviews/day slider; ``explorer.k`` the current k.
+    ``hide_until_answered`` (``{readout: question id}``, readouts ``"k"``, ``"threshold"``, ``"flagged"``,
+    ``"precision"``, ``"recall"``, ``"share"``) keeps a readout hidden at the start (the case's own
+    volume and capacity) until ``case.check`` accepts that question.
     """
-    return CapacityExplorer(y_true, y_score, items_per_day, reviews_per_day, frames=frames)
+    return CapacityExplorer(y_true, y_score, items_per_day, reviews_per_day, frames=frames,
+                            hide_until_answered=hide_until_answered, case=case)

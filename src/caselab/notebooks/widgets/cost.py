@@ -24,11 +24,21 @@ class CostExplorer(Explorer):
     """A C_FN/C_FP ratio slider; see :func:`cost_explorer`."""
 
     name = "cost"
+    HIDEABLE = {"bayes": "the Bayes threshold τ* at the start ratio",
+                "min_threshold": "the min-cost threshold at the start ratio (labelled scores)",
+                "min_cost": "the min expected cost at the start ratio (labelled scores)",
+                "cost_at_bayes": "the cost at τ* at the start ratio (labelled scores)",
+                "trivial": "the cost of the best trivial policy at the start ratio (labelled scores)",
+                "costs": "the cost of each operating point at the start ratio (operating points)",
+                "cheaper": "which operating point is cheaper at the start ratio (operating points)",
+                "break_even": "the break-even ratio of two operating points (a mark)"}
 
     def __init__(self, cost_fp: float, cost_fn: float, *, y_true=None, y_score=None,
                  points: dict[str, metrics.Confusion] | None = None, point_thresholds: dict[str, float] | None = None,
-                 ratios: Sequence[float] | None = None, frames: bool | None = None, title: str = "Cost explorer"):
+                 ratios: Sequence[float] | None = None, frames: bool | None = None,
+                 hide_until_answered: dict | None = None, case=None, title: str = "Cost explorer"):
         super().__init__()
+        self._init_hiding(hide_until_answered, case)
         if (y_true is None) == (points is None):
             raise ValueError("give either labelled scores (y_true, y_score) or operating points (points=...)")
         self.cost_fp, self.cost_fn = float(cost_fp), float(cost_fn)
@@ -76,7 +86,7 @@ class CostExplorer(Explorer):
         self.figure = fig
         self._mode = "data"
         self._note = ("Cost is shown relative to the cheaper of 'flag everything' and 'flag nothing'. "
-                      "◆ orange line: Bayes threshold τ* = 1/(1 + C_FN/C_FP); green dot: the empirical minimum.")
+                      "orange dashed line: Bayes threshold τ* = 1/(1 + C_FN/C_FP); green dot: the empirical minimum.")
 
     # --- two operating points given as counts -------------------------------------------------------
     def _init_points(self, points, point_thresholds):
@@ -98,9 +108,8 @@ class CostExplorer(Explorer):
             if a.fn != b.fn:
                 be = (b.fp - a.fp) / (a.fn - b.fn)
                 if be > 0:
-                    self.break_even = be
-                    ax.axvline(be, color=COLORS["grey"], lw=1, ls="--")
-                    ax.text(be, top * 0.95, f" break-even {be:.2f}", fontsize=7, color=COLORS["grey"])
+                    self.break_even = be  # drawn over the figure (it may be an answer: then hidden until answered)
+        self._top = top
         ax.set(xscale="log", xlim=(r[0], r[-1]), ylim=(0, top * 1.05), xlabel="C_FN / C_FP",
                ylabel="expected cost", title="cost of each operating point")
         ax.yaxis.set_major_formatter(_kformatter())
@@ -122,46 +131,63 @@ class CostExplorer(Explorer):
         tau = self.bayes_threshold(r)
         f = self.figure
         cfn = self.cost_fp * r
+
+        def cell(key, text):  # a readout, or "answer … first" where it would answer a question
+            return self._hidden_cell(key) if self._hides(key, idx) else text
+
         head = (f'<tr><th style="text-align:left">C_FN / C_FP</th><td class="cl-ratio">{_label(r)}</td></tr>'
                 f'<tr><th style="text-align:left">C_FP, C_FN</th><td>{self.cost_fp:g}, {cfn:.4g}</td></tr>'
-                f'<tr><th style="text-align:left">Bayes threshold τ*</th><td class="cl-bayes">{_fmt(tau)}</td></tr>')
+                f'<tr><th style="text-align:left">Bayes threshold τ*</th><td class="cl-bayes">'
+                f'{cell("bayes", _fmt(tau))}</td></tr>')
+        show_tau = not self._hides("bayes", idx)
         if self._mode == "data":
             best = self._min[i]
             cost_x = self.cost_fp * self._fp_x + cfn * self._fn_x
             trivial = min(self.cost_fp * self.N, cfn * self.P)
             rows = head + (f'<tr><th style="text-align:left">min-cost threshold</th>'
-                           f'<td class="cl-min-threshold">{_fmt(best.threshold)}</td></tr>'
+                           f'<td class="cl-min-threshold">{cell("min_threshold", _fmt(best.threshold))}</td></tr>'
                            f'<tr><th style="text-align:left">min expected cost</th>'
-                           f'<td class="cl-min-cost">{_fmt_money(best.cost)}</td></tr>'
-                           f'<tr><th style="text-align:left">best trivial policy</th><td>{_fmt_money(trivial)}</td></tr>')
+                           f'<td class="cl-min-cost">{cell("min_cost", _fmt_money(best.cost))}</td></tr>'
+                           f'<tr><th style="text-align:left">best trivial policy</th>'
+                           f'<td>{cell("trivial", _fmt_money(trivial))}</td></tr>')
             j = int(np.searchsorted(-self.sweep.thresholds, -tau, side="right"))
             cost_tau = self.cost_fp * self._fps[j] + cfn * self._fns[j]
             rows += (f'<tr><th style="text-align:left">cost at τ*</th><td class="cl-cost-bayes">'
-                     f'{_fmt_money(cost_tau)}</td></tr>')
+                     f'{cell("cost_at_bayes", _fmt_money(cost_tau))}</td></tr>')
             scale = trivial if trivial > 0 else 1.0
             tb = min(best.threshold, 1.0)
-            parts = [f.polyline(0, self._xs, cost_x / scale, COLORS["curve"]),
-                     f.vline(0, tau, COLORS["bayes"], dash="5,3"),
-                     f.dot(0, tb, best.cost / scale, COLORS["min_cost"], r=5.5, title="minimum"),
-                     f.label(0, tb, best.cost / scale, f"min {best.threshold:.3f}", dy=16),
-                     f.label(0, tau, 1.22, f"τ* {tau:.3f}", color=COLORS["bayes"], dy=0)]
+            parts = [f.polyline(0, self._xs, cost_x / scale, COLORS["curve"])]
+            if show_tau:
+                parts += [f.vline(0, tau, COLORS["bayes"], dash="5,3"),
+                          f.label(0, tau, 1.22, f"τ* {tau:.3f}", color=COLORS["bayes"], dy=0)]
+            if not (self._hides("min_threshold", idx) or self._hides("min_cost", idx)):
+                parts += [f.dot(0, tb, best.cost / scale, COLORS["min_cost"], r=5.5, title="minimum"),
+                          f.label(0, tb, best.cost / scale, f"min {best.threshold:.3f}", dy=16)]
         else:
             rows = head
             costs = {}
             for name, c in self.points.items():
                 costs[name] = c.expected_cost(cost_fp=self.cost_fp, cost_fn=cfn)
                 rows += (f'<tr><th style="text-align:left">cost of {html.escape(name)}</th>'
-                         f'<td class="cl-cost-{html.escape(name)}">{_fmt_money(costs[name])}</td></tr>')
+                         f'<td class="cl-cost-{html.escape(name)}">{cell("costs", _fmt_money(costs[name]))}</td></tr>')
             best_name = min(costs, key=costs.get)
-            rows += f'<tr><th style="text-align:left">cheaper</th><td class="cl-best cl-good">{html.escape(best_name)}</td></tr>'
+            rows += (f'<tr><th style="text-align:left">cheaper</th><td class="cl-best cl-good">'
+                     f'{cell("cheaper", html.escape(best_name))}</td></tr>')
             if self.break_even:
-                rows += f'<tr><th style="text-align:left">break-even ratio</th><td>{self.break_even:.4f}</td></tr>'
+                shown = f"{self.break_even:.4f}" if self.shows("break_even") else self._hidden_cell("break_even")
+                rows += f'<tr><th style="text-align:left">break-even ratio</th><td class="cl-break-even">{shown}</td></tr>'
             parts = [f.vline(0, r, COLORS["point"])]
+            if self.break_even and self.shows("break_even"):
+                parts += [f.vline(0, self.break_even, COLORS["grey"], dash="5,3"),
+                          f.label(0, self.break_even, self._top * 0.95, f"break-even {self.break_even:.2f}",
+                                  color=COLORS["grey"], dy=0)]
             palette = [COLORS["curve"], COLORS["capacity"], COLORS["min_cost"], COLORS["curve2"]]
-            for (name, cost), color in zip(costs.items(), palette, strict=False):
-                parts.append(f.dot(0, r, cost, color, title=f"{name}: {cost:,.0f}"))
-            parts += [f.vline(1, r, COLORS["point"]), f.dot(1, r, tau, COLORS["bayes"]),
-                      f.label(1, r, tau, f"τ* {tau:.3f}", color=COLORS["bayes"])]
+            if not (self._hides("costs", idx) or self._hides("cheaper", idx)):
+                for (name, cost), color in zip(costs.items(), palette, strict=False):
+                    parts.append(f.dot(0, r, cost, color, title=f"{name}: {cost:,.0f}"))
+            parts += [f.vline(1, r, COLORS["point"])]
+            if show_tau:
+                parts += [f.dot(1, r, tau, COLORS["bayes"]), f.label(1, r, tau, f"τ* {tau:.3f}", color=COLORS["bayes"])]
         readouts = (f'<div class="cl-readouts" data-explorer="cost" data-ratio="{r!r}">'
                     f'<table class="cl-metrics">{rows}</table></div>')
         return readouts, f.svg(parts)
@@ -170,7 +196,7 @@ class CostExplorer(Explorer):
 def cost_explorer(cost_fp: float, cost_fn: float, *, y_true=None, y_score=None,
                   points: dict[str, metrics.Confusion] | None = None,
                   point_thresholds: dict[str, float] | None = None, ratios: Sequence[float] | None = None,
-                  frames: bool | None = None) -> CostExplorer:
+                  frames: bool | None = None, hide_until_answered: dict | None = None, case=None) -> CostExplorer:
     """A C_FN/C_FP ratio slider (C_FP fixed) → the Bayes threshold and the expected cost.
 
     With labelled scores (``y_true``, ``y_score``): the expected-cost curve over thresholds, its
@@ -178,6 +204,11 @@ def cost_explorer(cost_fp: float, cost_fn: float, *, y_true=None, y_score=None,
     the ratio. With ``points`` (``{name: Confusion}``, e.g. two operating points given as precision
     and recall): the cost of each point, which is cheaper, and the break-even ratio.
     The slider starts at the given ``cost_fn / cost_fp``.
+
+    ``hide_until_answered`` (``{readout: question id}``) keeps a readout that answers a question of the
+    case hidden at the start ratio (or the break-even mark everywhere) until ``case.check`` accepts that
+    question; see :attr:`CostExplorer.HIDEABLE` for the names.
     """
     return CostExplorer(cost_fp, cost_fn, y_true=y_true, y_score=y_score, points=points,
-                        point_thresholds=point_thresholds, ratios=ratios, frames=frames)
+                        point_thresholds=point_thresholds, ratios=ratios, frames=frames,
+                        hide_until_answered=hide_until_answered, case=case)

@@ -20,11 +20,13 @@ class PrevalenceExplorer(Explorer):
     """The same scores at falling prevalence: ROC-AUC holds, PR-AUC and precision fall."""
 
     name = "prevalence"
+    HIDEABLE = {k: f"the {k} readout at the start" for k in ("roc-auc", "pr-auc", "precision", "recall", "fpr")}
 
     def __init__(self, separation: float = 2.0, *, n_negatives: int = 20_000, prevalence: float | None = None,
                  prevalences: Sequence[float] | None = None, seed: int = 0, frames: bool | None = None,
-                 title: str = "Prevalence explorer"):
+                 hide_until_answered: dict | None = None, case=None, title: str = "Prevalence explorer"):
         super().__init__()
+        self._init_hiding(hide_until_answered, case)
         rng = np.random.default_rng(seed)
         grid = np.asarray(prevalences, float) if prevalences is not None else np.array(
             [0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001])
@@ -75,23 +77,30 @@ class PrevalenceExplorer(Explorer):
                 (f"precision at {self.threshold:.2f}", _fmt(cm.precision), "precision"),
                 (f"recall at {self.threshold:.2f}", _fmt(cm.recall), "recall"),
                 (f"FPR at {self.threshold:.2f}", _fmt(cm.fpr), "fpr")]
+        rows = [(a, self._hidden_cell(c) if c in self.HIDEABLE and self._hides(c, idx) else b, c) for a, b, c in rows]
         body = "".join(f'<tr><th style="text-align:left">{a}</th><td class="cl-{c}">{b}</td></tr>' for a, b, c in rows)
         readouts = (f'<div class="cl-readouts" data-explorer="prevalence" data-prevalence="{row["prevalence"]!r}">'
                     f'<table class="cl-metrics">{body}</table></div>')
         f = self.figure
         parts = [f.polyline(0, *row["roc"], COLORS["curve"]), f.dot(0, cm.fpr, cm.recall, COLORS["point"]),
                  f.polyline(1, *row["pr"], COLORS["curve"]), f.hline(1, row["prevalence"], COLORS["grey"], dash="2,3"),
-                 f.dot(1, cm.recall, cm.precision, COLORS["point"]),
-                 f.label(0, 0.6, 0.1, f"ROC-AUC {row['roc_auc']:.3f}", dy=0),
-                 f.label(1, 0.05, 0.08, f"PR-AUC {row['ap']:.3f}", dy=0)]
+                 f.dot(1, cm.recall, cm.precision, COLORS["point"])]
+        if not self._hides("roc-auc", idx):
+            parts.append(f.label(0, 0.6, 0.1, f"ROC-AUC {row['roc_auc']:.3f}", dy=0))
+        if not self._hides("pr-auc", idx):
+            parts.append(f.label(1, 0.05, 0.08, f"PR-AUC {row['ap']:.3f}", dy=0))
         return readouts, f.svg(parts)
 
 
 def prevalence_explorer(separation: float = 2.0, *, n_negatives: int = 20_000, prevalence: float | None = None,
-                        seed: int = 0, frames: bool | None = None) -> PrevalenceExplorer:
+                        seed: int = 0, frames: bool | None = None,
+                        hide_until_answered: dict | None = None, case=None) -> PrevalenceExplorer:
     """The same ranking quality (binormal, separation d') at falling prevalence.
 
     ROC-AUC stays put; PR-AUC, and precision at a fixed threshold, fall with the prevalence.
     ``prevalence`` adds the scenario's own prevalence to the slider and starts there.
+    ``hide_until_answered`` (``{readout: question id}``: ``"roc-auc"``, ``"pr-auc"``, ``"precision"``,
+    ``"recall"``, ``"fpr"``) keeps a readout hidden at the start until ``case.check`` accepts that question.
     """
-    return PrevalenceExplorer(separation, n_negatives=n_negatives, prevalence=prevalence, seed=seed, frames=frames)
+    return PrevalenceExplorer(separation, n_negatives=n_negatives, prevalence=prevalence, seed=seed, frames=frames,
+                              hide_until_answered=hide_until_answered, case=case)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from caselab.maths import curves, metrics
@@ -13,20 +15,28 @@ from caselab.notebooks.widgets.base import (
     _fmt_count,
     _fmt_money,
     _kformatter,
-    _mark_legend,
 )
+
+# how each marked threshold is drawn: label, SVG shape, the symbol used in the text
+MARK_STYLES = {"min_cost": ("min-cost", "star", "★", "min-cost threshold on this data"),
+               "bayes": ("Bayes τ*", "diamond", "◆", "Bayes threshold C_FP/(C_FP + C_FN)"),
+               "capacity": ("capacity", "square", "■", "top-k capacity threshold")}
+READOUTS = ("confusion", "precision", "recall", "f1", "fpr", "cost", "flagged", "per_day")
 
 
 class ThresholdExplorer(Explorer):
     """A threshold slider over one precomputed sweep; see :func:`threshold_explorer`."""
 
     name = "threshold"
+    HIDEABLE = {**{k: f"the {v[3]} (a mark)" for k, v in MARK_STYLES.items()},
+                **{k: f"the {k.replace('_', ' ')} readout at the start" for k in READOUTS}}
 
     def __init__(self, y_true, y_score, *, cost_fp: float | None = None, cost_fn: float | None = None,
                  capacity_k: int | None = None, capacity: float | None = None, daily_volume: float | None = None,
                  threshold: float = 0.5, step: float = 0.005, frames: bool | None = None,
-                 title: str = "Threshold explorer"):
+                 hide_until_answered: dict | None = None, case=None, title: str = "Threshold explorer"):
         super().__init__()
+        self._init_hiding(hide_until_answered, case)
         y = np.asarray(y_true)
         s = np.asarray(y_score, dtype=float)
         # The one sweep (one sort). Everything below is read from it.
@@ -80,25 +90,13 @@ class ThresholdExplorer(Explorer):
                       lw=1.2, label="recall")
             ax_c.set(xlim=(0, 1), ylim=(0, 1.02), title="precision, recall", xlabel="threshold")
             ax_c.legend(fontsize=7)
-        legend = []
-        styles = {"min_cost": ("min-cost", "*"), "bayes": ("Bayes τ*", "D"), "capacity": ("capacity", "s")}
-        for key, t in self.marks.items():
-            cm = self._confusion(t)
-            label, marker = styles[key]
-            color = COLORS[key]
-            ax_pr.plot([cm.recall], [cm.precision], marker=marker, color=color, ms=8 if marker == "*" else 6,
-                       mec="white", mew=0.6, zorder=5)
-            ax_roc.plot([cm.fpr], [cm.recall], marker=marker, color=color, ms=8 if marker == "*" else 6,
-                        mec="white", mew=0.6, zorder=5)
-            ax_c.axvline(min(t, 1.0), color=color, lw=1.1, ls="--")
-            legend.append((f"{label} {t:.3f}", color, marker))
-        if legend:
-            _mark_legend(ax_pr, legend)
+        # the marks are drawn over the figure (not into it), so that one can stay hidden until answered
+        self._mark_cms = {key: self._confusion(t) for key, t in self.marks.items()}
         self.figure = fig
         self._setup(title, [self.slider], fig, self._render_at, frames,
-                    note="Flag (positive) ⇔ score ≥ threshold. Marks: ★ min-cost threshold on this data, "
-                         "◆ Bayes threshold C_FP/(C_FP + C_FN), ■ top-k capacity threshold. "
-                         "Click the slider and use ← → for one step.")
+                    note="Flag (positive) ⇔ score ≥ threshold." + (
+                        " Marks: " + ", ".join(f"{MARK_STYLES[k][2]} {MARK_STYLES[k][3]}" for k in self.marks) + "."
+                        if self.marks else "") + " Click the slider and use ← → for one step.")
         self._apply_preset()
 
     # one operating point: an index lookup into the sweep
@@ -139,17 +137,34 @@ class ThresholdExplorer(Explorer):
                f'<td class="cl-bad">FN <b class="cl-fn">{_fmt_count(cm.fn)}</b></td></tr>'
                f'<tr><th>actual 0</th><td class="cl-bad">FP <b class="cl-fp">{_fmt_count(cm.fp)}</b></td>'
                f'<td class="cl-good">TN <b class="cl-tn">{_fmt_count(cm.tn)}</b></td></tr></table>')
+        if self._hides("confusion", idx):
+            for cls in ("tp", "fn", "fp", "tn"):
+                cmt = re.sub(f'<b class="cl-{cls}">[^<]*</b>', self._hidden_cell("confusion"), cmt)
+        rows = [(k, self._hidden_cell(c.split()[0].replace("-", "_")) if self._hides(c.split()[0].replace("-", "_"), idx)
+                 else v, c) for k, v, c in rows]
         mt = "".join(f'<tr><th style="text-align:left">{k}</th><td class="cl-{c}">{v}</td></tr>' for k, v, c in rows)
-        marks = ", ".join(f"{k.replace('_', '-')} {v:.4f}" for k, v in self.marks.items())
+        marks = "<br>".join(
+            f'<span style="color:{COLORS[k]}">{MARK_STYLES[k][2]}</span> {MARK_STYLES[k][0]} '
+            + (f'<b class="cl-mark-{k}">{v:.4f}</b>' if self.shows(k) else self._hidden_cell(k))
+            for k, v in self.marks.items())
         readouts = (f'<div class="cl-readouts" data-explorer="threshold" data-threshold="{t!r}">'
                     f'<div>{cmt}<div class="cl-note">threshold <b class="cl-threshold">{t:.3f}</b>'
-                    f'{" · " + marks if marks else ""}</div></div>'
+                    f'{"<br>" + marks if marks else ""}</div></div>'
                     f'<table class="cl-metrics">{mt}</table></div>')
         f = self.figure
-        parts = [f.dot(0, cm.recall, cm.precision, COLORS["point"], title=f"t = {t:.3f}"),
-                 f.dot(1, cm.fpr, cm.recall, COLORS["point"], title=f"t = {t:.3f}"),
-                 f.vline(2, t, COLORS["point"])]
-        if self.cost_fp is not None and self.cost_fn is not None:
+        parts = []
+        for key, mt_t in self.marks.items():
+            if not self.shows(key):
+                continue
+            mcm, (label, shape, _, _) = self._mark_cms[key], MARK_STYLES[key]
+            title = f"{label} {mt_t:.4f}"
+            parts += [f.vline(2, min(mt_t, 1.0), COLORS[key], dash="5,3"),
+                      f.marker(0, mcm.recall, mcm.precision, shape, COLORS[key], title=title),
+                      f.marker(1, mcm.fpr, mcm.recall, shape, COLORS[key], title=title)]
+        parts += [f.dot(0, cm.recall, cm.precision, COLORS["point"], title=f"t = {t:.3f}"),
+                  f.dot(1, cm.fpr, cm.recall, COLORS["point"], title=f"t = {t:.3f}"),
+                  f.vline(2, t, COLORS["point"])]
+        if self.cost_fp is not None and self.cost_fn is not None and not self._hides("cost", idx):
             cost = cm.expected_cost(cost_fp=self.cost_fp, cost_fn=self.cost_fn)
             parts += [f.dot(2, t, cost, COLORS["point"]), f.label(2, t, cost, f"{cost:,.0f}")]
         return readouts, f.svg(parts)
@@ -159,7 +174,7 @@ class ThresholdExplorer(Explorer):
 def threshold_explorer(y_true, y_score, *, cost_fp: float | None = None, cost_fn: float | None = None,
                        capacity_k: int | None = None, capacity: float | None = None,
                        daily_volume: float | None = None, threshold: float = 0.5, step: float = 0.005,
-                       frames: bool | None = None) -> ThresholdExplorer:
+                       frames: bool | None = None, hide_until_answered: dict | None = None, case=None) -> ThresholdExplorer:
     """A threshold slider with the confusion matrix, the readouts and PR / ROC / cost curves.
 
     Parameters
@@ -176,7 +191,13 @@ def threshold_explorer(y_true, y_score, *, cost_fp: float | None = None, cost_fn
         The slider's start and its grid step (thresholds 0, step, …, 1).
     frames
         Precompute one frame per slider position so that it works without a kernel (static pages).
+    hide_until_answered
+        ``{mark or readout: question id}``: what would answer a question of the case stays hidden until
+        ``case.check`` accepts that question (or ``explorer.reveal()``). Marks: ``"min_cost"``,
+        ``"bayes"``, ``"capacity"`` (hidden everywhere); readouts: ``"confusion"``, ``"precision"``,
+        ``"recall"``, ``"f1"``, ``"fpr"``, ``"cost"``, ``"flagged"``, ``"per_day"`` (hidden at the start
+        threshold only).
     """
     return ThresholdExplorer(y_true, y_score, cost_fp=cost_fp, cost_fn=cost_fn, capacity_k=capacity_k,
                              capacity=capacity, daily_volume=daily_volume, threshold=threshold, step=step,
-                             frames=frames)
+                             frames=frames, hide_until_answered=hide_until_answered, case=case)

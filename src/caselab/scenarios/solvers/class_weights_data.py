@@ -55,8 +55,8 @@ data = logistic_rare_events(n_train + n_test, prevalence=prevalence, n_features=
                             seed=seed)
 X_train, y_train = data.X[:n_train], data.y[:n_train]
 X_test, y_test = data.X[n_train:], data.y[n_train:]
-print(f"train: {len(y_train):,} rows, {y_train.sum():,} positive ({y_train.mean():.2%}); "
-      f"test: {len(y_test):,} rows, {y_test.sum():,} positive ({y_test.mean():.2%})")"""
+print(f"train: {len(y_train):,} rows, {y_train.sum():,} positive; "
+      f"test: {len(y_test):,} rows, {y_test.sum():,} positive")"""
 
 SETUP_CODE = """\
 import numpy as np

@@ -113,7 +113,10 @@ def solve(givens: dict) -> Solution:
         # the ratio (1 − team_threshold) / team_threshold)
         "cost": "from caselab.scenarios.data import binormal_scores\n"
                 "y_demo, p_demo = binormal_scores(50_000, 0.01, 2.5, seed=0)  # illustrative, calibrated\n"
-                "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y_demo, y_score=p_demo)\n"
+                "cost_explorer = caselab.widgets.cost_explorer(\n"
+                "    cost_fp, cost_fn, y_true=y_demo, y_score=p_demo,\n"
+                "    # at the story's ratio τ* and the min-cost threshold of these calibrated scores are both ≈ τ*\n"
+                "    case=case, hide_until_answered={'bayes': 'bayes_threshold', 'min_threshold': 'bayes_threshold'})\n"
                 "cost_explorer",
     }
     return Solution(a, explorers=explorers)

@@ -140,6 +140,9 @@ def solve(givens: dict) -> Solution:
         recompute=lambda v: ("the F1-optimal threshold" if v["cost_at_f1_opt"] <= v["cost_at_fbeta_opt"]
                              else "the F-beta-optimal threshold"),
         mistakes={"assumed, not computed: a cost-weighted β does not make F_β the cost": other})
-    explorers = {"cost": "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y, y_score=p)\n"
+    explorers = {"cost": "cost_explorer = caselab.widgets.cost_explorer(\n"
+                         "    cost_fp, cost_fn, y_true=y, y_score=p,\n"
+                         "    case=case, hide_until_answered={'bayes': 'bayes_threshold', 'min_threshold': 'cost_opt_threshold',\n"
+                         "                                    'min_cost': 'min_cost'})\n"
                          "cost_explorer"}
     return Solution(a, data_code=DATA_CODE, explorers=explorers)

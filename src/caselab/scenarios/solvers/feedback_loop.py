@@ -143,5 +143,6 @@ def solve(givens: dict) -> Solution:
                  "log = review_log(n_items, prevalence, separation, threshold, exploration, seed)\n"
                  "# log.y_true is the ground truth for the exercise; production only sees it where\n"
                  "# log.flagged | log.explored (the reviewed items)\n"
-                 "print(f'{log.flagged.sum():,} flagged, {log.explored.sum():,} explored, of {len(log.y_true):,}')")
+                 "print(f'{log.flagged.sum():,} flagged by the model, of {len(log.y_true):,} '\n"
+                 "      '(log.explored marks the random exploration stream)')")
     return Solution(a, data_code="import numpy as np\n" + data_code)

@@ -110,7 +110,8 @@ def solve(givens: dict) -> Solution:
                  "y_eval, p_eval = binormal_scores(n_items, prevalence, separation, seed)  # calibrated scores\n"
                  "print(f'{len(y_eval):,} items, {y_eval.sum():,} harmful ({y_eval.mean():.2%})')")
     explorers = {"threshold": "threshold_explorer = caselab.widgets.threshold_explorer(\n"
-                              "    y_eval, p_eval, threshold=threshold_now)  # try threshold_raised: precision up, recall down\n"
+                              "    y_eval, p_eval, threshold=threshold_now,  # try threshold_raised: precision up, recall down\n"
+                              "    case=case, hide_until_answered={'precision': 'metric_now', 'recall': 'recall_now'})\n"
                               "threshold_explorer"}
     facts = {"positives_unrounded": z**2 * r * (1 - r) / m**2,
              "audit_size_unrounded": z**2 * r * (1 - r) / m**2 / g["prevalence"]}

@@ -159,7 +159,9 @@ def solve(givens: dict) -> Solution:
                 "    cost_fp, cost_fn,\n"
                 "    points={name: caselab.metrics.confusion_from_rates(n, prevalence, p['precision'], p['recall'])\n"
                 "            for name, p in [('baseline', baseline), ('new', new)]},\n"
-                "    point_thresholds={'baseline': baseline['threshold'], 'new': new['threshold']})\n"
+                "    point_thresholds={'baseline': baseline['threshold'], 'new': new['threshold']},\n"
+                "    case=case, hide_until_answered={'costs': ['cost_baseline', 'cost_new'], 'cheaper': 'deploy',\n"
+                "                                    'break_even': 'break_even_ratio', 'bayes': 'bayes_threshold'})\n"
                 "cost_explorer",
     }
     return Solution(answers, setup_code="from caselab.maths.metrics import confusion_from_rates\n" + setup,

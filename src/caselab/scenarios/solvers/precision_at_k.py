@@ -158,5 +158,7 @@ def solve(givens: dict) -> Solution:
                   "the largest k whose precision@k ≥ c/V",
                   "capacity is a ceiling, not a target: below it, stop when items stop paying": "k = capacity, always"})
     explorers = {"capacity": "capacity_explorer = caselab.widgets.capacity_explorer(\n"
-                             "    y_day, p_day, items_per_day=daily_volume, reviews_per_day=capacity)\ncapacity_explorer"}
+                             "    y_day, p_day, items_per_day=daily_volume, reviews_per_day=capacity,\n"
+                             "    case=case, hide_until_answered={'precision': 'precision_at_capacity'})\n"
+                             "capacity_explorer"}
     return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)

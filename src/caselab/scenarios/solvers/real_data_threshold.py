@@ -254,6 +254,7 @@ EXPLORERS = {
                  "explorer_model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))"
                  ".fit(X_train, y_train)\n"
                  "threshold_explorer = caselab.widgets.threshold_explorer(\n"
-                 "    y_val, explorer_model.predict_proba(X_val)[:, 1], cost_fp=cost_fp, cost_fn=cost_fn)  # validation\n"
+                 "    y_val, explorer_model.predict_proba(X_val)[:, 1], cost_fp=cost_fp, cost_fn=cost_fn,  # validation\n"
+                 "    case=case, hide_until_answered={'min_cost': 'min_cost_threshold_val'})\n"
                  "threshold_explorer",
 }

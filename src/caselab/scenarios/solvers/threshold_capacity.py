@@ -169,12 +169,21 @@ def solve(givens: dict) -> Solution:
                  "print(f'{len(y_val):,} validation items, {y_val.sum():,} positive ({y_val.mean():.2%})')")
     explorers = {
         "threshold": "threshold_explorer = caselab.widgets.threshold_explorer(\n"
-                     "    y_val, p_val, cost_fp=cost_fp, cost_fn=cost_fn, capacity=capacity, daily_volume=daily_volume)\n"
+                     "    y_val, p_val, cost_fp=cost_fp, cost_fn=cost_fn, capacity=capacity, daily_volume=daily_volume,\n"
+                     "    case=case, hide_until_answered={'min_cost': ['min_cost_threshold', 'min_cost_threshold_slider'],\n"
+                     "                                    'bayes': 'bayes_threshold', 'capacity': 'capacity_threshold'})\n"
                      "threshold_explorer",
-        "cost": "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y_val, y_score=p_val)\n"
+        "cost": "cost_explorer = caselab.widgets.cost_explorer(\n"
+                "    cost_fp, cost_fn, y_true=y_val, y_score=p_val,\n"
+                "    case=case, hide_until_answered={'bayes': 'bayes_threshold', 'min_cost': 'min_cost',\n"
+                "                                    'cost_at_bayes': 'min_cost',  # within 0.5% of the minimum\n"
+                "                                    'min_threshold': ['min_cost_threshold', 'min_cost_threshold_slider']})\n"
                 "cost_explorer",
         "capacity": "capacity_explorer = caselab.widgets.capacity_explorer(\n"
-                    "    y_val, p_val, items_per_day=daily_volume, reviews_per_day=capacity)\n"
+                    "    y_val, p_val, items_per_day=daily_volume, reviews_per_day=capacity,\n"
+                    "    case=case, hide_until_answered={'k': 'capacity_k', 'flagged': 'capacity_k',\n"
+                    "                                    'threshold': 'capacity_threshold',\n"
+                    "                                    'precision': 'precision_at_capacity', 'recall': 'recall_at_capacity'})\n"
                     "capacity_explorer",
         "prevalence": "prevalence_explorer = caselab.widgets.prevalence_explorer(separation, prevalence=prevalence)\n"
                       "prevalence_explorer",

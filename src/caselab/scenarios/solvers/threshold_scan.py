@@ -198,6 +198,12 @@ def solve(givens: dict) -> Solution:
         code='why_same_cost = "re-weighting is a monotone transform: same ranking, same decisions at matching thresholds"',
         mistakes={"it is no coincidence: the two scans pick the same set of flagged transactions":
                   "a coincidence of this seed"})
-    explorers = {"cost": "cost_explorer = caselab.widgets.cost_explorer(cost_fp, cost_fn, y_true=y_val, y_score=p_val)\n"
+    explorers = {"cost": "cost_explorer = caselab.widgets.cost_explorer(\n"
+                         "    cost_fp, cost_fn, y_true=y_val, y_score=p_val,\n"
+                         "    case=case, hide_until_answered={'bayes': ['bayes_threshold', 'equivalent_threshold_weighted'],\n"
+                         "                                    'min_threshold': 'scanned_threshold_calibrated',\n"
+                         "                                    'min_cost': 'cost_at_scanned_calibrated',\n"
+                         "                                    'cost_at_bayes': 'cost_at_bayes_calibrated',\n"
+                         "                                    'trivial': 'cost_flag_nothing'})\n"
                          "cost_explorer"}
     return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)

@@ -124,7 +124,8 @@ def solve(givens: dict) -> Solution:
     setup = "n_pos = n * prevalence\nn_neg = n - n_pos"
     explorers = {
         "calibration": "calibration_explorer = caselab.widgets.calibration_explorer(\n"
-                       "    true_prior, beta=caselab.calibration.beta_for_balance(true_prior))\n"
+                       "    true_prior, beta=1.0,  # start without undersampling; move β down to undersample\n"
+                       "    betas=[0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0])\n"
                        "calibration_explorer",
     }
     facts = {"class_total_weight": n / 2, "per_example_ratio": ratio, "n_over_n_pos": n / n_pos,
