@@ -152,7 +152,9 @@ def execute_notebook(nb, *, frames: bool = True, timeout: float = 180, cwd: str 
         env[FRAMES_ENV] = "1"
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(cwd or Path.cwd())}})
-    client.execute(env=env)
+    from caselab.notebooks.kernels import launch_kwargs
+
+    client.execute(env=env, **launch_kwargs())  # no per-kernel "running over TCP without encryption" warning
     return nb
 
 

@@ -24,7 +24,7 @@ from caselab.scenarios.text import escape_dollars, flatten_givens, worked_answer
 from caselab.scenarios.spec import Given, Scenario, fill
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
-           "is_edited", "FORMAT_VERSION"]
+           "is_edited", "stored_hash", "atomic_write", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 KINDS = ("learner", "solution")
@@ -193,36 +193,55 @@ def is_edited(path: Path) -> bool:
 @dataclass(frozen=True)
 class RenderResult:
     path: Path
-    status: str  # "unchanged" | "written" | "created" | "kept-edited" | "stale" (with check=True)
-    beside: Path | None = None  # where the new version went when the learner's file was kept
+    # "unchanged" | "written" | "created" | "kept-edited" | with check=True: "stale", or "edited" (answered in
+    # place: the file's generated cells are the current ones, but someone edited them)
+    status: str
+    beside: Path | None = None  # where the new version went when the learner's file was kept (None: no new version)
 
     def describe(self) -> str:
+        if self.status == "kept-edited" and self.beside is None:
+            return (f"kept {self.path} (edited in place; its generated version is the current one, so nothing "
+                    "new was written). Answer in your workspace instead (`caselab study`); "
+                    f"`git checkout -- {self.path}` restores this one")
         if self.status == "kept-edited":
             return (f"kept {self.path} (you edited it); the new version is in {self.beside} — "
                     "merge what you need, then delete one of them")
         return f"{self.status:9} {self.path}"
 
 
-def _write(path: Path, data: bytes, check: bool) -> RenderResult:
+def stored_hash(path: Path) -> str | None:
+    """``metadata.caselab.generated_hash`` of the notebook at ``path`` (None if unreadable or absent)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["metadata"]["caselab"]["generated_hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(path: Path, data: bytes, check: bool, generated_hash: str | None = None) -> RenderResult:
     if path.exists():
         if path.read_bytes() == data:
             return RenderResult(path, "unchanged")
+        # Edited, but generated from these very cells: a `.new` file would be a copy of what was generated.
+        in_place = generated_hash is not None and is_edited(path) and stored_hash(path) == generated_hash
         if check:
-            return RenderResult(path, "stale")
+            return RenderResult(path, "edited" if in_place else "stale")
+        if in_place:
+            return RenderResult(path, "kept-edited")
         if is_edited(path):
             beside = path.with_name(path.stem + ".new.ipynb")
             beside.write_bytes(data)
             return RenderResult(path, "kept-edited", beside)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         return RenderResult(path, "written")
     if check:
         return RenderResult(path, "stale")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, data)
+    atomic_write(path, data)
     return RenderResult(path, "created")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
@@ -232,8 +251,9 @@ def render_scenario(scenario: Scenario, root: Path, *, check: bool = False) -> l
     """Write (or, with ``check``, compare) ``notebooks/<id>.ipynb`` and ``solutions/<id>.ipynb`` under root."""
     out = []
     for kind, folder in (("learner", "notebooks"), ("solution", "solutions")):
-        data = notebook_bytes(build_notebook(scenario, kind))
-        out.append(_write(Path(root) / folder / f"{scenario.id}.ipynb", data, check))
+        nb = build_notebook(scenario, kind)
+        out.append(_write(Path(root) / folder / f"{scenario.id}.ipynb", notebook_bytes(nb), check,
+                          nb.metadata["caselab"]["generated_hash"]))
     return out
 
 
