@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -65,3 +66,32 @@ def test_unknown_id_and_broken_spec_give_one_clear_line(tmp_path):
     out = caselab("solve", str(bad))
     assert out.returncode != 0 and "titel: unknown key. Did you mean 'title'?" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_list_shows_titles_and_time_estimates():
+    from caselab.notebooks.start_here import estimate_minutes
+    from caselab.scenarios import casebook
+
+    table = caselab("list", "--company", "pinterest").stdout
+    f1 = casebook.load("pinterest-f1-cost", check_solver=False)
+    line = next(ln for ln in table.splitlines() if ln.startswith("pinterest-f1-cost "))
+    assert line.rstrip().endswith(f1.title) and f"{estimate_minutes(f1)} min" in line and " hard " in line
+    rows = json.loads(caselab("list", "--json").stdout)
+    assert all(r["title"] and r["minutes"] % 5 == 0 and r["minutes"] >= 5 for r in rows)
+
+
+def test_show_renders_markdown_for_the_terminal(capsys):
+    """No raw `**`/backticks from the spec's Markdown; lists keep their lines (stdout is not a terminal: no ANSI)."""
+    from caselab import cli
+    from caselab.scenarios import casebook
+
+    with_markup = [p.stem for p in sorted(casebook.casebook_dir().glob("*.toml")) if "**" in p.read_text()]
+    assert len(with_markup) >= 3
+    for sid in with_markup[:6]:
+        assert cli.main(["show", sid]) == 0
+        out = capsys.readouterr().out
+        assert "**" not in out and "\033[" not in out, sid
+        story = casebook.load(sid, check_solver=False).story
+        bold = re.search(r"\*\*(.+?)\*\*", story)
+        if bold:
+            assert " ".join(bold.group(1).split()[:2]) in out

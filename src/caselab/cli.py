@@ -206,10 +206,13 @@ def cmd_render(args) -> int:
 
     results = render.render_all(scenarios, root, check=args.check, progress=progress, orphans=not args.scenarios)
     if args.check:
-        stale = [r for r in results if r.status in ("stale", "orphan")]
+        stale = [r for r in results if r.status in ("stale", "orphan", "edited")]
         for r in stale:
-            why = "out of date" if r.status == "stale" else "has no spec in casebook/"
-            print(f"{r.path.relative_to(root) if r.path.is_relative_to(root) else r.path}: {why}")
+            shown = r.path.relative_to(root) if r.path.is_relative_to(root) else r.path
+            why = {"stale": "out of date", "orphan": "has no spec in casebook/",
+                   "edited": "edited in place (answers belong in your workspace: `caselab study`; "
+                             f"`git checkout -- {shown}` restores it)"}[r.status]
+            print(f"{shown}: {why}")
         if stale:
             print(f"\n{len(stale)} notebook(s) out of date with casebook/: run `caselab render`.", file=sys.stderr)
             return 1
