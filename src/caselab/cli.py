@@ -295,12 +295,12 @@ def cmd_drill(args) -> int:
         givens = variants.draw(s, seed)
     except variants.VariantError as e:
         raise SystemExit(f"caselab: {e}") from None
+    from caselab.practice import workspace
+
+    ws = workspace.workspace_dir(args.workspace)
     if args.out:
         out = Path(args.out)
     else:
-        from caselab.practice import workspace
-
-        ws = workspace.workspace_dir()
         try:
             workspace.check_location(ws)
         except workspace.WorkspaceError as e:
@@ -320,19 +320,16 @@ def cmd_drill(args) -> int:
         print(f"wrote {path}")
         learner_path = learner_path or path
     print(f"drill {seed} of {s.id}: fresh numbers, same questions. Open it in `caselab study` "
-          f"({workspace_hint(out)}), grade it with `caselab grade {learner_path or out}`.")
+          f"({_where_in(out, ws)}), grade it with `caselab grade {learner_path or out}`.")
     return 0
 
 
-def workspace_hint(folder: Path) -> str:
-    """Where ``folder`` shows in JupyterLab when ``caselab study`` serves the workspace."""
-    from caselab.practice import workspace
-
-    ws = workspace.workspace_dir()
+def _where_in(folder: Path, ws: Path) -> str:
+    """Where ``folder`` shows in JupyterLab when ``caselab study`` serves the workspace ``ws``."""
     try:
         return f"it is in {folder.resolve().relative_to(ws.resolve())}/ of your workspace"
     except ValueError:
-        return f"{folder} is outside your workspace {ws}: pass `--workspace` to study there"
+        return f"{folder} is outside your workspace {ws}, which is what `caselab study` shows"
 
 
 def cmd_mock(args) -> int:
@@ -476,7 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("drill", help="a learner notebook of a scenario with fresh numbers (a variant)")
     p.add_argument("scenario", metavar="ID|PATH", help="a scenario with a [variants] table")
     p.add_argument("--seed", type=int, help="variant seed (default: random); the same seed gives the same numbers")
-    p.add_argument("--out", help="folder to write to (default: drills/ in your workspace, see `caselab study -h`)")
+    p.add_argument("--out", help="folder to write to (default: drills/ in your workspace)")
+    p.add_argument("--workspace", metavar="DIR", help="your workspace, as for `caselab study` (see its --help)")
     p.add_argument("--solution", action="store_true", help="also write the worked notebook of the variant")
     p.set_defaults(func=cmd_drill)
 
