@@ -196,7 +196,11 @@ def test_study_passes_jupyterlab_options_through(small_casebook, tmp_path, monke
     assert cli.main(["study", "--workspace", str(ws), "--no-browser", "--port", "8899"]) == 0
     cmd, kw = calls[0]
     assert cmd[1:3] == ["-m", "jupyterlab"] and f"--ServerApp.root_dir={ws}" in cmd and kw["cwd"] == ws
-    assert cmd[-4:] == ["START-HERE.ipynb", "--no-browser", "--port", "8899"]  # the first run opens START-HERE
+    assert cmd[-4:] == ["START-HERE.ipynb", "--no-browser", "--port", "8899"]  # opened until work starts
+    assert ("--allow-root" in cmd) == (os.geteuid() == 0)  # JupyterLab refuses root without it
+    nb = nbformat.read(ws / "cases" / "pinterest-f1-cost.ipynb", as_version=4)
+    _answer(nb, "f1_baseline", "f1_baseline = 0.5")
+    nbformat.write(nb, ws / "cases" / "pinterest-f1-cost.ipynb")
     assert cli.main(["study", "--workspace", str(ws), "--", "--ServerApp.token=abc", "--port=1"]) == 0
     cmd = calls[1][0]
     assert cmd[-2:] == ["--ServerApp.token=abc", "--port=1"] and "START-HERE.ipynb" not in cmd and "--" not in cmd
@@ -216,9 +220,8 @@ def _free_port() -> int:
 def test_study_serves_the_workspace_and_its_kernels_do_not_warn(small_casebook, tmp_path):
     """A real `caselab study --no-browser --port N`: JupyterLab serves the workspace; a kernel starts quietly."""
     port, ws, log = _free_port(), tmp_path / "ws", tmp_path / "lab.log"
-    options = ["--no-browser", "--port", str(port), "--IdentityProvider.token=t0k", "--ip=127.0.0.1"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        options.append("--allow-root")  # JupyterLab's own refusal, passed through like any option
+    options = ["--no-browser", "--port", str(port), "--IdentityProvider.token=t0k", "--ip=127.0.0.1"]  # (as root,
+    # caselab adds --allow-root itself)
     with log.open("w") as out:
         lab = subprocess.Popen([sys.executable, "-m", "caselab.cli", "study", "--workspace", str(ws), *options],
                                stdout=out, stderr=subprocess.STDOUT,

@@ -419,8 +419,11 @@ def cmd_study(args) -> int:
         print(f"your workspace: {ws} (open {workspace.START_HERE} first)")
         return 0
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ws}", *lab_options()]
-    if report.first_run and not any(a.endswith(".ipynb") for a in lab_args):
-        cmd.append(workspace.START_HERE)  # opened in the browser on the first run
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in lab_args:
+        cmd.append("--allow-root")  # JupyterLab refuses root unless told; a container's only user is root
+        print("(running as root: JupyterLab is started with --allow-root)")
+    if not any(a.endswith(".ipynb") for a in lab_args) and not workspace.started(ws):
+        cmd.append(workspace.START_HERE)  # opened in the browser until the learner starts answering
     cmd += lab_args
     print(f"starting JupyterLab on your workspace {ws} (Ctrl-C to stop)")
     return subprocess.call(cmd, cwd=ws)

@@ -101,7 +101,7 @@ def markdown(scenarios: list[Scenario], cases_folder: str = "cases") -> list[str
         "the worked answer when you give up.\n\n"
         "This folder is your **workspace**: edit freely. `caselab study` adds new cases here and never "
         "overwrites a notebook you edited (a newer version is written beside it as `<id>.new.ipynb`).\n\n"
-        "In a terminal:\n\n"
+        "In a terminal (JupyterLab's *File → New → Terminal* opens in this folder):\n\n"
         f"- `caselab grade {cases_folder}/ID.ipynb`: grade a notebook headless (your file is not changed)\n"
         "- `caselab drill ID`: the same case with fresh numbers, written to `drills/`\n"
         "- `caselab mock`: a timed mock interview in the terminal\n"

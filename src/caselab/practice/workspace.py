@@ -38,7 +38,7 @@ from caselab.scenarios import casebook
 from caselab.scenarios.spec import SpecError
 
 __all__ = ["ENV", "START_HERE", "CASES", "DRILLS", "WorkspaceError", "SyncReport", "workspace_dir",
-           "check_location", "sync", "place"]
+           "check_location", "sync", "place", "started"]
 
 ENV = "CASELAB_WORKSPACE"
 DEFAULT = "caselab-workspace"  # in the home folder
@@ -155,6 +155,12 @@ def place(path: Path, nb, report: SyncReport) -> None:
     if not (beside.exists() and beside.read_bytes() == data):
         render.atomic_write(beside, data)
     report.offered.append((path, beside))
+
+
+def started(workspace: Path) -> bool:
+    """True once the learner has edited a case or drill notebook of the workspace (answered something)."""
+    return any(render.is_edited(p) for folder in (CASES, DRILLS) for p in (workspace / folder).glob("*.ipynb")
+               if not p.name.endswith(".new.ipynb"))
 
 
 def _code_fingerprint() -> str:
