@@ -425,3 +425,67 @@ def test_sample_size_for_margin_validation_messages():
         ex.sample_size_for_margin(1.0, 0.05)
     with pytest.raises(ValueError, match=r"confidence = 95.0 is outside \(0, 1\)"):
         ex.sample_size_for_margin(0.7, 0.05, confidence=95)
+
+
+# --------------------------------------------------------------------------- Wilson interval
+@pytest.mark.parametrize(("k", "n"), [(26, 40), (0, 12), (12, 12), (528, 800), (3, 7), (1, 1000)])
+def test_wilson_interval_matches_statsmodels(k, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    ci = ex.wilson_interval(k, n)
+    assert ci.estimate == pytest.approx(k / n)
+    assert (ci.low, ci.high) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
+    assert 0 <= ci.low <= ci.estimate <= ci.high <= 1
+
+
+def test_wilson_interval_hand_derivation_and_confidence():
+    # 26 of 40, z = 1.959964, z² = 3.841459: centre (0.65 + z²/80)/(1 + z²/40) = 0.698018/1.096036 = 0.636857,
+    # half z·√(0.65·0.35/40 + z²/6400)/1.096036 = 1.959964·√0.00628773/1.096036 = 1.959964·0.079295/1.096036
+    # = 0.141798
+    ci = ex.wilson_interval(26, 40)
+    assert ci.low == pytest.approx(0.636857 - 0.141798, abs=3e-6)
+    assert ci.high == pytest.approx(0.636857 + 0.141798, abs=3e-6)
+    wider = ex.wilson_interval(26, 40, confidence=0.99)
+    assert wider.low < ci.low and wider.high > ci.high
+
+
+@pytest.mark.parametrize(("k", "n", "match"), [(5, 0, "n = 0"), (-1, 10, "negative"), (11, 10, "exceeds n"),
+                                               (5, 10, "confidence")])
+def test_wilson_interval_refuses_bad_input(k, n, match):
+    with pytest.raises(ValueError, match=match):
+        ex.wilson_interval(k, n, confidence=1.5 if match == "confidence" else 0.95)
+
+
+# --------------------------------------------------------------------------- CUPED
+def test_cuped_theta_is_the_ols_slope_and_adjusted_is_the_residual():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    x = rng.gamma(2.0, 3.0, 5_000)  # pre-period sessions
+    y = 0.6 * x + rng.normal(0, 4.0, 5_000) + 2.0  # in-experiment sessions
+    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    r = ex.cuped_adjust(y, x)
+    assert r.theta == pytest.approx(fit.params[1], rel=1e-10)
+    assert r.adjusted == pytest.approx(fit.resid + y.mean(), rel=1e-10, abs=1e-10)
+    assert r.adjusted.mean() == pytest.approx(y.mean())
+    assert r.correlation == pytest.approx(np.corrcoef(x, y)[0, 1], rel=1e-10)
+    assert r.variance_reduction == pytest.approx(fit.rsquared, rel=1e-10)
+    assert r.variance_reduction == pytest.approx(r.correlation**2, rel=1e-10)
+    assert np.var(r.adjusted) == pytest.approx(np.var(y) * (1 - r.correlation**2), rel=1e-10)
+
+
+def test_cuped_refuses_a_constant_covariate_and_mismatched_lengths():
+    with pytest.raises(ValueError, match="constant"):
+        ex.cuped_adjust([1.0, 2.0, 3.0], [5.0, 5.0, 5.0])
+    with pytest.raises(ValueError, match="same length"):
+        ex.cuped_adjust([1.0, 2.0, 3.0], [1.0, 2.0])
+
+
+def test_cuped_sample_size_hand_derivation():
+    # 147,083 · (1 − 0.25) = 110,312.25 → 110,313; ρ = 0 changes nothing; ρ = −0.5 is as good as 0.5
+    assert ex.cuped_sample_size(147_083, 0.5) == 110_313
+    assert ex.cuped_sample_size(147_083, 0.0) == 147_083
+    assert ex.cuped_sample_size(147_083, -0.5) == 110_313
+    with pytest.raises(ValueError, match="not in"):
+        ex.cuped_sample_size(1000, 1.2)

@@ -76,3 +76,12 @@ def test_every_page_loads_offline_and_a_widget_renders(site, chromium):
     assert not failed, f"failed requests: {failed}"
     assert not remote, f"requests that left the disk: {remote}"
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_the_index_puts_the_capstones_first_with_their_length_and_mock_command():
+    index = guide._index(casebook.load_all(check_solver=False))
+    section = index[index.index('id="capstones"'):index.index('id="all"')]
+    for sid, parts in (("tiktok-capstone", 5), ("pinterest-capstone", 7)):
+        assert f'href="cases/{sid}.html"' in section and f"caselab mock --scenario {sid}" in section
+        assert f"{parts} parts" in section
+    assert "about 18 min" in section  # the TikTok interview's targets add up to 18 minutes

@@ -98,3 +98,66 @@ def test_time_limit_stops_the_interview(tmp_path):
                                              ("__import__('os')", None), ("9**9**9", None)])
 def test_numbers_as_people_type_them(text, value):
     assert parse_number(text) == (pytest.approx(value) if value is not None else None)
+
+
+def test_capstone_runs_as_one_timed_interview_with_a_clock_per_part(tmp_path):
+    child = spawn(tmp_path, "--scenario", "tiktok-capstone", "--seed", "3")
+    child.expect("15 questions, 18 minutes")  # the full length: the sum of the parts' targets, rounded up
+    child.expect(r"Part 4\s+8 question\(s\)\s+target 6 min 30 s")
+    child.expect("━━ Part 1 ━━")
+    child.expect(r"Q1/15 \[part1_pipeline\]\s+⏱ Part 1 00:0\d/03:00")
+    child.expect(r"\[Part 1 00:\d\d/03:00 · 17:\d\d left\] > ")
+    child.sendline("Hostile comments go to review, about 5% positive; labels with kappa, split by time.")
+    child.expect("empty line ends")
+    child.sendline("")
+    child.expect("Outline to speak from")
+    child.expect("Model answer")
+    for _ in range(6):
+        child.expect("y/n > ")
+        child.sendline("y")
+    child.expect("self-scored 6/6 rubric points")
+    child.expect(r"The interviewer follows up \(3\)")
+    child.expect("Why not a random split")
+    child.expect("Enter > ")
+    child.sendline("")
+    child.expect("→ The model scores future comments")
+    child.expect("Enter > ")
+    child.sendline("s")  # skip the other follow-ups
+    child.expect(r"Part 1 took \d\d:\d\d against a target of 03:00 \(\d\d:\d\d under\)")
+    child.expect("━━ Part 2 ━━")
+    child.expect(r"\[Part 2 00:\d\d/02:00 · \d\d:\d\d left\] > ")
+    child.sendline("q")
+    child.expect("Summary")
+    child.expect(r"Part 1\s+03:00\s+\d\d:\d\d\s+\d\d:\d\d under")
+    child.expect(r"Part 2\s+02:00")
+    child.expect(pexpect.EOF)
+    data = json.loads((tmp_path / "journal.json").read_text())
+    parts = data["mocks"][0]["parts"]
+    assert [p["part"] for p in parts] == ["Part 1", "Part 2"] and parts[0]["target_seconds"] == 180
+
+
+def test_capstone_computation_is_graded_inside_the_interview(tmp_path):
+    child = spawn(tmp_path, "--scenario", "pinterest-capstone", "--minutes", "30")
+    child.expect("32 questions, 30 minutes")
+    while child.expect([r"\[f1_baseline\]", r"left\] > "]) == 1:  # skip parts 1-3
+        child.sendline("s")
+    child.expect(r"⏱ Part 4 00:\d\d/\d\d:\d\d")  # the part clock restarted with part 4
+    child.expect(r"\[Part 4 \d\d:\d\d/\d\d:\d\d · \d\d:\d\d left\] > ")
+    child.sendline("2*0.7*0.45/(0.7+0.45)")
+    child.expect("correct")
+    child.expect(r"\[f1_new\]")
+    child.expect("left\\] > ")
+    child.sendline("0.62")
+    child.expect("arithmetic mean")
+    child.sendline("q")
+    child.expect("Summary")
+    child.expect(pexpect.EOF)
+
+
+def test_a_topic_drill_leaves_out_the_capstones_but_a_company_keeps_them():
+    from caselab.practice.mock import filter_scenarios
+
+    by_topic = {s.id for s in filter_scenarios(topic="threshold")}
+    assert "tiktok-threshold-capacity" in by_topic and "tiktok-capstone" not in by_topic
+    assert "tiktok-capstone" in {s.id for s in filter_scenarios(company="TikTok")}
+    assert {s.id for s in filter_scenarios(topic="capstone")} == {"tiktok-capstone", "pinterest-capstone"}

@@ -124,7 +124,7 @@ def test_a_notebook_named_on_the_command_line_is_collected_without_the_flag(fold
     assert re.search(r"nbs/good\.ipynb\s+pinterest-f1-cost\s+13/13", out.split("caselab grades", 1)[1])
     # one notebook: the report is that notebook's object
     report = json.loads((folder / "single.json").read_text(encoding="utf-8"))
-    assert set(report) == {"notebook", "scenario", "score", "max_score", "questions"}
+    assert set(report) == {"notebook", "scenario", "variant", "score", "max_score", "cell_timeout_seconds", "questions"}
     assert (report["notebook"], report["score"], report["max_score"]) == ("nbs/good.ipynb", 13, 13)
     assert [q["id"] for q in report["questions"]] == questions
 

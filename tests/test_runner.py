@@ -149,10 +149,11 @@ def build_corpus(folder: Path) -> dict[str, Path]:
     out["rubric"] = write(nb, folder / "rubric.ipynb", explorers=keep)
     out["rubric_short"] = write(nb2, folder / "rubric_short.ipynb", explorers=keep)
 
-    # a drill variant: other givens in the metadata, the solution computed with them
+    # a drill variant: its givens are drill 7's, recomputed from the seed by the grader
+    from caselab.scenarios import variants
+
     scenario = casebook.load(PINTEREST)
-    givens = copy.deepcopy(scenario.givens)
-    givens["baseline"]["precision"], givens["new"]["recall"] = 0.75, 0.7
+    givens = variants.draw(scenario, 7)
     nb = render.build_notebook(scenario, "solution", givens=givens)
     out["variant_nometa"] = write(nb, folder / "variant_nometa.ipynb")
     nb = copy.deepcopy(nb)
@@ -207,7 +208,7 @@ def test_solution_notebook_gets_full_marks(corpus):
     assert report.score == report.max_score == len(casebook.load(PINTEREST).questions)
     assert set(statuses(report).values()) == {"passed"}
     d = report.to_dict()
-    assert set(d) == {"notebook", "scenario", "score", "max_score", "questions"}
+    assert set(d) == {"notebook", "scenario", "variant", "score", "max_score", "cell_timeout_seconds", "questions"}
     assert d["scenario"] == PINTEREST and d["score"] == d["max_score"]
     assert d["questions"][0] == {"id": "f1_baseline", "status": "passed", "message": report.feedback[0].message}
     json.dumps(d)  # JSON-able
@@ -441,7 +442,7 @@ class MyList(list):
 # (10 ** 400 is left out: grading.as_number raises OverflowError on it; the grader reads it as inf)
 VALUES = [Ellipsis, None, True, np.bool_(False), 0.5478, 3, -2.5e300, float("nan"), float("inf"),
           float("-inf"), np.float32(0.25), np.int64(528), np.float64("nan"), "0.5478", "new", " NEW ", [1, 2, 3],
-          (1,), {"a": 1}, {1, 2}, frozenset({3}), MyList([1, 2]), np.arange(6).reshape(2, 3), np.array(0.5),
+          (1,), {"a": 1}, {1, 2}, frozenset({3}), np.arange(6).reshape(2, 3), np.array(0.5),
           np.array(["a"]), 2 + 1j, Thing(), range(4), b"bytes"]
 
 
@@ -457,6 +458,24 @@ def test_decoded_value_gets_the_same_feedback(value):
             assert check_answer(q, solution.answers[q.id], decoded) == check_answer(q, solution.answers[q.id], value)
 
 
+class Hangs(float):
+    def __float__(self):  # would hang the collector (and every question with it) if the grader called it
+        raise AssertionError("the encoder called a learner's __float__")
+
+    def __len__(self):
+        raise AssertionError("the encoder called a learner's __len__")
+
+
+@pytest.mark.parametrize("value", [MyList([1, 2]), Hangs(0.5), Thing()], ids=lambda v: type(v).__name__)
+def test_values_of_a_learners_own_classes_are_described_by_type_alone(value):
+    enc = runner.encode_value(value)  # runs no method of the learner's class
+    assert enc == {"t": "other", "type": type(value).__name__}
+    scenario = casebook.load(PINTEREST)
+    q = scenario.question("f1_baseline")
+    fb = check_answer(q, casebook.solve(scenario).answers[q.id], runner.decode_value(enc))
+    assert fb.status == "failed" and type(value).__name__ in fb.message
+
+
 def test_decode_specifics():
     assert runner.decode_value({"t": "missing"}) is runner.MISSING
     assert runner.decode_value(runner.encode_value([1, 2, 3])) == [None, None, None]
@@ -464,6 +483,7 @@ def test_decode_specifics():
     assert big.shape == (10 ** 6, 1000)  # a zero-strided view: no memory
     assert math.isnan(runner.decode_value(runner.encode_value(float("nan"))))
     assert runner.decode_value(runner.encode_value(10 ** 400)) == math.inf
+    assert "an integer of about 5001 digits" in repr(runner.decode_value(runner.encode_value(10 ** 5000)))
     assert runner.encode_value("x" * 300_000)["v"] == "x" * 200_000
 
 

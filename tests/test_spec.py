@@ -70,3 +70,23 @@ def test_default_tolerances_follow_the_unit():
     assert Tolerance(abs=0.5).accepts(154.7, 154.2857)
     assert not Tolerance(abs=0.5).accepts(155.0, 154.2857)
     assert Tolerance(rel=0.01).accepts(101.0, 100.0) and not Tolerance(rel=0.01).accepts(101.5, 100.0)
+
+
+def test_rubric_points_as_tables_keep_text_as_the_point_and_the_rest_alongside():
+    scenario = casebook.load("pinterest-capstone")
+    q = scenario.question("part4_imbalance_threshold")
+    assert q.points == tuple(p.text for p in q.rubric)  # everything that reads points as strings still works
+    cost = next(p for p in q.rubric if p.number == "cost_new")
+    assert cost.evidence == ("2,354 | 2354", "1,742 | 1742", "deploy | ship | choose the new")
+    plain = casebook.load("tiktok-threshold-capacity").question("how_answer_changes")
+    assert plain.rubric and all(p.evidence == () and p.text == t for p, t in zip(plain.rubric, plain.points,
+                                                                                  strict=True))
+
+
+def test_capstone_parts_group_consecutive_questions():
+    scenario = casebook.load("tiktok-capstone")
+    assert scenario.is_capstone and not casebook.load("pinterest-f1-cost").is_capstone
+    parts = scenario.parts()
+    assert [label for label, _ in parts] == ["Part 1", "Part 2", "Part 3", "Part 4", "Part 5"]
+    assert [q.id for q in parts[3][1]][-1] == "part4_threshold"
+    assert sum(len(qs) for _, qs in parts) == len(scenario.questions)

@@ -139,7 +139,11 @@ def cmd_show(args) -> int:
     print("\nQuestions:")
     for i, q in enumerate(s.questions, 1):
         extra = f"  (options: {', '.join(q.options)})" if q.options else ""
-        print(f"  Q{i}. [{q.id}] ({q.kind})")
+        from caselab.notebooks.render import speaking_time_text
+
+        part = f" — {q.part}" if q.part else ""
+        timed = f", about {speaking_time_text(q.speaking_time)}" if q.speaking_time else ""
+        print(f"  Q{i}. [{q.id}] ({q.kind}{timed}){part}")
         for line in _markdown(fill(q.prompt, s.givens) + extra, indent="      "):
             print(line)
     return 0
@@ -156,6 +160,11 @@ def cmd_solve(args) -> int:
         for q in s.questions:
             if q.kind == "rubric":
                 out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                if q.outline:
+                    out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
+                if q.follow_ups:
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens), "answer": fill(f.answer, s.givens)}
+                                               for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
                 out[q.id] = v if isinstance(v, str) or math.isfinite(v) else str(v)
@@ -166,11 +175,20 @@ def cmd_solve(args) -> int:
         print(f"Q{i}. {q.id}")
         print(_wrap(fill(q.prompt, s.givens), indent="    "))
         if q.kind == "rubric":
+            if q.outline:
+                print("    outline to speak from:")
+                for k, beat in enumerate(q.outline, 1):
+                    print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
             print(_wrap(fill(q.model_answer, s.givens), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))
+            if q.follow_ups:
+                print("    follow-ups:")
+                for f in q.follow_ups:
+                    print(_wrap(fill(f.question, s.givens), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, s.givens), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]
@@ -232,53 +250,116 @@ def _notebook_kind(path: Path) -> str | None:
         return None
 
 
-def not_learner_work(paths) -> list[tuple[Path, str]]:
-    """Notebooks inside the folders in ``paths`` that are not a learner's answers, with why.
+def not_learner_work(notebooks) -> list[tuple[Path, str]]:
+    """Of the notebooks found in one folder, those that are not a learner's answers, with why.
 
     The start-here page is never graded; a worked solution (``caselab drill --solution`` writes one beside
     the drill) is left out of a folder that also holds learner notebooks, so that it does not count in the
-    learner's score. A notebook named on the command line is always graded.
+    learner's score (a folder of worked solutions only, like the project's ``solutions/``, is graded).
+    A notebook named on the command line is always graded.
     """
+    kinds = [(Path(nb), _notebook_kind(Path(nb))) for nb in notebooks]
+    only_solutions = all(kind == "solution" for _, kind in kinds)
     out = []
-    for folder in (Path(p) for p in paths):
-        if not folder.is_dir():
-            continue
-        found = []
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # as pytest: no .ipynb_checkpoints
-            found += [(Path(dirpath) / f, _notebook_kind(Path(dirpath) / f)) for f in sorted(filenames)
-                      if f.endswith(".ipynb") and not f.endswith(".new.ipynb")]
-        only_solutions = all(kind == "solution" for _, kind in found)
-        for path, kind in found:
-            if kind == "start-here":
-                out.append((path, "the start-here page"))
-            elif kind == "solution" and not only_solutions:
-                out.append((path, "a worked solution, not your answers"))
+    for path, kind in kinds:
+        if kind == "start-here":
+            out.append((path, "the start-here page"))
+        elif kind == "solution" and not only_solutions:
+            out.append((path, "a worked solution, not your answers"))
     return out
 
 
+def _notebooks_to_grade(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """The notebooks named or found in folders (learner notebooks only), and a message per bad path."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            if p.suffix == ".ipynb":
+                problems.append(f"{arg}: is a folder named like a notebook; pass the notebook files inside it, or "
+                                "rename the folder.")
+                continue
+            inside = sorted(q for q in p.rglob("*.ipynb")
+                            if ".ipynb_checkpoints" not in q.parts and not q.name.endswith(".new.ipynb"))
+            left_out = dict(not_learner_work(inside))
+            for q, why in left_out.items():
+                print(f"not graded: {q} ({why}; name the file to grade it)", file=sys.stderr)
+            inside = [q for q in inside if q not in left_out]
+            if not inside:
+                problems.append(f"{arg}: no learner notebooks (.ipynb) in this folder.")
+            found += inside
+        elif p.is_file() or p.is_symlink():
+            found.append(p)
+        else:
+            problems.append(f"{arg}: no such file or folder.")
+    return found, problems
+
+
 def cmd_grade(args) -> int:
-    # `-p no:caselab` first: the plugin is also an entry point named "caselab", and loading one module
-    # under two names is an error in pytest; this way it loads once, even with plugin autoload disabled.
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:caselab", "-p", "caselab.practice.pytest_plugin", "--caselab", "-q",
-           "--no-header", "-p", "no:cacheprovider", "--rootdir", os.getcwd(),
-           f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
-    if args.report:
-        cmd.append(f"--caselab-report={args.report}")
-    left_out = not_learner_work(args.paths)
-    for path, why in left_out:
-        print(f"not graded: {path} ({why}; name the file to grade it)", file=sys.stderr)
-    cmd += [f"--ignore={path}" for path, _ in left_out]
-    cmd += [str(p) for p in args.paths]
-    proc = subprocess.Popen(cmd)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:  # pytest got the same Ctrl-C: let it stop its kernels and print what it graded
+    """Grade with pytest and caselab's plugin, in a process that takes nothing from the graded folders.
+
+    No conftest.py, pytest.ini/pyproject/tox.ini, plugin or module beside the notebooks is imported:
+    ``--noconftest``, an empty ini file of our own, plugin autoload off (only caselab's plugin is
+    loaded), Python's safe-path mode (the working folder is not on ``sys.path``), and only ``.ipynb``
+    files are passed to pytest (so no ``test_*.py`` of a submission is collected).
+    """
+    import json
+    import math
+    import tempfile
+
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise SystemExit(f"caselab grade: --timeout must be a number of seconds above 0; got {args.timeout}.")
+    if args.jobs < 1:
+        raise SystemExit(f"caselab grade: --jobs must be at least 1; got {args.jobs}.")
+    notebooks, problems = _notebooks_to_grade(args.paths)
+    for message in problems:
+        print(f"caselab grade: {message}", file=sys.stderr)
+    if not notebooks:
+        print("caselab grade: nothing to grade.", file=sys.stderr)
+        return 2
+    gradebook = args.gradebook
+    if gradebook is None and any(Path(a).is_dir() for a in args.paths):
+        gradebook = "gradebook"  # a cohort: ./gradebook.csv and ./gradebook.json
+    with tempfile.TemporaryDirectory(prefix="caselab-grade-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        names: dict[str, str] = {}
+        targets = []
+        for i, nb in enumerate(notebooks):
+            if "::" in str(nb) or str(nb).startswith("-"):  # pytest reads these as node ids / options: use a link
+                link = Path(tmp) / f"notebook-{i}.ipynb"
+                link.symlink_to(nb.resolve())
+                names[str(link)] = str(nb)
+                targets.append(str(link))
+            else:
+                targets.append(str(nb))
+        # `-p no:caselab` first: the plugin is also an entry point named "caselab"; loading one module under
+        # two names is an error in pytest (and with autoload off the entry point is not loaded anyway).
+        cmd = [sys.executable, "-P", "-m", "pytest", "-p", "no:caselab", "-p", "caselab.practice.pytest_plugin",
+               "--caselab", "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:doctest", "--noconftest",
+               "-c", str(ini), "--rootdir", os.getcwd(),
+               f"--caselab-timeout={args.timeout}", f"--caselab-jobs={args.jobs}"]
+        if names:
+            names_file = Path(tmp) / "names.json"
+            names_file.write_text(json.dumps(names), encoding="utf-8")
+            cmd.append(f"--caselab-names={names_file}")
+        if args.report:
+            cmd.append(f"--caselab-report={args.report}")
+        if gradebook:
+            cmd.append(f"--caselab-gradebook={gradebook}")
+        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONSAFEPATH": "1"}
+        proc = subprocess.Popen([*cmd, "--", *targets], env=env)
         try:
-            return proc.wait(timeout=60)
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            proc.kill()
+            code = proc.wait()
+        except KeyboardInterrupt:  # pytest got the same Ctrl-C: it stops its kernels and prints what it graded
+            try:
+                proc.wait(timeout=60)
+            except (KeyboardInterrupt, subprocess.TimeoutExpired):
+                proc.kill()
+            print("caselab grade: interrupted — the table above shows what was graded.", file=sys.stderr)
             return 130
+    return 2 if problems and code == 0 else code
 
 
 def cmd_drill(args) -> int:
@@ -338,14 +419,45 @@ def cmd_mock(args) -> int:
     return main_mock(args)
 
 
-def cmd_progress(args) -> int:
+SEED_TITLES = {"000": "TikTok: a threshold for a sentiment classifier", "001": "Pinterest: an ML project end to end",
+               "002": "the imbalanced-classification article"}
+
+
+def _bar(value: float, width: int = 20) -> str:
+    full = int(round(max(0.0, min(1.0, value)) * width))
+    return "█" * full + "·" * (width - full)
+
+
+def _journal_or_exit():
     from caselab.practice import journal
 
-    data = journal.load()
+    try:
+        return journal.load()
+    except journal.JournalError as e:
+        raise SystemExit(f"caselab: {e}") from None
+
+
+def cmd_progress(args) -> int:
+    from caselab.practice import journal, schedule
+
+    data = _journal_or_exit()
     rows = journal.summary(data)
+    cards = data.get("cards", {})
+    due = schedule.due_cards(cards)
+    known = set(casebook.scenario_ids())
+    seen = sorted({k.partition("/")[0] for k in cards} | {r["scenario"] for r in rows})
+    scenarios = {sid: casebook.load(sid, check_solver=False) for sid in seen if sid in known}
+    by_topic = schedule.retention_by(cards, {sid: s.topics for sid, s in scenarios.items()})
+    by_seed = schedule.retention_by(cards, {sid: sorted({p.split("-")[0] for p in s.seed_parts})
+                                            for sid, s in scenarios.items()})
     if args.json:
         print(json.dumps({"journal": str(journal.journal_path()), "scenarios": rows,
-                          "mocks": data.get("mocks", [])}, indent=1))
+                          "mocks": data.get("mocks", []), "cards": len(cards), "due": len(due),
+                          "due_cards": [{"scenario": d.scenario, "question": d.question,
+                                         "retention": round(d.retrievability, 3)} for d in due],
+                          "retention_by_topic": {k: round(v[0], 3) for k, v in by_topic.items()},
+                          "retention_by_seed_question": {k: round(v[0], 3) for k, v in by_seed.items()}},
+                         indent=1))
         return 0
     if not rows:
         print(f"no progress yet (journal: {journal.journal_path()}). Open a notebook (`caselab study`) or "
@@ -362,12 +474,70 @@ def cmd_progress(args) -> int:
     if mocks:
         print(f"\n{len(mocks)} mock interview(s); last: {mocks[-1]['scenario']} "
               f"{mocks[-1]['score']}/{mocks[-1]['questions']}")
+    print(f"\n{len(cards)} question card(s) reviewed; {len(due)} due now "
+          "(estimated retention: the chance you recall the answer today, FSRS)")
+    if by_topic:
+        print("\nretention by topic")
+        for topic, (r, n) in sorted(by_topic.items(), key=lambda kv: kv[1][0]):
+            print(f"  {topic:28} {_bar(r)} {r:5.0%}  ({n} card{'s' if n != 1 else ''})")
+    if by_seed:
+        print("\nretention by seed question")
+        for seed, (r, n) in sorted(by_seed.items()):
+            title = SEED_TITLES.get(seed, "")
+            print(f"  seed {seed:4} {_bar(r)} {r:5.0%}  ({n} card{'s' if n != 1 else ''})  {title}")
+    if due:
+        print("\n`caselab next` opens what is due.")
+    else:
+        topics = journal.review_topics(list(scenarios.values()), data)
+        if topics:
+            print("\nreview next: " + ", ".join(t for t, _ in topics))
+            print("(`caselab mock --topic TOPIC` drills one; `caselab list --topic TOPIC` shows the cases)")
+    return 0
+
+
+def cmd_next(args) -> int:
+    """What is due for review (spaced repetition), and opening it: a drill, the notebook, or the mock."""
+    from caselab.practice import schedule
+
+    data = _journal_or_exit()
+    due = schedule.due_cards(data.get("cards", {}))
     known = set(casebook.scenario_ids())
-    scenarios = [casebook.load(r["scenario"], check_solver=False) for r in rows if r["scenario"] in known]
-    topics = journal.review_topics(scenarios, data)
-    if topics:
-        print("\nreview next: " + ", ".join(t for t, _ in topics))
-        print("(`caselab mock --topic TOPIC` drills one; `caselab list --topic TOPIC` shows the cases)")
+    due = [d for d in due if d.scenario in known]
+    if not due:
+        cards = data.get("cards", {})
+        if not cards:
+            print("nothing reviewed yet: open a scenario (`caselab study`) or try `caselab mock`; every check, "
+                  "hint and mock answer schedules its question for review.")
+            return 0
+        from fsrs import Card
+
+        soonest = min(Card.from_dict(c).due for c in cards.values())
+        print(f"nothing is due. The next review falls due {soonest:%Y-%m-%d %H:%M} UTC.")
+        return 0
+    by_scenario: dict[str, list] = {}
+    for d in due:
+        by_scenario.setdefault(d.scenario, []).append(d)
+    print(f"{len(due)} question(s) due in {len(by_scenario)} scenario(s), most forgotten first:")
+    for sid, ds in list(by_scenario.items())[:args.limit]:
+        qs = ", ".join(d.question for d in ds[:4]) + (", …" if len(ds) > 4 else "")
+        print(f"  {sid:40} {len(ds):>2} due  (retention now ~{min(d.retrievability for d in ds):.0%}): {qs}")
+    top = next(iter(by_scenario))
+    scenario = casebook.load(top)
+    if args.mock:
+        from caselab.practice.mock import run_mock
+
+        variant = int.from_bytes(os.urandom(3), "big") if scenario.variants else None  # a fresh variant
+        run_mock(scenario, variant=variant, colour=False if args.no_color else None)
+        return 0
+    if scenario.variants:
+        seed = int.from_bytes(os.urandom(3), "big")
+        print(f"\nnext: {top} with fresh numbers — `caselab drill {top} --seed {seed}`, or "
+              f"`caselab next --mock` to answer it in the terminal.")
+        if args.open:
+            drill_args = argparse.Namespace(scenario=top, seed=seed, out=args.out, solution=False)
+            cmd_drill(drill_args)
+    else:
+        print(f"\nnext: {top} — open notebooks/{top}.ipynb (`caselab study`), or `caselab next --mock`.")
     return 0
 
 
@@ -466,9 +636,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_render)
 
+    p = sub.add_parser("next", help="what is due for review (spaced repetition), and open it")
+    p.add_argument("--mock", action="store_true", help="answer the most forgotten due scenario in a mock interview")
+    p.add_argument("--open", action="store_true", help="write a drill of it with fresh numbers (or say which notebook)")
+    p.add_argument("--out", default="drills", help="where --open writes the drill (default: ./drills)")
+    p.add_argument("--limit", type=int, default=8, help="scenarios to list (default 8)")
+    p.add_argument("--no-color", action="store_true", help="plain text in the mock")
+    p.set_defaults(func=cmd_next)
+
     p = sub.add_parser("grade", help="grade notebooks headless: one result per question, and a score")
     p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")
-    p.add_argument("--report", metavar="FILE", help="also write the results as JSON to FILE")
+    p.add_argument("--report", metavar="FILE", help="also write the results as JSON to FILE (never over a notebook)")
+    p.add_argument("--gradebook", metavar="PREFIX",
+                   help="write PREFIX.csv (a row per notebook) and PREFIX.json (with each question's named mistakes "
+                        "counted); default when grading a folder: ./gradebook.csv and ./gradebook.json")
     p.add_argument("--timeout", type=float, default=30, help="seconds a cell may run (default 30)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once, one kernel each (default 2)")
     p.set_defaults(func=cmd_grade)
@@ -486,7 +667,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", help="pick among scenarios with this topic")
     p.add_argument("--difficulty", choices=["easy", "medium", "hard"])
     p.add_argument("--scenario", metavar="ID", help="this scenario exactly")
-    p.add_argument("--minutes", type=float, default=20, help="time limit (default 20)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="time limit (default 20, or a capstone's full length: the sum of its parts' targets)")
     p.add_argument("--seed", type=int, help="seed for the pick and the variant (default: random)")
     p.add_argument("--variant", type=int, help="this drill variant (default: a random one)")
     p.add_argument("--original", action="store_true", help="the casebook's own numbers, not a variant")

@@ -10,7 +10,11 @@ rests on:
   :func:`sample_size_for_margin` (labels needed to estimate one proportion);
 * checking the randomisation — :func:`srm_test` (sample-ratio mismatch);
 * reading the result — :func:`two_proportion_ztest`, :func:`bonferroni`, and why not to
-  stop at the first significant daily look (:func:`peeking_false_positive_rate`).
+  stop at the first significant daily look (:func:`peeking_false_positive_rate`);
+* few positives — :func:`wilson_interval` (a confidence interval for a precision or recall
+  counted on a handful of items);
+* variance reduction — :func:`cuped_adjust` (CUPED on a pre-period covariate) and
+  :func:`cuped_sample_size` (what it saves in users).
 
 Quantiles come from ``scipy.stats.norm``; the tests cross-check against
 statsmodels and scipy.
@@ -27,7 +31,14 @@ from scipy.optimize import brentq
 from scipy.stats import chi2 as _chi2
 from scipy.stats import norm
 
-from caselab.maths._validation import check_count, check_positive, check_positive_int, check_probability
+from caselab.maths._validation import (
+    _check_real,
+    check_count,
+    check_nonnegative_count,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = [
     "two_proportion_sample_size",
@@ -42,6 +53,11 @@ __all__ = [
     "bonferroni",
     "peeking_false_positive_rate",
     "sample_size_for_margin",
+    "WilsonInterval",
+    "wilson_interval",
+    "CupedResult",
+    "cuped_adjust",
+    "cuped_sample_size",
 ]
 
 _VARIANCES = ("pooled", "unpooled")
@@ -713,3 +729,169 @@ def sample_size_for_margin(p: float, margin: float, confidence: float = 0.95) ->
     conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
     z = norm.ppf(1 - (1 - conf) / 2)
     return math.ceil(round(z**2 * p * (1 - p) / m**2, 9))
+
+
+class WilsonInterval(NamedTuple):
+    """A Wilson score interval for a proportion."""
+
+    estimate: float  #: the observed proportion k / n
+    low: float
+    high: float
+
+
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> WilsonInterval:
+    """Wilson score interval for a proportion observed as ``successes`` out of ``n``.
+
+    The interval is the set of ``p`` that a two-sided score test at level ``1 − confidence`` does not
+    reject, i.e. the solutions of ``(p̂ − p)² = z² p(1 − p)/n``:
+
+    .. math::
+
+        \\frac{\\hat p + \\frac{z^2}{2n} \\pm z\\sqrt{\\frac{\\hat p(1-\\hat p)}{n} + \\frac{z^2}{4n^2}}}{1 + \\frac{z^2}{n}},
+        \\qquad \\hat p = k/n,\\; z = z_{1-(1-\\text{confidence})/2}.
+
+    Use it when few items decide a rate — the precision of 40 audited flags, the recall of a segment
+    with 25 positives: the Wald interval ``p̂ ± z√(p̂(1 − p̂)/n)`` is too narrow there, can leave [0, 1],
+    and collapses to a point at ``k = 0`` or ``k = n``; Wilson's stays inside [0, 1] and keeps a
+    sensible width (Brown, Cai & DasGupta 2001).
+
+    Parameters
+    ----------
+    successes : float
+        ``k``, the items counted as a success (true positives among the flagged for a precision; among
+        the positives for a recall); in [0, n]. Expected (non-integer) counts are accepted.
+    n : float
+        The items the proportion is taken over, > 0.
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    WilsonInterval
+        ``(estimate, low, high)`` with ``0 ≤ low ≤ estimate ≤ high ≤ 1``.
+
+    Examples
+    --------
+    26 confirmed out of 40 audited flags: precision 0.65, 95 % interval [0.495, 0.779] — a width of
+    28 points; the Wald interval would say [0.502, 0.798].
+
+    Notes
+    -----
+    Same as ``statsmodels.stats.proportion.proportion_confint(k, n, alpha=1 − confidence,
+    method="wilson")``.
+
+    References
+    ----------
+    Wilson (1927), JASA 22(158). Brown, Cai & DasGupta (2001), *Statistical Science* 16(2).
+    """
+    n = check_positive(n, "n")
+    k = check_nonnegative_count(successes, "successes")
+    if k > n:
+        raise ValueError(f"successes = {k:g} exceeds n = {n:g}: a proportion counts successes among n items.")
+    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
+    z = float(norm.ppf(1 - (1 - conf) / 2))
+    p_hat = k / n
+    centre = (p_hat + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p_hat * (1 - p_hat) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    # The interval always holds p̂; clip the float noise at k = 0 or k = n (the bounds are exactly 0 and 1 there).
+    return WilsonInterval(p_hat, max(0.0, min(p_hat, centre - half)), min(1.0, max(p_hat, centre + half)))
+
+
+class CupedResult(NamedTuple):
+    """CUPED: the adjusted metric and what the covariate removed."""
+
+    adjusted: np.ndarray  #: y − θ (x − mean x), per unit; same mean as y
+    theta: float  #: cov(y, x) / var(x), the OLS slope of y on x
+    correlation: float  #: sample correlation ρ of y and x
+    variance_reduction: float  #: 1 − var(adjusted)/var(y) = ρ²
+
+
+def cuped_adjust(y, x) -> CupedResult:
+    """CUPED: remove from a metric the part a pre-experiment covariate predicts.
+
+    With ``θ = cov(y, x)/var(x)``, the adjusted metric ``y′ = y − θ (x − x̄)`` has the same mean as ``y``
+    (so the difference between arms estimates the same effect, when ``x`` was measured before
+    assignment and therefore cannot be moved by the treatment) and the variance
+
+    .. math::  \\operatorname{var}(y') = \\operatorname{var}(y)\\,(1 - \\rho^2),
+
+    the smallest over all θ (Deng, Xu, Kohavi & Walker 2013). ``θ`` is the OLS slope of ``y`` on ``x``
+    and ``y′`` is its residual plus the mean of ``y``. Estimate θ on both arms pooled.
+
+    Parameters
+    ----------
+    y : array-like of float, shape (n,)
+        The in-experiment metric per unit (user, creator), both arms pooled.
+    x : array-like of float, shape (n,)
+        The same metric (or any covariate) per unit in a pre-period, before assignment.
+
+    Returns
+    -------
+    CupedResult
+        ``(adjusted, theta, correlation, variance_reduction)``; the last equals ``correlation²`` up to
+        float rounding.
+
+    Raises
+    ------
+    ValueError
+        For arrays of different lengths, fewer than two units, non-finite values, or a constant ``x``
+        (nothing to regress on).
+
+    Notes
+    -----
+    Units new in the pre-period have no ``x``: give them ``x = x̄`` (or add a "new" indicator as a
+    second covariate) rather than dropping them, which would bias the comparison.
+    """
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if y.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"y and x must be 1-d arrays of the same length (one value per unit); got shapes "
+                         f"{y.shape} and {x.shape}.")
+    if y.size < 2:
+        raise ValueError("CUPED needs at least two units.")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))):
+        raise ValueError("y and x must be finite: fill a missing pre-period value with the mean of x.")
+    xc = x - x.mean()
+    sxx = float(xc @ xc)
+    if sxx == 0:
+        raise ValueError("x is constant: a covariate with no variance cannot reduce the variance of y.")
+    yc = y - y.mean()
+    theta = float(yc @ xc) / sxx
+    syy = float(yc @ yc)
+    rho = float(yc @ xc) / math.sqrt(sxx * syy) if syy > 0 else 0.0
+    adjusted = y - theta * xc
+    ac = adjusted - adjusted.mean()
+    reduction = 1 - float(ac @ ac) / syy if syy > 0 else 0.0
+    return CupedResult(adjusted, theta, rho, reduction)
+
+
+def cuped_sample_size(n_per_arm: float, correlation: float) -> int:
+    """Users per arm with CUPED, given the plain sample size and the covariate's correlation ρ.
+
+    A sample size scales with the metric's variance (``n ∝ σ²/δ²``), and CUPED multiplies the variance
+    by ``1 − ρ²`` (:func:`cuped_adjust`), so
+
+    .. math::  n_\\text{CUPED} = \\lceil n\\,(1 - \\rho^2) \\rceil .
+
+    Parameters
+    ----------
+    n_per_arm : float
+        Users per arm without CUPED (e.g. from :func:`two_proportion_sample_size`), > 0.
+    correlation : float
+        ρ between the pre-period covariate and the metric, in [−1, 1] (a sign does not matter).
+
+    Returns
+    -------
+    int
+        Users per arm, rounded up (at least 1).
+
+    Examples
+    --------
+    ρ = 0.5 saves a quarter: 147,083 → 110,313 per arm; ρ = 0.8 saves 64 %. A binary, rare metric
+    (a 4 % event rate) seldom has ρ above 0.2 with its own past — CUPED helps most on continuous,
+    habitual metrics (sessions, spend).
+    """
+    n = check_positive(n_per_arm, "n_per_arm")
+    rho = _check_real(correlation, "correlation")
+    if not -1 <= rho <= 1:
+        raise ValueError(f"correlation = {rho:g} is not in [-1, 1].")
+    return max(1, math.ceil(round(n * (1 - rho**2), 9)))

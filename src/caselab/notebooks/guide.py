@@ -66,6 +66,7 @@ def _index(scenarios: list[Scenario]) -> str:
              "is a worked solution with live explorers (move the sliders). The <a href=\"cheatsheet.html\">cheat "
              "sheet</a> lists every formula with the cases that use it. New here? <a href=\"start-here.html\">Start "
              "here</a>: a path by level and by seed question, with a time per case.</p>",
+             _capstones(scenarios),
              "<h2 id=\"all\">All cases</h2><table><tr><th>case</th><th>company</th><th>difficulty</th>"
              "<th>topics</th><th>seed parts</th></tr>" + "".join(rows) + "</table>"]
 
@@ -97,6 +98,26 @@ def _index(scenarios: list[Scenario]) -> str:
                            + (" · ".join(_case_link(by_id[i]) for i in cover[p]) or "—") + "</td></tr>"
                            for p, what in SEED_PARTS.items()) + "</table>")
     return _page("caselab study guide", "\n".join(parts))
+
+
+def _capstones(scenarios: list[Scenario]) -> str:
+    """The capstones first: each is a whole interview question, to rehearse out loud part by part."""
+    from caselab.notebooks.render import part_minutes, speaking_time_text
+
+    caps = [s for s in scenarios if s.is_capstone]
+    if not caps:
+        return ""
+    rows = []
+    for s in caps:
+        parts = [label for label, _ in s.parts() if label]
+        rows.append(f"<tr><td>{_case_link(s)}<br><code>{s.id}</code></td><td>{html.escape(s.source.company)}</td>"
+                    f"<td>{len(parts)} parts</td><td>about {speaking_time_text(part_minutes(s.questions))}</td>"
+                    f"<td><code>caselab mock --scenario {s.id}</code></td></tr>")
+    return ("<h2 id=\"capstones\">Capstones: rehearse a whole interview</h2><p>One project carried through every "
+            "part of a seed interview question, in the order the interviewer asks: per part a target speaking "
+            "time, an outline, a model answer, the follow-ups, and links to the cases that drill it.</p>"
+            "<table><tr><th>capstone</th><th>company</th><th>parts</th><th>target time</th><th>timed mock</th></tr>"
+            + "".join(rows) + "</table>")
 
 
 def formula_index(scenarios: list[Scenario]) -> dict[str, list[tuple[Scenario, str]]]:
@@ -143,6 +164,8 @@ def _case_page(scenario: Scenario, assets_url: str) -> str:
 
     nb = execute_notebook(build_notebook(scenario, "solution"))
     page = notebook_html(nb, static_url=assets_url, title=scenario.title)
+    # Links between notebooks (a capstone's drills) become links between the site's pages.
+    page = re.sub(r'href="([a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb"', r'href="\1.html"', page)
     # A way back to the index, added right after <body>.
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _NAV.format(up="../"), page, count=1)
 

@@ -20,11 +20,11 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from caselab.scenarios import solvers
-from caselab.scenarios.text import escape_dollars, flatten_givens, worked_answer
+from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 from caselab.scenarios.spec import Given, Scenario, fill
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "RenderResult", "cells_hash",
-           "is_edited", "stored_hash", "atomic_write", "FORMAT_VERSION"]
+           "is_edited", "stored_hash", "atomic_write", "FORMAT_VERSION", "speaking_time_text", "part_minutes"]
 
 FORMAT_VERSION = 1
 KINDS = ("learner", "solution")
@@ -39,7 +39,7 @@ def _cell(kind: str, source: str, role: str, key: str, question: str | None = No
         meta["caselab"]["question"] = question
     make = new_code_cell if kind == "code" else new_markdown_cell
     if kind != "code":
-        source = escape_dollars(source)
+        source = escape_markdown(source)
     cell = make(source=source.strip("\n"), metadata=meta)
     cell["id"] = key
     return cell
@@ -96,8 +96,66 @@ def _answer_placeholder(q) -> str:
     return f"{q.id} = ...  # one of: " + ", ".join(json.dumps(o, ensure_ascii=False) for o in q.options)
 
 
+def speaking_time_text(minutes: float) -> str:
+    """Minutes as people say them: ``0.5`` → "30 s", ``2`` → "2 min", ``2.5`` → "2 min 30 s"."""
+    seconds = round(minutes * 60)
+    m, s = divmod(seconds, 60)
+    if not m:
+        return f"{s} s"
+    return f"{m} min" + (f" {s} s" if s else "")
+
+
+def part_minutes(questions) -> float:
+    """The target time of a part: the sum of its questions' speaking times."""
+    return sum(q.speaking_time or 0.0 for q in questions)
+
+
+def _drill_links(ids) -> str:
+    # the learner and worked notebooks of every scenario sit side by side in notebooks/ and solutions/
+    return " · ".join(f"[`{sid}`]({sid}.ipynb)" for sid in ids)
+
+
+def _part_drills(questions) -> list[str]:
+    seen: list[str] = []
+    for q in questions:
+        seen += [d for d in q.drills if d not in seen]
+    return seen
+
+
+def _plan(scenario: Scenario) -> str:
+    """The capstone's interview plan: each part, its questions, its target time and its drills."""
+    rows = ["| part | questions | target time | drill it in |", "|---|---|---|---|"]
+    total = 0.0
+    for label, qs in scenario.parts():
+        minutes = part_minutes(qs)
+        total += minutes
+        rows.append(f"| {label or '—'} | {', '.join(f'`{q.id}`' for q in qs)} | "
+                    f"{speaking_time_text(minutes) if minutes else '—'} | {_drill_links(_part_drills(qs)) or '—'} |")
+    return (f"## The interview plan\n\nAbout {speaking_time_text(total)} in all, part by part, in the order the "
+            "interviewer asks. Answer each open part out loud first, against its time, then write it down.\n\n"
+            + "\n".join(rows))
+
+
+def _part_header(label: str, questions) -> str:
+    minutes = part_minutes(questions)
+    spoken = [q for q in questions if q.kind == "rubric" and q.speaking_time]
+    lines = [f"## {label}"]
+    if minutes:
+        detail = (f" (the spoken answer: {speaking_time_text(sum(q.speaking_time for q in spoken))})"
+                  if spoken and len(spoken) < len(questions) else "")
+        lines.append(f"*Target time for this part: about {speaking_time_text(minutes)}{detail}.*")
+    drills = _part_drills(questions)
+    if drills:
+        lines.append(f"Drill this part in detail: {_drill_links(drills)}")
+    return "\n\n".join(lines)
+
+
 def _prompt(i: int, q, givens: dict) -> str:
-    text = f"### Q{i}. `{q.id}`\n\n{fill(q.prompt, givens).strip()}"
+    text = f"### Q{i}. `{q.id}`" + (f" — {q.part}" if q.part else "") + f"\n\n{fill(q.prompt, givens).strip()}"
+    if q.speaking_time:
+        text += f"\n\n*Target speaking time: {speaking_time_text(q.speaking_time)}.*"
+    if q.drills and not q.part:
+        text += f"\n\nDrill it in: {_drill_links(q.drills)}"
     if q.kind in ("choice", "decision"):
         text += "\n\nOptions: " + ", ".join(f"`{o}`" for o in q.options)
     if q.kind == "rubric":
@@ -131,12 +189,19 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if explorer in solution.explorers:
             cells.append(_cell("code", solution.explorers[explorer], "explorer", f"explorer-{explorer}"))
 
+    if scenario.is_capstone:
+        cells.append(_cell("markdown", _plan(scenario), "plan", "plan"))
+    part_starts = {qs[0].id: (label, qs) for label, qs in scenario.parts() if label}
     for i, q in enumerate(scenario.questions, 1):
+        if q.id in part_starts:
+            label, qs = part_starts[q.id]
+            slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "part"
+            cells.append(_cell("markdown", _part_header(label, qs), "part", f"part-{slug}-{q.id}"))
         cells.append(_cell("markdown", _prompt(i, q, givens), "prompt", f"prompt-{q.id}", q.id))
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f'{q.id} = """\n{fill(q.model_answer, givens).strip()}\n"""'
+            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, givens).strip())}"
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too

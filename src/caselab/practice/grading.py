@@ -44,6 +44,7 @@ class Feedback:
     question: str
     status: str
     message: str
+    mistake: str = ""  # the known mistake the answer matches, if any (counted per question in a gradebook)
 
     @property
     def passed(self) -> bool:
@@ -64,12 +65,32 @@ class Feedback:
                 f'<b style="color:{colour}">{_MARK[self.status]} {html.escape(self.question)}</b>: {body}</div>')
 
     def to_dict(self) -> dict:
-        return {"id": self.question, "status": self.status, "message": self.message}
+        out = {"id": self.question, "status": self.status, "message": self.message}
+        if self.mistake:
+            out["mistake"] = self.mistake
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
 # Reading a learner's value
 # --------------------------------------------------------------------------------------------------
+_HUGE_INT_REPR = "an integer of about"  # how caselab.practice.values describes an int too long to print
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 - e.g. an int past Python's 4300-digit printing limit
+        return f"<{type(value).__name__}>"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    """A learner's string as feedback quotes it: ``repr``, cut to ``limit`` characters (a 10 MB answer
+    gets a one-line message)."""
+    shown = repr(text[: limit + 1])
+    return shown if len(text) <= limit else f"{repr(text[:limit])[:-1]}…{shown[-1]} ({len(text):,} characters)"
+
+
 def _not_answered(value: Any) -> bool:
     return value is None or value is Ellipsis
 
@@ -88,7 +109,7 @@ def as_number(value: Any) -> float | str:
         except OverflowError:  # an int like 10**400: as a float it is infinite
             return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
-        return f"the string {value!r} (remove the quotes)"
+        return f"the string {_quote(value)} (remove the quotes)"
     if isinstance(value, list | tuple | set | dict):
         return f"a {type(value).__name__} of {len(value)} item(s)"
     if isinstance(value, numbers.Complex):
@@ -128,6 +149,11 @@ def _check_number(question: Question, answer: Answer, value: Any, learner_values
         return Feedback(qid, "failed", "your answer is NaN (not a number): a 0/0 or a missing value upstream? "
                                        "Expected a finite number.")
     if math.isinf(x):
+        if isinstance(value, int | np.integer) or _HUGE_INT_REPR in _safe_repr(value):  # 10**5000 (or its stand-in)
+            shown = (_safe_repr(value) if not isinstance(value, int | np.integer)
+                     else f"{_HUGE_INT_REPR} {int(int(value).bit_length() * 0.30103) + 1} digits")
+            return Feedback(qid, "failed", f"your answer is {shown}, beyond any number this question could have: "
+                                           "expected a finite number (a float or a modest int).")
         return Feedback(qid, "failed", f"your answer is {x}: a division by zero upstream? Expected a finite number.")
     truth = float(answer.value)
     band = f"accepted within {tol.describe()}"
@@ -143,7 +169,7 @@ def _check_number(question: Question, answer: Answer, value: Any, learner_values
         if isinstance(wrong, int | float) and math.isfinite(wrong) and tol.accepts(x, wrong) \
                 and not tol.accepts(wrong, truth):
             return Feedback(qid, "failed", f"not accepted — {format_number(x)} is what you get from a known mistake: "
-                                           f"{mistake}.")
+                                           f"{mistake}.", mistake=mistake)
     direction = "too high" if x > truth else "too low"
     return Feedback(qid, "failed", f"not accepted — {format_number(x)} is {direction} (answers {band} of the correct "
                                    "value pass). Try case.hint(...) for a nudge.")
@@ -157,7 +183,7 @@ def _check_option(question: Question, answer: Answer, value: Any, learner_values
                                        f"{as_number(value) if not isinstance(value, numbers.Real) else repr(value)}.")
     chosen = next((o for o in question.options if o.casefold() == value.strip().casefold()), None)
     if chosen is None:
-        return Feedback(qid, "failed", f"{value!r} is not one of the options: {options}.")
+        return Feedback(qid, "failed", f"{_quote(value)} is not one of the options: {options}.")
     if chosen == answer.value:
         return Feedback(qid, "passed", f"correct — {chosen!r}.")
     own = _recompute_from_own(answer, learner_values)
@@ -166,7 +192,7 @@ def _check_option(question: Question, answer: Answer, value: Any, learner_values
                                        "the reasoning is right; fix those and this follows.")
     for mistake, wrong in answer.mistakes.items():
         if wrong == chosen:
-            return Feedback(qid, "failed", f"not this one — {mistake}.")
+            return Feedback(qid, "failed", f"not this one — {mistake}.", mistake=mistake)
     return Feedback(qid, "failed", f"not this one — {chosen!r}. Try case.hint({qid!r}).")
 
 
@@ -209,9 +235,9 @@ class _Text(str):
     """A string that shows as Markdown in Jupyter and as itself elsewhere."""
 
     def _repr_markdown_(self) -> str:
-        from caselab.scenarios.text import escape_dollars
+        from caselab.scenarios.text import escape_markdown
 
-        return escape_dollars(str(self))
+        return escape_markdown(str(self))
 
     def __repr__(self) -> str:
         return str(self)
@@ -272,7 +298,7 @@ class Case:
             self._journal_ok = False
             return
         try:
-            journal.record(self.scenario.id, qid, event, status)
+            journal.record(self.scenario.id, qid, event, status, kind=self.scenario.question(qid).kind)
         except Exception as e:  # a journal problem must never break a learner's check
             self._journal_ok = False
             print(f"(caselab: progress not saved — {e})", file=sys.stderr)

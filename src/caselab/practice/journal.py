@@ -1,8 +1,13 @@
 """The progress journal: what a learner attempted, and what to review next.
 
 One small JSON file (``$CASELAB_HOME/journal.json``, default ``~/.local/share/caselab/``) holds, per
-scenario and question: attempts, passes, the last status, hints and solutions viewed, and when.
-``caselab progress`` shows it; ``caselab mock`` uses it to pick what you got wrong before.
+scenario and question: attempts, passes, the last status, hints and solutions viewed, and when; and
+per question a spaced-repetition *card* (FSRS, :mod:`caselab.practice.schedule`) that every check,
+hint, solution view, mock answer and self-score reviews. ``caselab next`` and ``caselab progress``
+read the cards; ``caselab mock`` asks due cards first.
+
+Version 1 journals (no cards) are migrated when read: each question answered before gets a card
+reviewed once, at its last activity, with the rating its history implies.
 
 Safety, because a learner's history is worth keeping:
 
@@ -12,6 +17,9 @@ Safety, because a learner's history is worth keeping:
 * **A lock** around read-modify-write, so two notebooks checking at once do not lose an update.
 * **A corrupted or foreign file is set aside, not overwritten**: it is renamed to
   ``journal.json.corrupt-<time>`` and a warning says so; a fresh journal starts beside it.
+* **What cannot be read safely is left alone**: a journal from a newer caselab, or a folder where the
+  file should be, raises :class:`JournalError` with what to do; a journal that is a symbolic link is
+  written through the link (the link stays).
 """
 
 from __future__ import annotations
@@ -24,14 +32,20 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning"]
+__all__ = ["journal_path", "load", "record", "record_mock", "summary", "review_topics", "JournalWarning",
+           "JournalError", "migrate"]
 
 FORMAT = "caselab-journal"
-VERSION = 1
+VERSION = 2
+MAX_REVIEWS = 20_000  # the review log keeps the newest; cards and counts keep everything that matters
 
 
 class JournalWarning(UserWarning):
     """The journal file was unreadable or foreign and has been set aside."""
+
+
+class JournalError(RuntimeError):
+    """The journal cannot be used as it is (newer version, a folder in its place); the message says why."""
 
 
 def journal_path() -> Path:
@@ -43,7 +57,34 @@ def journal_path() -> Path:
 
 
 def _empty() -> dict:
-    return {"format": FORMAT, "version": VERSION, "scenarios": {}, "mocks": []}
+    return {"format": FORMAT, "version": VERSION, "scenarios": {}, "mocks": [], "cards": {}, "reviews": []}
+
+
+def migrate(data: dict) -> dict:
+    """A journal of an older version brought up to :data:`VERSION` (in memory; saved on the next write).
+
+    Version 1 → 2: a card per question answered before, reviewed once at its last activity: Good if its
+    last check passed cleanly, Hard if it passed after misses or help, Again otherwise.
+    """
+    from datetime import UTC, datetime
+
+    from caselab.practice import schedule
+
+    if data.get("version", 1) < 2:
+        cards = data.setdefault("cards", {})
+        data.setdefault("reviews", [])
+        for sid, questions in data.get("scenarios", {}).items():
+            for qid, q in questions.items():
+                if not isinstance(q, dict) or not (q.get("attempts") or q.get("hints") or q.get("solutions")):
+                    continue
+                helped = q.get("hints", 0) or q.get("solutions", 0) or q.get("attempts", 0) > q.get("passed", 0)
+                rating = (schedule.Rating.Again if q.get("last_status") != "passed"
+                          else schedule.Rating.Hard if helped else schedule.Rating.Good)
+                when = datetime.fromtimestamp(float(q.get("last") or q.get("first") or 0) or 1, UTC)
+                cards[schedule.card_key(sid, qid)] = schedule.review(None, rating, when)
+        data["version"] = 2
+        data["migrated_from"] = 1
+    return data
 
 
 def _valid(data) -> bool:
@@ -67,8 +108,11 @@ def _set_aside(path: Path, why: str) -> Path:
 
 
 def load(path: Path | None = None) -> dict:
-    """The journal's content; an unreadable or foreign file is set aside (with a warning)."""
+    """The journal's content (migrated to this version); an unreadable or foreign file is set aside."""
     path = path or journal_path()
+    if path.is_dir():
+        raise JournalError(f"the progress journal {path} is a folder, not a file: move it away, or set "
+                           "CASELAB_HOME to another folder.")
     if not path.exists():
         return _empty()
     try:
@@ -76,16 +120,25 @@ def load(path: Path | None = None) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError):
         _set_aside(path, "is not valid JSON (corrupted?)")
         return _empty()
+    except OSError as e:
+        raise JournalError(f"the progress journal {path} cannot be read ({e.strerror or e}).") from None
     if not _valid(data):
         _set_aside(path, "is not a caselab journal")
         return _empty()
-    if data.get("version", 0) > VERSION:
-        raise RuntimeError(f"{path} was written by a newer caselab (journal version {data['version']}); "
-                           "upgrade caselab to read it.")
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
+        raise JournalError(f"the progress journal {path} was written by a newer caselab (journal version "
+                           f"{version!r}; this caselab reads up to {VERSION}): upgrade caselab to use it. It "
+                           "was left as it is.")
+    data = migrate(data)
+    data.setdefault("cards", {})
+    data.setdefault("reviews", [])
     return data
 
 
 def _atomic_write(path: Path, data: dict) -> None:
+    if path.is_symlink():  # write through the link: replacing it would cut the learner's link
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -120,25 +173,57 @@ def _update(mutate, path: Path | None = None) -> dict:
     return data
 
 
+EVENTS = ("check", "mock", "hint", "solution", "self_score")
+
+
 def record(scenario: str, question: str, event: str, status: str | None = None, *,
-           seconds: float | None = None, path: Path | None = None) -> None:
-    """Record one event: ``check`` (with its status), ``hint`` or ``solution``."""
-    if event not in ("check", "hint", "solution"):
-        raise ValueError(f"event must be 'check', 'hint' or 'solution'; got {event!r}")
-    now = time.time()
+           seconds: float | None = None, path: Path | None = None, kind: str = "number",
+           score: float | None = None, late: bool = False, now: float | None = None) -> None:
+    """Record one event and review the question's card with the rating it earns.
+
+    ``event``: ``check`` (in a notebook) or ``mock`` (with its ``status``), ``hint``, ``solution``, or
+    ``self_score`` (``score``: the share of rubric points claimed, 0–1). ``...`` — status
+    ``not_answered`` — is not an attempt: nothing is recorded. ``kind``: the question's kind, ``late``:
+    a mock answer given after the clock ran out, ``now``: the time (seconds since the epoch; tests).
+    """
+    from datetime import UTC, datetime
+
+    from caselab.practice import schedule
+
+    if event not in EVENTS:
+        raise ValueError(f"event must be one of {', '.join(EVENTS)}; got {event!r}")
+    if event in ("check", "mock") and status in (None, "not_answered"):
+        return  # `...` is not an attempt
+    now = time.time() if now is None else now
 
     def mutate(data):
         q = data["scenarios"].setdefault(scenario, {}).setdefault(question, {
             "attempts": 0, "passed": 0, "hints": 0, "solutions": 0, "last_status": None, "first": now})
-        if event == "check":
+        since = q.get("since_pass", {"misses": 0, "hints": 0, "solutions": 0})
+        rating = schedule.rating_for(event, status, kind=kind, seconds=seconds, earlier_misses=since["misses"],
+                                     hints=since["hints"], solutions=since["solutions"], late=late, score=score)
+        if event in ("check", "mock"):
             q["attempts"] += 1
             q["passed"] += status == "passed"
-            q["last_status"] = status
+            q["last_status"] = "late" if late and status == "passed" else status
             if seconds is not None:
                 q["seconds"] = round(q.get("seconds", 0.0) + seconds, 1)
+            since = ({"misses": 0, "hints": 0, "solutions": 0} if status == "passed"
+                     else {**since, "misses": since["misses"] + 1})
+        elif event == "self_score":
+            q["self_score"] = score
+            q["last_status"] = "self_scored"
         else:
             q[event + "s"] += 1
+            since = {**since, event + "s": since[event + "s"] + 1}
+        q["since_pass"] = since
         q["last"] = now
+        if rating is not None:
+            key = schedule.card_key(scenario, question)
+            when = datetime.fromtimestamp(now, UTC)
+            data["cards"][key] = schedule.review(data["cards"].get(key), rating, when)
+            data["reviews"].append({"card": key, "event": event, "rating": int(rating), "at": round(now, 1)})
+            del data["reviews"][:-MAX_REVIEWS]
 
     _update(mutate, path)
 

@@ -2,18 +2,28 @@
 
 The shell channel is polled in short slices (nbclient #312), a cell past its limit is interrupted,
 and a kernel that dies or ignores the interrupt is restarted and the cells that ran fine replayed.
+
+Each notebook runs in a temporary working folder of its own (deleted afterwards), so one submission's
+cells cannot write beside another's by a relative path; and every process the kernel started is ended
+with it — its process group, and (Linux) any descendant that left the group (a forked, setsid'd
+daemon): each kernel's environment carries a fresh token that its descendants inherit, and the grader
+ends every process carrying it. The grading process is also a *child subreaper*, so it can reap them.
 """
 
+from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import functools
 import json
 import logging
 import os
 import re
+import signal
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from queue import Empty
 from typing import Any
@@ -173,7 +183,17 @@ def _display_only_explorers(loaded: LoadedNotebook) -> set[int]:
 
 
 async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[CellRun], dict | None, str, str]:
-    """Run the copy cell by cell, then the collector. Returns (cells, collected, collector_problem, stderr)."""
+    """Run the copy cell by cell, then the collector. Returns (cells, collected, collector_problem, stderr).
+
+    The kernel's working folder is a fresh temporary folder; when the notebook is done, the kernel's
+    process group and every process it left behind are ended."""
+
+    become_subreaper()
+    with tempfile.TemporaryDirectory(prefix="caselab-grade-") as workdir:
+        return await _execute_in(loaded, timeout, workdir)
+
+
+async def _execute_in(loaded: LoadedNotebook, timeout: float | None, workdir: str):
     import zmq
 
     nb = copy.deepcopy(loaded.nb)
@@ -182,14 +202,16 @@ async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[
         nb, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True, record_timing=False,
         error_on_timeout={"ename": "CellTimeout", "evalue": f"the cell ran longer than {timeout:g} s",
                           "traceback": []} if timeout else None,
-        resources={"metadata": {"path": str(loaded.path.resolve().parent)}},
+        resources={"metadata": {"path": workdir}},
         store_widget_state=False, startup_timeout=60, log=_QUIET_LOG,
         shutdown_kernel="immediate",  # nothing to save in a grading kernel; a graceful stop costs ~1.5 s
         iopub_timeout=IOPUB_WAIT,
     )
     client.cell_timeout = timeout
     # CASELAB_NO_JOURNAL: grading must not rewrite the learner's progress journal (see grading.Case._journal)
-    env = {**os.environ, "CASELAB_GRADING": "1", "CASELAB_NO_JOURNAL": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    token = uuid.uuid4().hex
+    env = {**os.environ, "CASELAB_GRADING": "1", "CASELAB_NO_JOURNAL": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+           TOKEN_ENV: token}
     # Kernels run side by side (--caselab-jobs): one BLAS/OpenMP thread each, or they oversubscribe the cores
     # (a scikit-learn fit was seen 20x slower on a loaded 2-core machine).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -204,38 +226,100 @@ async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[
     problem = ""
     with tempfile.TemporaryFile(mode="w+b") as stderr_file:
         kernel_kwargs["stdout"] = kernel_kwargs["stderr"] = stderr_file  # not the grader's terminal
-        display_only = _display_only_explorers(loaded)
-        async with client.async_setup_kernel(**kernel_kwargs):
-            for index, cell in enumerate(nb.cells):
-                meta = cell.get("metadata", {}).get("caselab", {}) or {}
-                run = CellRun(index, meta.get("role"), meta.get("question"), "skipped")
-                runs.append(run)
-                if not _runnable(cell) or index in display_only:
-                    continue
-                await _run_cell(client, cell, index, run)
-                if run.status != "ok" and getattr(client, "needs_restart", False):
-                    await _restart_and_replay(client, nb, runs)
-
-            collector = _new_code_cell(_collector_source(loaded.question_ids))
-            nb.cells.append(collector)
-            client.cell_timeout = max(timeout or 0, 60.0)
-            client.iopub_timeout = 60  # the values come as an output: never drop it for being late
-            probe = CellRun(len(nb.cells) - 1, "collector", None, "skipped")
-            await _run_cell(client, collector, len(nb.cells) - 1, probe, store_history=False)
-            if probe.status != "ok":
-                problem = f"the grader could not read the answers from the kernel ({probe.exception})"
-            else:
-                for out in collector.get("outputs", []):
-                    data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
-                    if VALUES_MIME in data:
-                        collected = data[VALUES_MIME]
-                        if isinstance(collected, str):
-                            collected = json.loads(collected)
-                if collected is None:
-                    problem = "the grader could not read the answers from the kernel (no values came back)"
+        try:
+            async with client.async_setup_kernel(**kernel_kwargs):
+                runs, collected, problem = await _run_all(client, nb, loaded, timeout)
+        finally:  # the kernel is gone (its process group killed): end what it left, setsid'd or not
+            end_strays(processes_with_token(token))
         stderr_file.seek(0)
         stderr = _kernel_stderr_filtered(stderr_file.read().decode("utf-8", "replace"))
     return runs, collected, problem, stderr
+
+
+async def _run_all(client, nb, loaded: LoadedNotebook, timeout: float | None):
+    """Every runnable cell in order (restarting a dead kernel), then the collector cell."""
+    runs: list[CellRun] = []
+    collected: dict | None = None
+    problem = ""
+    display_only = _display_only_explorers(loaded)
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("caselab", {}) or {}
+        run = CellRun(index, meta.get("role"), meta.get("question"), "skipped")
+        runs.append(run)
+        if not _runnable(cell) or index in display_only:
+            continue
+        await _run_cell(client, cell, index, run)
+        if run.status != "ok" and getattr(client, "needs_restart", False):
+            await _restart_and_replay(client, nb, runs)
+
+    collector = _new_code_cell(_collector_source(loaded.question_ids))
+    nb.cells.append(collector)
+    client.cell_timeout = max(timeout or 0, 60.0)
+    client.iopub_timeout = 60  # the values come as an output: never drop it for being late
+    probe = CellRun(len(nb.cells) - 1, "collector", None, "skipped")
+    await _run_cell(client, collector, len(nb.cells) - 1, probe, store_history=False)
+    if probe.status != "ok":
+        problem = f"the grader could not read the answers from the kernel ({probe.exception})"
+    else:
+        for out in collector.get("outputs", []):
+            data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
+            if VALUES_MIME in data:
+                collected = data[VALUES_MIME]
+                if isinstance(collected, str):
+                    collected = json.loads(collected)
+        if collected is None:
+            problem = "the grader could not read the answers from the kernel (no values came back)"
+    return runs, collected, problem
+
+
+# --------------------------------------------------------------------------------------------------
+# Containment: every process a kernel started ends with it
+# --------------------------------------------------------------------------------------------------
+@functools.cache
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+
+    Without it, a process a learner's cell double-forks and ``setsid``-s is re-parented to init and
+    outlives grading unseen. Returns False where the call is not available (then only the kernel's
+    process group is ended)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER = 36
+    except (OSError, AttributeError):
+        return False
+
+
+TOKEN_ENV = "CASELAB_GRADING_RUN"  # a fresh token per notebook, inherited by everything its kernel starts
+
+
+def processes_with_token(token: str) -> set[int]:
+    """Live processes whose environment carries ``TOKEN_ENV=token``: the kernel and all it started."""
+    needle = f"{TOKEN_ENV}={token}".encode()
+    found = set()
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                with open(f"/proc/{entry.name}/environ", "rb") as f:
+                    if needle in f.read().split(b"\0"):
+                        found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def end_strays(pids: set[int]) -> int:
+    """SIGKILL ``pids`` and reap the ones re-parented to us. Returns how many were still alive."""
+    ended = 0
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+            ended += 1
+    for pid in pids:  # orphans re-parented to this subreaper are our children now: leave no zombie
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, 0)
+    return ended
 
 
 def _widget_env(loaded: LoadedNotebook) -> dict[str, str]:

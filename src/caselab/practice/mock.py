@@ -7,6 +7,12 @@ graded at once with the same feedback as the notebooks (misconceptions named); f
 answer in prose, then see the model answer and the rubric and score yourself point by point. At the
 end: a summary of your time per question and what to review.
 
+A capstone (a scenario whose questions are organised into the parts of one interview question, e.g.
+``caselab mock --scenario pinterest-capstone``) runs as one full-length interview: the time limit is the
+sum of the parts' target speaking times unless ``--minutes`` says otherwise, and each part has its own
+clock — shown at every prompt and, when the part ends, set against the part's target. Open parts show
+the outline to speak from with the model answer, then the interviewer's follow-ups one at a time.
+
 At any prompt: ``h`` for a hint, ``s`` to skip, ``q`` to stop. Colours only on a terminal that wants
 them (``NO_COLOR`` or ``--no-color`` turns them off).
 """
@@ -29,7 +35,7 @@ from caselab.practice.grading import Feedback, check_answer
 from caselab.scenarios import casebook
 from caselab.scenarios.spec import Scenario, fill
 
-__all__ = ["pick_scenario", "parse_number", "run_mock", "MockResult"]
+__all__ = ["pick_scenario", "parse_number", "run_mock", "interview_minutes", "MockResult", "PartResult"]
 
 SELF_SCORE_PASS = 0.6  # share of rubric points a self-scored answer needs to count as passed
 
@@ -61,10 +67,17 @@ def wants_colour(stream) -> bool:
 
 # --------------------------------------------------------------------------------------------------
 def pick_scenario(scenarios: list[Scenario], rng: np.random.Generator, data: dict | None = None) -> Scenario:
-    """Draw a scenario, weight 1 + weakness: what you got wrong (or peeked at) comes back more often."""
+    """Due cards first: the scenario holding the most forgotten due question (spaced repetition, FSRS).
+    With nothing due, draw one with weight 1 + weakness: what you got wrong comes back more often."""
+    from caselab.practice import schedule
+
     if not scenarios:
         raise ValueError("no scenario matches those filters")
     data = data if data is not None else journal.load()
+    candidates = {s.id: s for s in scenarios}
+    due = [d for d in schedule.due_cards(data.get("cards", {})) if d.scenario in candidates]
+    if due:
+        return candidates[due[0].scenario]
     weights = np.array([1.0 + journal.weakness(data, s.id) for s in scenarios])
     return scenarios[int(rng.choice(len(scenarios), p=weights / weights.sum()))]
 
@@ -116,11 +129,25 @@ class QuestionResult:
 
 
 @dataclass
+class PartResult:
+    """One part of a capstone interview: its target time and the time it took."""
+
+    label: str
+    target_seconds: float
+    seconds: float
+
+    @property
+    def over_seconds(self) -> float:
+        return self.seconds - self.target_seconds
+
+
+@dataclass
 class MockResult:
     scenario: str
     variant: int | None
     results: list[QuestionResult] = field(default_factory=list)
     stopped_early: bool = False
+    parts: list[PartResult] = field(default_factory=list)
 
     @property
     def score(self) -> int:
@@ -150,9 +177,16 @@ def terminal_markdown(text: str, *, width: int = 92, indent: str = "  ", bold=la
             widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(max(map(len, rows)))]
             for r in rows:
                 out.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip())
-        elif lines and all(re.match(r"\s*([-*+]|\d+[.)])\s", ln) for ln in lines):
-            for ln in lines:
-                out += textwrap.wrap(_inline(ln.strip(), bold), width=width, initial_indent=indent,
+        elif lines and re.match(r"\s*([-*+]|\d+[.)])\s", lines[0]) and all(
+                re.match(r"\s*([-*+]|\d+[.)])\s", ln) or ln.startswith((" ", "\t")) for ln in lines):
+            items: list[str] = []
+            for ln in lines:  # an indented line continues the item above it
+                if re.match(r"\s*([-*+]|\d+[.)])\s", ln):
+                    items.append(ln.strip())
+                else:
+                    items[-1] += " " + ln.strip()
+            for item in items:
+                out += textwrap.wrap(_inline(item, bold), width=width, initial_indent=indent,
                                      subsequent_indent=indent + "  ")
         else:
             out += textwrap.wrap(_inline(" ".join(" ".join(lines).split()), bold), width=width,
@@ -166,9 +200,32 @@ def _fmt_clock(seconds: float) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float = 20.0, input_fn=input,
+DEFAULT_MINUTES = 20.0
+
+
+def interview_minutes(scenario: Scenario) -> float:
+    """The full length of a mock on ``scenario``: a capstone's total target speaking time (rounded up to
+    whole minutes), else :data:`DEFAULT_MINUTES`."""
+    from caselab.notebooks.render import part_minutes
+
+    total = part_minutes(scenario.questions) if scenario.is_capstone else 0.0
+    return float(math.ceil(total)) if total else DEFAULT_MINUTES
+
+
+def _over_under(delta: float) -> str:
+    return f"{_fmt_clock(abs(delta))} {'over' if delta > 0 else 'under'}"
+
+
+def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float | None = None, input_fn=input,
              out=None, colour: bool | None = None, clock=time.monotonic, record: bool = True) -> MockResult:
-    """Run one mock interview on ``scenario`` (givens of ``variant`` if given) and return the results."""
+    """Run one mock interview on ``scenario`` (givens of ``variant`` if given) and return the results.
+
+    ``minutes`` is the time limit (default: :func:`interview_minutes`). In a capstone each part also has
+    its own clock, set against the part's target (the sum of its questions' ``speaking_time``).
+    """
+    from caselab.notebooks.render import part_minutes, speaking_time_text
+
+    minutes = interview_minutes(scenario) if minutes is None else minutes
     out = out or sys.stdout
     style = _Style(wants_colour(out) if colour is None else colour)
     width = 92
@@ -192,6 +249,12 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
     say(f"{src.company} · {src.role} · {src.round} · {src.difficulty}"
         + (f" · drill variant {variant}" if variant is not None else ""))
     say(f"{len(scenario.questions)} questions, {minutes:g} minutes. At any prompt: h = hint, s = skip, q = stop.")
+    parts = scenario.parts() if scenario.is_capstone else []
+    if parts:
+        say("One full interview, part by part; each part has its own clock and target:")
+        for label, qs in parts:
+            target = part_minutes(qs)
+            say(f"  {label or '(unlabelled)':10} {len(qs):>2} question(s)   target {speaking_time_text(target) if target else '—'}")
     say()
     para(fill(scenario.story, givens))
     from caselab.scenarios.solvers import get
@@ -213,43 +276,78 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float =
     learner: dict = {}
     start = clock()
     deadline = start + minutes * 60
+    part_of = {q.id: (label, part_minutes(qs) * 60) for label, qs in parts if label for q in qs}
+    current: dict = {}  # the part under way: label, target (s), start
+
+    def close_part() -> None:
+        if not current:
+            return
+        taken = clock() - current["start"]
+        result.parts.append(PartResult(current["label"], current["target"], taken))
+        if current["target"]:
+            say(style.dim(f"  {current['label']} took {_fmt_clock(taken)} against a target of "
+                          f"{_fmt_clock(current['target'])} ({_over_under(taken - current['target'])})."))
+        say()
+        current.clear()
+
+    def part_clock() -> str:
+        if not current:
+            return ""
+        return f"{current['label']} {_fmt_clock(clock() - current['start'])}/{_fmt_clock(current['target'])} · "
+
+    def not_reached(i: int) -> None:
+        result.stopped_early = True
+        for rest in scenario.questions[i - 1:]:
+            result.results.append(QuestionResult(rest.id, rest.kind, "not_reached", 0.0))
+
     for i, q in enumerate(scenario.questions, 1):
         now = clock()
         if now >= deadline:
+            close_part()
             say(style.bold(f"⏱ Time is up ({minutes:g} min). The remaining questions are not scored."))
-            result.stopped_early = True
-            for rest in scenario.questions[i - 1:]:
-                result.results.append(QuestionResult(rest.id, rest.kind, "not_reached", 0.0))
+            not_reached(i)
             break
+        if q.id in part_of and current.get("label") != part_of[q.id][0]:
+            close_part()
+            label, target = part_of[q.id]
+            current.update(label=label, target=target, start=clock())
+            say(style.bold(f"━━ {label} ━━") + "  " + style.dim(f"target {speaking_time_text(target / 60)}; "
+                                                               "the part clock starts now"))
         say(style.bold(f"Q{i}/{len(scenario.questions)} [{q.id}]") + "   "
-            + style.dim(f"⏱ {_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
+            + style.dim(f"⏱ {part_clock()}{_fmt_clock(now - start)} elapsed · {_fmt_clock(deadline - now)} left"))
         para(fill(q.prompt, givens))
+        if q.speaking_time and q.kind == "rubric":
+            say(style.dim(f"  (answer out loud first: about {speaking_time_text(q.speaking_time)}; then type the gist)"))
         if q.options:
             for k, opt in enumerate(q.options, 1):
                 say(f"    {k}. {opt}")
         q_start = clock()
         fb, stop = _ask(q, solution.answers.get(q.id), learner, givens, input_fn, say, para, style,
-                        lambda: f"[{_fmt_clock(deadline - clock())} left] > ")
+                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ")
         seconds = clock() - q_start
         if stop:
-            result.stopped_early = True
-            for rest in scenario.questions[i - 1:]:
-                result.results.append(QuestionResult(rest.id, rest.kind, "not_reached", 0.0))
+            close_part()
+            not_reached(i)
             break
         result.results.append(QuestionResult(q.id, q.kind, fb.status, seconds, fb.message))
         if record:
             try:
-                journal.record(scenario.id, q.id, "check", fb.status, seconds=seconds)
-            except OSError as e:  # a journal problem must not end the interview
+                journal.record(scenario.id, q.id, "mock", fb.status, seconds=seconds, kind=q.kind)
+            except (OSError, journal.JournalError) as e:  # a journal problem must not end the interview
                 say(style.dim(f"(progress not saved: {e})"))
         say()
+    else:
+        close_part()
 
     _summary(result, scenario, givens, say, style)
     if record:
+        entry = {"scenario": scenario.id, "variant": variant, "when": time.time(), "score": result.score,
+                 "questions": len(scenario.questions), "seconds": round(sum(r.seconds for r in result.results), 1)}
+        if result.parts:
+            entry["parts"] = [{"part": p.label, "target_seconds": round(p.target_seconds, 1),
+                               "seconds": round(p.seconds, 1)} for p in result.parts]
         try:
-            journal.record_mock({"scenario": scenario.id, "variant": variant, "when": time.time(),
-                                 "score": result.score, "questions": len(scenario.questions),
-                                 "seconds": round(sum(r.seconds for r in result.results), 1)})
+            journal.record_mock(entry)
         except OSError:
             pass
     return result
@@ -319,6 +417,12 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
 
 
 def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
+    if q.outline:
+        say(style.bold("  Outline to speak from"))
+        for k, beat in enumerate(q.outline, 1):
+            for line in textwrap.wrap(fill(beat, givens), width=86, initial_indent=f"   {k}. ",
+                                      subsequent_indent="      "):
+                say(line)
     say(style.bold("  Model answer"))
     para(fill(q.model_answer, givens), indent="    ")
     say(style.bold("  Score yourself: did your answer make each point? (y/n)"))
@@ -340,7 +444,29 @@ def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
     fb = Feedback(q.id, status, f"self-scored {hit}/{len(q.points)} rubric points"
                                 f" ({'≥' if status == 'passed' else '<'} {SELF_SCORE_PASS:.0%} to pass).")
     say("  " + style.status(fb))
+    _follow_ups(q, givens, input_fn, say, style)
     return fb
+
+
+def _follow_ups(q, givens, input_fn, say, style) -> None:
+    """The interviewer's follow-ups, one at a time: answer out loud, then Enter shows a short model answer."""
+    if not q.follow_ups:
+        return
+    say(style.bold(f"  The interviewer follows up ({len(q.follow_ups)}): answer each out loud, then press Enter "
+                   "for a short model answer (s skips the rest)."))
+    for k, f in enumerate(q.follow_ups, 1):
+        for line in textwrap.wrap(fill(f.question, givens), width=86, initial_indent=f"   {k}. ",
+                                  subsequent_indent="      "):
+            say(line)
+        try:
+            reply = input_fn("      Enter > ").strip().lower()
+        except EOFError:
+            return
+        if reply in ("s", "skip", "q"):
+            return
+        for line in textwrap.wrap(fill(f.answer, givens), width=84, initial_indent="      → ",
+                                  subsequent_indent="        "):
+            say(style.dim(line))
 
 
 def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -> None:
@@ -350,6 +476,12 @@ def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -
         say(f"  {r.id:34} {r.status:12} {_fmt_clock(r.seconds) if r.status != 'not_reached' else '—':>6}")
     total = sum(r.seconds for r in result.results)
     say(f"  score {result.score}/{len(scenario.questions)} in {_fmt_clock(total)}")
+    if result.parts:
+        say()
+        say(f"  {'part':12} {'target':>7} {'taken':>7}")
+        for p in result.parts:
+            say(f"  {p.label:12} {_fmt_clock(p.target_seconds):>7} {_fmt_clock(p.seconds):>7}   "
+                + (_over_under(p.over_seconds) if p.target_seconds else ""))
     review = [r for r in result.results if r.status not in ("passed", "not_reached")]
     unreached = [r.id for r in result.results if r.status == "not_reached"]
     if review or unreached:
@@ -369,6 +501,8 @@ def _summary(result: MockResult, scenario: Scenario, givens: dict, say, style) -
 
 def filter_scenarios(company: str | None = None, topic: str | None = None,
                      difficulty: str | None = None) -> list[Scenario]:
+    """The scenarios matching the filters. A topic asks for a drill on that topic, so it leaves out the
+    capstones (whole interviews whose topics span everything), unless nothing else matches."""
     out = []
     for s in casebook.load_all(check_solver=False):
         if company and company.casefold() not in s.source.company.casefold():
@@ -378,6 +512,8 @@ def filter_scenarios(company: str | None = None, topic: str | None = None,
         if difficulty and s.source.difficulty != difficulty:
             continue
         out.append(s)
+    if topic and any(not s.is_capstone for s in out):
+        out = [s for s in out if not s.is_capstone]
     return out
 
 
@@ -394,5 +530,5 @@ def main_mock(args) -> int:
     if scenario.variants and not args.original:
         variant = int(rng.integers(0, 1_000_000)) if args.variant is None else args.variant
     colour = False if args.no_color else None
-    run_mock(scenario, variant=variant, minutes=args.minutes, colour=colour)
+    run_mock(scenario, variant=variant, minutes=getattr(args, "minutes", None), colour=colour)
     return 0

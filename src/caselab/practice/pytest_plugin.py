@@ -56,12 +56,65 @@ def pytest_addoption(parser):
                     help="notebooks executed at once, one kernel each (default 2)")
     group.addoption("--caselab-report", default=None, metavar="FILE",
                     help="write the grades as JSON to FILE (one object, or {\"notebooks\": [...]} for several)")
+    group.addoption("--caselab-gradebook", default=None, metavar="PREFIX",
+                    help="write a cohort gradebook: PREFIX.csv (a row per notebook) and PREFIX.json (with the "
+                         "count of each named mistake per question)")
+    group.addoption("--caselab-names", default=None, metavar="JSON",
+                    help=argparse_suppress())
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS  # internal: {path: name to show}, for files pytest cannot take by name
 
 
 def pytest_configure(config):
     config.stash[_GRADER] = Grader(config)
-    if config.getoption("caselab") or any(str(a).split("::")[0].endswith(".ipynb") for a in config.args):
+    grading = config.getoption("caselab") or any(str(a).split("::")[0].endswith(".ipynb") for a in config.args)
+    if grading:
         _skip_iri_grammar()
+        from caselab.practice.kernel import become_subreaper
+
+        become_subreaper()  # a learner's daemonised process is re-parented here, and ended (see kernel.py)
+        _check_options(config)
+
+
+def _check_options(config) -> None:
+    """Refuse, before any kernel starts, options that would lose data or grade without a limit."""
+    import math
+
+    timeout = config.getoption("caselab_timeout")
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise pytest.UsageError(f"--caselab-timeout must be a number of seconds above 0; got {timeout}.")
+    jobs = config.getoption("caselab_jobs")
+    if jobs < 1:
+        raise pytest.UsageError(f"--caselab-jobs must be at least 1; got {jobs}.")
+    base = Path(config.invocation_params.dir)
+    inputs = set()
+    for arg in config.args:
+        p = Path(str(arg).split("::")[0])
+        p = p if p.is_absolute() else base / p
+        inputs.add(p.resolve())
+        if p.is_dir():
+            inputs |= {q.resolve() for q in p.rglob("*.ipynb")}
+    outputs = [("--caselab-report", config.getoption("caselab_report"), "")]
+    prefix = config.getoption("caselab_gradebook")
+    if prefix:
+        outputs += [("--caselab-gradebook", prefix, ".csv"), ("--caselab-gradebook", prefix, ".json")]
+    for option, value, suffix in outputs:
+        if not value:
+            continue
+        out = Path(value + suffix)
+        out = out if out.is_absolute() else base / out
+        if out.suffix == ".ipynb" or out.resolve() in inputs or any(out.resolve() == i.parent for i in inputs):
+            raise pytest.UsageError(f"{option} {value}: that would overwrite a notebook being graded; write the "
+                                    "report to a new file (e.g. grades.json).")
+        if out.is_dir():
+            raise pytest.UsageError(f"{option} {value}{suffix}: is a folder; give a file name.")
+        if not out.parent.is_dir():
+            raise pytest.UsageError(f"{option} {value}{suffix}: the folder {out.parent} does not exist; create it "
+                                    "first.")
 
 
 def _skip_iri_grammar() -> None:
@@ -110,7 +163,7 @@ class NotebookFile(pytest.File):
         try:
             loaded = runner.load_notebook(self.path)
         except runner.NotebookError as e:
-            message = e.describe(self.nodeid)  # the path as the user typed it, not the absolute one
+            message = e.describe(grader.display_name(self.nodeid, self.path))
             grader.add_broken(self.nodeid, message)
             yield NotebookErrorItem.from_parent(self, name=NOTEBOOK_ITEM, message=message)
             return
@@ -178,9 +231,24 @@ class Grader:
         self.thread: threading.Thread | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.task: asyncio.Task | None = None
+        self._names: dict[str, str] | None = None
+        self.gradebook: tuple[Path, Path] | None = None  # (csv, json) once written
+        self.paths: dict[str, Path] = {}
+
+    def display_name(self, nodeid: str, path: Path | None = None) -> str:
+        """How reports name a notebook: as the user typed it (``caselab grade`` may pass a stand-in link)."""
+        if self._names is None:
+            self._names = {}
+            source = self.config.getoption("caselab_names")
+            if source:
+                self._names = json.loads(Path(source).read_text(encoding="utf-8"))
+        if path is not None and str(path) in self._names:
+            return self._names[str(path)]
+        return self._names.get(nodeid, nodeid)
 
     def add(self, nodeid: str, loaded: runner.LoadedNotebook) -> None:
         self.loaded[nodeid] = loaded
+        self.paths[nodeid] = loaded.path
         self.events[nodeid] = threading.Event()
 
     def add_broken(self, nodeid: str, message: str) -> None:
@@ -223,7 +291,8 @@ class Grader:
             self.events[todo[i]].set()
 
         await runner.grade_many_async([self.loaded[n] for n in todo], jobs=opt("caselab_jobs"),
-                                      timeout=opt("caselab_timeout"), on_done=done, names=todo)
+                                      timeout=opt("caselab_timeout"), on_done=done,
+                                      names=[self.display_name(n, self.paths.get(n)) for n in todo])
 
     def result(self, nodeid: str) -> runner.NotebookReport:
         if self.thread is None:  # e.g. run without collection_finish (should not happen): start now
@@ -247,7 +316,8 @@ class Grader:
         out = []
         for nodeid in self.order:
             if nodeid in self.broken:
-                out.append(runner.NotebookReport(notebook=nodeid, scenario=None, error=self.broken[nodeid]))
+                out.append(runner.NotebookReport(notebook=self.display_name(nodeid), scenario=None,
+                                                 error=self.broken[nodeid]))
             elif nodeid in self.reports:
                 out.append(self.reports[nodeid])
         return out
@@ -270,10 +340,16 @@ def pytest_sessionfinish(session):
         return
     grader.stop()
     path = session.config.getoption("caselab_report")
-    if path:
-        reports = [r.to_dict() for r in grader.finished()]
+    finished = grader.finished()
+    if path and finished:
+        reports = [r.to_dict() for r in finished]
         data = reports[0] if len(reports) == 1 else {"notebooks": reports}
         Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    prefix = session.config.getoption("caselab_gradebook")
+    if prefix and finished:
+        from caselab.practice.gradebook import write_gradebook
+
+        grader.gradebook = write_gradebook(finished, prefix)
 
 
 def score_table(reports: list[runner.NotebookReport]) -> list[str]:
@@ -295,7 +371,7 @@ def score_table(reports: list[runner.NotebookReport]) -> list[str]:
         total = {s: sum(r.counts()[s] for r in graded) for s in STATUSES}
         rows.append([f"total ({len(reports)} notebooks)", "", f"{sum(r.score for r in graded)}/"
                      f"{sum(r.max_score for r in graded)}"] + [str(total[s]) for s in STATUSES])
-    widths = [max(len(h), *(len(row[i]) for row in rows if i < 3 or len(row) == len(heads)))
+    widths = [max([len(h)] + [len(row[i]) for row in rows if i < 3 or len(row) == len(heads)])
               for i, h in enumerate(heads)]
     lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
                        for i, (h, w) in enumerate(zip(heads, widths, strict=True)))]
@@ -319,6 +395,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("caselab grades")
     for line in score_table(reports):
         terminalreporter.write_line(line)
+    for r in reports:
+        if r.note:
+            terminalreporter.write_line(f"note on {r.notebook}: {r.note}")
+    timeout = config.getoption("caselab_timeout")
+    terminalreporter.write_line(f"(each cell may run {timeout:g} s; a cell past that is stopped and its question "
+                                "is `timeout`)")
+    from caselab.practice.gradebook import mistake_counts
+
+    common = mistake_counts(reports)
+    if len(reports) > 1 and common:
+        terminalreporter.write_line("named mistakes (learners):")
+        for scenario, questions in common.items():
+            for question, mistakes in questions.items():
+                for mistake, n in mistakes.items():
+                    terminalreporter.write_line(f"  {scenario} · {question}: {n} × {mistake}")
     path = config.getoption("caselab_report")
     if path:
         terminalreporter.write_line(f"report written to {path}")
+    if getattr(grader, "gradebook", None):
+        csv_path, json_path = grader.gradebook
+        terminalreporter.write_line(f"gradebook written to {csv_path} and {json_path}")

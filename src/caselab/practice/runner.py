@@ -42,6 +42,7 @@ Statuses per question (see :func:`judge`):
 
 import asyncio
 import concurrent.futures
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,8 @@ class NotebookReport:
     seconds: float = 0.0
     error: str | None = None  # set when the notebook could not be graded at all (then feedback is empty)
     kernel_stderr: str = ""  # what the kernel process wrote outside the notebook (start-up noise removed)
+    timeout: float | None = None  # the per-cell time limit it was graded with (None: no limit)
+    note: str = ""  # about the notebook itself, e.g. drill givens edited in its metadata
 
     @property
     def score(self) -> int:
@@ -110,8 +113,11 @@ class NotebookReport:
         return self.by_question()[qid]
 
     def to_dict(self) -> dict:
-        out = {"notebook": self.notebook, "scenario": self.scenario, "score": self.score,
-               "max_score": self.max_score, "questions": [f.to_dict() for f in self.feedback]}
+        out = {"notebook": self.notebook, "scenario": self.scenario, "variant": self.variant, "score": self.score,
+               "max_score": self.max_score, "cell_timeout_seconds": self.timeout,
+               "questions": [f.to_dict() for f in self.feedback]}
+        if self.note:
+            out["note"] = self.note
         if self.error is not None:
             out["error"] = self.error
         return out
@@ -124,27 +130,32 @@ class NotebookReport:
         return "\n".join(lines)
 
 
-def _foreign_note(scenario, defined: Iterable[str]) -> str:
-    """A note when the notebook defines the question variables of *another* scenario."""
+@functools.cache
+def _question_ids_by_scenario() -> dict[str, tuple[str, ...]]:
+    """Every scenario's question ids, read once per process from the specs' structure (nothing is solved:
+    an unanswered question must not cost seconds)."""
     from caselab.scenarios import casebook
 
+    out = {}
+    for sid in casebook.scenario_ids():
+        try:
+            out[sid] = tuple(q.id for q in casebook.load(sid, check_solver=False).questions)
+        except Exception:  # noqa: BLE001 - a broken spec elsewhere must not break this grade
+            continue
+    return out
+
+
+def _foreign_note(scenario, defined: Iterable[str]) -> str:
+    """A note when the notebook defines the question variables of *another* scenario."""
     own = {q.id for q in scenario.questions}
     names = set(defined) - own
     if not names:
         return ""
     best, hits = None, []
-    try:
-        ids = casebook.scenario_ids()
-    except Exception:
-        return ""
-    for sid in ids:
+    for sid, qids in _question_ids_by_scenario().items():
         if sid == scenario.id:
             continue
-        try:
-            other = casebook.load(sid)
-        except Exception:
-            continue
-        found = [q.id for q in other.questions if q.id in names]
+        found = [q for q in qids if q in names]
         if len(found) > len(hits):
             best, hits = sid, found
     if not hits:
@@ -239,7 +250,8 @@ async def grade_loaded(loaded: LoadedNotebook, timeout: float | None = DEFAULT_T
     runs, collected, problem, stderr = await _execute(loaded, timeout)
     feedback = judge(loaded, runs, collected, problem, solution=solution)
     return NotebookReport(notebook=name or str(loaded.path), scenario=loaded.scenario.id, feedback=feedback,
-                          cells=runs, variant=loaded.variant, seconds=time.monotonic() - start, kernel_stderr=stderr)
+                          cells=runs, variant=loaded.variant, seconds=time.monotonic() - start, kernel_stderr=stderr,
+                          timeout=timeout if timeout and timeout > 0 else None, note=loaded.note)
 
 
 async def grade_notebook_async(path: str | Path, timeout: float | None = DEFAULT_TIMEOUT) -> NotebookReport:

@@ -19,9 +19,14 @@ def encode_value(value):
     dict set frozenset other``; numbers (numpy scalars too) become floats, with ``"nan"``, ``"inf"``,
     ``"-inf"`` as strings; containers keep their length, arrays their shape, anything else its type
     name. (Missing variables are ``{"t": "missing"}``, written by the collector.)
+
+    Only values of the built-in and numpy types are looked into, by *exact* type: a learner's own class
+    (or a subclass of float whose ``__float__`` loops, exits or prints a megabyte) is described by its
+    type name alone, so no learner code runs here and one odd answer cannot spoil the others.
     """
+    import decimal
+    import fractions
     import math
-    import numbers
 
     try:
         import numpy as np
@@ -35,34 +40,41 @@ def encode_value(value):
             return "inf" if x > 0 else "-inf"
         return x
 
-    tname = type(value).__name__
+    kind = type(value)  # the real class: not value.__class__, which a learner's class may fake
+    tname = kind.__name__[:100]
+    numpy_scalar = np is not None and kind.__module__ == "numpy" and issubclass(kind, np.generic)
     try:
         if value is Ellipsis:
             return {"t": "ellipsis"}
         if value is None:
             return {"t": "none"}
-        if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
-            return {"t": "bool", "v": bool(value), "type": "bool" if isinstance(value, bool) else "numpy.bool_"}
-        if isinstance(value, str):
-            return {"t": "str", "v": str(value)[:200_000]}
-        if np is not None and isinstance(value, np.ndarray):
+        if kind is bool or (numpy_scalar and issubclass(kind, np.bool_)):
+            return {"t": "bool", "v": bool(value), "type": "bool" if kind is bool else "numpy.bool_"}
+        if kind is str:
+            return {"t": "str", "v": value[:200_000], "n": len(value)}
+        if np is not None and kind is np.ndarray:
             out = {"t": "ndarray", "shape": [int(s) for s in value.shape], "dtype": value.dtype.str}
             if value.ndim == 0 and value.dtype.kind in "iuf":
                 out["v"] = num(float(value))
             return out
-        if isinstance(value, numbers.Real):
+        if kind is int:
+            if value.bit_length() > 1000:  # beyond any float, and too long to print (Python's 4300-digit limit)
+                return {"t": "number", "v": "inf" if value > 0 else "-inf", "type": "int",
+                        "repr": f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"}
+            return {"t": "number", "v": num(float(value)), "type": "int", "repr": repr(value)}
+        if kind in (float, fractions.Fraction, decimal.Decimal) or (
+                numpy_scalar and issubclass(kind, np.integer | np.floating)):
             try:
                 x = float(value)
             except OverflowError:
                 x = math.inf if value > 0 else -math.inf
             return {"t": "number", "v": num(x), "type": tname, "repr": repr(value)[:1000]}
-        if isinstance(value, numbers.Complex):
+        if kind is complex or (numpy_scalar and issubclass(kind, np.complexfloating)):
             c = complex(value)
             return {"t": "complex", "v": [num(c.real), num(c.imag)]}
-        for kind in (list, tuple, dict, set, frozenset):
-            if isinstance(value, kind):
-                return {"t": kind.__name__, "n": len(value), "type": tname}
-    except Exception:  # a value whose float()/len() raises is described by its type
+        if kind in (list, tuple, dict, set, frozenset):
+            return {"t": kind.__name__, "n": len(value), "type": tname}
+    except Exception:  # a value that cannot be described (e.g. an overflowing Decimal) is given by its type
         pass
     return {"t": "other", "type": tname}
 

@@ -42,7 +42,8 @@ def scenario_ids() -> list[str]:
 
 
 def _is_path(ref: str | Path) -> bool:
-    return isinstance(ref, Path) or str(ref).endswith(".toml") or os.sep in str(ref)
+    """A spec file is named by a path ending in ``.toml``; anything else must be a scenario id."""
+    return isinstance(ref, Path) or str(ref).endswith(".toml")
 
 
 @lru_cache(maxsize=256)
@@ -81,6 +82,12 @@ def load(ref: str | Path, *, check_solver: bool = True) -> Scenario:
         if not path.exists():
             raise UnknownScenario(f"no spec file at {path}.")
     else:
+        from caselab.scenarios.spec import ID_PATTERN, MAX_ID_LENGTH
+
+        if not isinstance(ref, str) or not ID_PATTERN.match(ref) or len(ref) > MAX_ID_LENGTH:
+            raise UnknownScenario(f"{str(ref)[:80]!r} is not a scenario id: ids are lowercase ASCII letters, digits "
+                                  "and single hyphens (e.g. 'pinterest-f1-cost'); to open a spec file, give a path "
+                                  "ending in .toml.")
         path = casebook_dir() / f"{ref}.toml"
         if not path.exists():
             ids = scenario_ids()

@@ -20,6 +20,8 @@ Layout (see ``casebook/pinterest-f1-cost.toml`` for a full example)::
     [source]                          # company, role, round, difficulty (easy|medium|hard)
     [givens]                          # checked against the solver's declared givens
     [[questions]]                     # id, kind, prompt, unit/tolerance, options, hint, points, model_answer
+                                      # capstones also: part, speaking_time, outline, follow_ups, drills
+    [[questions.points]]              # a rubric point as a table: text, evidence, number, against
     [variants]                        # optional: ranges of givens for drills
 """
 
@@ -31,14 +33,17 @@ import keyword
 import math
 import operator
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "FollowUp",
     "Given",
     "Question",
+    "RubricPoint",
     "Scenario",
     "Source",
     "SpecError",
@@ -46,6 +51,7 @@ __all__ = [
     "Tolerance",
     "DEFAULT_TOLERANCE",
     "fill",
+    "PlaceholderError",
     "load_spec",
     "parse_spec",
     "validate_givens",
@@ -54,6 +60,15 @@ __all__ = [
 QUESTION_KINDS = ("number", "choice", "decision", "rubric")
 DIFFICULTIES = ("easy", "medium", "hard")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+QUESTION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")  # ASCII: Python folds some Unicode names (ﬁ -> fi)
+MAX_ID_LENGTH = 64
+RESERVED_NAMES = frozenset({"case", "caselab", "np", "pd", "plt"})  # names the notebooks' own code uses
+# A spec is data from anyone: it loads in bounded time and memory.
+MAX_SPEC_BYTES = 256 * 1024  # the largest spec in the casebook is about 14 KB
+MAX_TEXT_CHARS = 20_000  # one story, prompt, hint, explanation or model answer
+MAX_QUESTIONS = 60
+MAX_INTEGER_GIVEN = 10_000_000  # unless the solver's schema sets its own upper bound (rows of data, counts)
+MAX_NUMBER_GIVEN = 1e12
 SEED_PART_PATTERN = re.compile(r"^\d{3}-[0-9a-z-]+$")
 
 
@@ -171,6 +186,12 @@ class Given:
         return "an array"
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: messages quote a spec's values, never whole blobs."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _type_name(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
             dict: "a table"}.get(type(value), type(value).__name__)
@@ -201,6 +222,10 @@ def _check_given(value: Any, g: Given, path: str) -> list[SpecProblem]:
             return [SpecProblem(path, f"must be finite; got {value}.")]
         if g.kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
             return [SpecProblem(path, f"must be {g.allowed()} ({g.doc}); got {value!r}.")]
+        if g.hi is None and abs(value) > (MAX_INTEGER_GIVEN if g.kind == "integer" else MAX_NUMBER_GIVEN):
+            limit = MAX_INTEGER_GIVEN if g.kind == "integer" else MAX_NUMBER_GIVEN
+            return [SpecProblem(path, f"= {value!r} is beyond what caselab accepts for {g.doc} (|value| ≤ {limit:,.0f}): "
+                                      "numbers this large only overflow the answers or exhaust memory.")]
         lo = 0.0 if g.kind == "rate" and g.lo is None else g.lo
         hi = 1.0 if g.kind == "rate" and g.hi is None else g.hi
         too_low = lo is not None and (value <= lo if g.lo_open else value < lo)
@@ -252,31 +277,90 @@ def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
 # Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
 # variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
 # --------------------------------------------------------------------------------------------------
-class _Givens(dict):
-    """Givens whose nested tables can be reached with dots in a format field: {baseline.precision}."""
+# A given, dotted into tables, optionally one item of an array of numbers: {baseline.precision}, {shares[3]}.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\])?$")
+_ITEM = re.compile(r"^(?P<name>.*)\[(?P<index>\d{1,3})\]$")
+# fill, align, sign, '#', '0', width (≤ 2 digits), grouping, precision (≤ 2 digits), type: enough for
+# "{prevalence:.1%}", "{n:,}", "{cost:,.2f}" and nothing that can allocate or reach into objects.
+_FORMAT_SPEC = re.compile(r"^(?:[^{}]?[<>^=])?[+\- ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?$")
 
-    def __getattr__(self, name):
-        try:
-            value = self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return _Givens(value) if isinstance(value, dict) else value
+
+class PlaceholderError(ValueError):
+    """A ``{placeholder}`` that is not a given's name with a plain format: the message says what is allowed."""
+
+
+def _parts(text: str):
+    """``(literal text, field name or None, format spec)`` for ``text``; every field checked."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as e:  # a lone { or }
+        raise PlaceholderError(f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.") from None
+    for literal, name, spec, conversion in parsed:
+        if name is not None:
+            if not _FIELD_NAME.match(name):
+                raise PlaceholderError(f"the placeholder {{{name}}} is not a given's name: placeholders name givens "
+                                       "(dots reach into tables, e.g. {baseline.precision}; [i] takes item i of an "
+                                       "array, e.g. {shares[0]}); no attributes, no expressions.")
+            if conversion:
+                raise PlaceholderError(f"the placeholder {{{name}!{conversion}}} uses a conversion: write {{{name}}} "
+                                       f"or {{{name}:.3f}}.")
+            if spec and not _FORMAT_SPEC.match(spec):
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} has a format caselab does not accept: use "
+                                       "a plain number format such as :.3f, :,.0f, :.1% or :,d (width at most 99).")
+        yield literal, name, spec or ""
+
+
+def _lookup(givens: dict, name: str):
+    """The given a placeholder names: dict keys and one list position, looked up by hand (no getattr)."""
+    item = _ITEM.match(name)
+    value: Any = givens
+    for part in (item["name"] if item else name).split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(name)
+        value = value[part]
+    if item:
+        if not isinstance(value, list) or int(item["index"]) >= len(value):
+            raise KeyError(name)
+        value = value[int(item["index"])]
+    if isinstance(value, dict) or (isinstance(value, list) and not all(isinstance(v, int | float | str) for v in value)):
+        raise PlaceholderError(f"the placeholder {{{name}}} names a table, not a value: name one of its entries "
+                               "(e.g. {baseline.precision}).")
+    return value
 
 
 def fill(text: str, givens: dict) -> str:
-    """``text`` with its ``{given}`` placeholders replaced by the values in ``givens``."""
-    wrapped = _Givens({k: _Givens(v) if isinstance(v, dict) else v for k, v in givens.items()})
-    return text.format_map(wrapped)
+    """``text`` with its ``{given}`` placeholders replaced by the givens' values, formatted.
+
+    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array) with an
+    optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``, ``{shares[3]:.0%}``,
+    ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by ``str.format``,
+    so no attribute access, no nested formats, bounded widths: a spec cannot reach into Python objects.
+    Literal braces are written ``{{`` and ``}}``. Raises :class:`PlaceholderError`, or ``KeyError`` naming
+    a placeholder that names no given.
+    """
+    out = []
+    for literal, name, spec in _parts(text):
+        out.append(literal)
+        if name is not None:
+            value = _lookup(givens, name)
+            if isinstance(value, list) and spec:
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} formats an array: write {{{name}}}.")
+            try:
+                out.append(format(value, spec))
+            except (ValueError, TypeError) as e:
+                raise PlaceholderError(f"the placeholder {{{name}:{spec}}} does not fit its value {value!r} ({e}).") \
+                    from None
+    return "".join(out)
 
 
 def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
     try:
         fill(text, givens)
-    except (KeyError, AttributeError) as e:
+    except KeyError as e:
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
                                    "{{ and }}.")]
-    except (ValueError, IndexError, TypeError) as e:
-        return [SpecProblem(where, f"has a malformed placeholder ({e}); write literal braces as {{{{ and }}}}.")]
+    except PlaceholderError as e:
+        return [SpecProblem(where, str(e))]
     return []
 
 
@@ -292,6 +376,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class RubricPoint:
+    """One rubric point, as a grader would state it, with what shows it in an answer.
+
+    ``evidence`` is a list of groups; an answer shows the point when every group appears in it. A group
+    is alternatives separated by ``|`` — short phrases (matched case-insensitively) or ``re:<regex>``.
+    ``number`` names a question (or a given) whose value the answer must state; ``against`` lists
+    fluent wrong claims that void the point. A point written as a plain string has no evidence.
+    """
+
+    text: str
+    evidence: tuple[str, ...] = ()
+    number: str = ""
+    against: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question an interviewer asks next, with a short model answer."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: str
@@ -304,6 +412,12 @@ class Question:
     model_answer: str = ""  # rubric questions: a model answer in prose
     explanation: str = ""  # extra words for the solution notebook
     widget: str = ""  # a question answered by setting a widget (see caselab.widgets)
+    rubric: tuple[RubricPoint, ...] = ()  # rubric questions: the points with their evidence (texts = points)
+    part: str = ""  # capstones: the part of the interview question it belongs to, e.g. "Part 3"
+    speaking_time: float | None = None  # capstones: target minutes to answer it out loud
+    outline: tuple[str, ...] = ()  # rubric questions: the beats a strong answer hits, in order
+    follow_ups: tuple[FollowUp, ...] = ()  # rubric questions: what the interviewer asks next
+    drills: tuple[str, ...] = ()  # ids of the scenarios that drill this part in detail
 
     @property
     def accepted(self) -> Tolerance:
@@ -326,6 +440,25 @@ class Scenario:
     explorers: tuple[str, ...] = ()
     path: Path | None = None
 
+    def parts(self) -> list[tuple[str, tuple[Question, ...]]]:
+        """The questions grouped into the parts of the interview, in order: ``[(part label, questions)]``.
+
+        Consecutive questions with the same ``part`` form one group; a question without a part is a group
+        of its own with the label ``""``. (The loader checks that a part's questions are consecutive.)
+        """
+        groups: list[tuple[str, list[Question]]] = []
+        for q in self.questions:
+            if q.part and groups and groups[-1][0] == q.part:
+                groups[-1][1].append(q)
+            else:
+                groups.append((q.part, [q]))
+        return [(label, tuple(qs)) for label, qs in groups]
+
+    @property
+    def is_capstone(self) -> bool:
+        """True when the questions are organised into parts (a capstone interview)."""
+        return any(q.part for q in self.questions)
+
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:
@@ -340,16 +473,31 @@ TOP_KEYS = {"id", "title", "solver", "topics", "seed_parts", "story", "source", 
             "variants", "explorers"}
 SOURCE_KEYS = ("company", "role", "round", "difficulty")
 QUESTION_KEYS = {"id", "kind", "prompt", "hint", "unit", "tolerance", "options", "points", "model_answer",
-                 "explanation", "widget"}
+                 "explanation", "widget", "part", "speaking_time", "outline", "follow_ups", "drills"}
+POINT_KEYS = ("text", "evidence", "number", "against")
+FOLLOW_UP_KEYS = ("question", "answer")
+MAX_SPEAKING_MINUTES = 30
 
 
 def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
     """Read and validate one scenario spec; raise :class:`SpecError` listing every problem."""
     path = Path(path)
+    if path.is_dir():
+        raise SpecError(path, [SpecProblem("", "is a folder, not a spec file: give the path of one .toml file.")])
+    if path.exists() and not path.is_file():
+        raise SpecError(path, [SpecProblem("", "is not a regular file (a device or a pipe?): give a .toml file.")])
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)  # bounded: a spec is never this large
     except FileNotFoundError:
         raise SpecError(path, [SpecProblem("", "file not found.")]) from None
+    except OSError as e:
+        raise SpecError(path, [SpecProblem("", f"cannot be read: {e.strerror or e}.")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(path, [SpecProblem("", f"is larger than {MAX_SPEC_BYTES // 1024} KiB: a scenario spec is a few "
+                                               "KB of text; split it or shorten it.")])
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SpecError(path, [SpecProblem("", f"is not UTF-8 text ({e.reason} at byte {e.start}).")]) from None
     try:
@@ -357,6 +505,8 @@ def load_spec(path: str | Path, *, check_solver: bool = True) -> Scenario:
     except tomllib.TOMLDecodeError as e:
         raise SpecError(path, [SpecProblem("", f"is not valid TOML: {e}. See https://toml.io for the syntax.")]) \
             from None
+    except RecursionError:
+        raise SpecError(path, [SpecProblem("", "nests arrays or tables too deeply to be a scenario spec.")]) from None
     return parse_spec(data, path, check_solver=check_solver)
 
 
@@ -376,7 +526,10 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
             return ""
         value = container[key]
         if not isinstance(value, str) or not value.strip():
-            p.append(SpecProblem(where, f"must be a non-empty string; got {_type_name(value)} {value!r}."))
+            p.append(SpecProblem(where, f"must be a non-empty string; got {_type_name(value)} {_short(value)}."))
+            return ""
+        if len(value) > MAX_TEXT_CHARS:
+            p.append(SpecProblem(where, f"is {len(value):,} characters; at most {MAX_TEXT_CHARS:,} are allowed."))
             return ""
         return value
 
@@ -399,9 +552,9 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         return tuple(value)
 
     sid = text(data, "id", "id")
-    if sid and not ID_PATTERN.match(sid):
-        p.append(SpecProblem("id", f"= {sid!r}: use lowercase letters, digits and single hyphens "
-                                   "(e.g. 'pinterest-f1-cost')."))
+    if sid and (not ID_PATTERN.match(sid) or len(sid) > MAX_ID_LENGTH):
+        p.append(SpecProblem("id", f"= {sid!r}: use lowercase ASCII letters, digits and single hyphens, at most "
+                                   f"{MAX_ID_LENGTH} characters (e.g. 'pinterest-f1-cost')."))
     if sid and path.suffix == ".toml" and path.stem != sid:
         p.append(SpecProblem("id", f"= {sid!r} but the file is named {path.name!r}: "
                                    f"the file name must be the id ({sid}.toml)."))
@@ -454,6 +607,12 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
         p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
         p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+    raw_questions = data.get("questions") if isinstance(data.get("questions"), list) else []
+    positions = {}  # question id → its index in the file (questions with problems are not in `questions`)
+    for i, raw in enumerate(raw_questions):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            positions.setdefault(raw["id"], i)
+    p += _cross_checks(sid, questions, givens, positions)
 
     if check_solver and solver_name and not p:
         p += solver_problems(solver_name, givens, questions, explorers)
@@ -472,6 +631,10 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
     if not isinstance(raw, list) or not raw:
         p.append(SpecProblem("questions", "must be a non-empty array of [[questions]] tables."))
         return []
+    if len(raw) > MAX_QUESTIONS:
+        p.append(SpecProblem("questions", f"has {len(raw)} questions; at most {MAX_QUESTIONS} are allowed in one "
+                                          "scenario (split it into several)."))
+        return []
     questions: list[Question] = []
     seen: dict[str, int] = {}
     for i, q in enumerate(raw):
@@ -484,9 +647,13 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
             if key not in QUESTION_KEYS:
                 p.append(_unknown_key(where, key, QUESTION_KEYS))
         qid = q.get("id")
-        if not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid) or qid.startswith("_"):
+        if (not isinstance(qid, str) or not QUESTION_ID_PATTERN.match(qid) or keyword.iskeyword(qid)
+                or len(qid) > MAX_ID_LENGTH or qid in RESERVED_NAMES):
             p.append(SpecProblem(f"{where}.id", f"= {qid!r}: a question id is the learner's variable name, so it "
-                                                "must be a Python identifier (letters, digits, '_'; e.g. 'f1_baseline')."))
+                                                "must be a lowercase ASCII Python name: a-z first, then a-z, 0-9 or "
+                                                f"'_', at most {MAX_ID_LENGTH} characters, not a Python keyword and "
+                                                f"not one of the notebook's own names ({', '.join(sorted(RESERVED_NAMES))}); "
+                                                "e.g. 'f1_baseline'."))
             qid = None
         elif qid in seen:
             p.append(SpecProblem(f"{where}.id", f"= {qid!r} is used twice (also questions[{seen[qid]}]): ids must be "
@@ -505,6 +672,10 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
         for key in ("model_answer", "explanation", "widget"):
             if key in q and not isinstance(q[key], str):
                 p.append(SpecProblem(f"{where}.{key}", f"must be a string; got {_type_name(q[key])}."))
+        for key in ("prompt", "hint", "model_answer", "explanation"):
+            if isinstance(q.get(key), str) and len(q[key]) > MAX_TEXT_CHARS:
+                p.append(SpecProblem(f"{where}.{key}", f"is {len(q[key]):,} characters; at most {MAX_TEXT_CHARS:,} "
+                                                       "are allowed."))
 
         unit = q.get("unit", "number")
         tolerance = None
@@ -533,23 +704,200 @@ def _parse_questions(raw: Any, p: list[SpecProblem]) -> list[Question]:
         elif "options" in q:
             p.append(SpecProblem(f"{where}.options", f"only choice and decision questions have options; this one is "
                                                      f"kind = {kind!r}."))
+        rubric: tuple[RubricPoint, ...] = ()
         if kind == "rubric":
-            pts = q.get("points")
-            if not isinstance(pts, list) or not pts or not all(isinstance(x, str) and x for x in pts):
-                p.append(SpecProblem(f"{where}.points", "a rubric question needs `points`: a non-empty array of the "
-                                                        "points a good answer makes."))
-            else:
-                points = tuple(pts)
+            rubric = _parse_points(q.get("points"), f"{where}.points", p)
+            points = tuple(pt.text for pt in rubric)
             if not isinstance(q.get("model_answer"), str) or not q.get("model_answer", "").strip():
                 p.append(SpecProblem(f"{where}.model_answer", "a rubric question needs a `model_answer` (prose)."))
         elif "points" in q:
             p.append(SpecProblem(f"{where}.points", f"only rubric questions have points; this one is kind = {kind!r}."))
+        capstone = _parse_capstone_fields(q, kind, where, p)
         if len(p) == n_before and qid:
             questions.append(Question(id=qid, kind=kind, prompt=prompt, hint=hint,
                                       unit=unit if kind == "number" else "number", tolerance=tolerance,
                                       options=options, points=points, model_answer=q.get("model_answer", ""),
-                                      explanation=q.get("explanation", ""), widget=q.get("widget", "")))
+                                      explanation=q.get("explanation", ""), widget=q.get("widget", ""),
+                                      rubric=rubric, **capstone))
     return questions
+
+
+def _string_list(raw: Any, where: str, p: list[SpecProblem], what: str, lo: int = 1, hi: int | None = None
+                 ) -> tuple[str, ...]:
+    """An array of non-empty strings with between ``lo`` and ``hi`` items (a problem appended otherwise)."""
+    count = f"{lo} to {hi}" if hi else f"at least {lo}"
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        p.append(SpecProblem(where, f"must be an array of non-empty strings ({what}); got {raw!r}."))
+        return ()
+    if len(raw) < lo or (hi is not None and len(raw) > hi):
+        p.append(SpecProblem(where, f"has {len(raw)} item(s): give {count} ({what})."))
+        return ()
+    return tuple(raw)
+
+
+def _check_evidence_group(group: str, where: str, p: list[SpecProblem]) -> None:
+    alternatives = [a.strip() for a in group.split("|")]
+    if not all(alternatives):
+        p.append(SpecProblem(where, f"= {group!r} has an empty alternative: write \"phrase a | phrase b\" with "
+                                    "text on both sides of each '|'."))
+        return
+    for alt in alternatives:
+        if alt.startswith("re:"):
+            try:
+                re.compile(alt[3:])
+            except re.error as e:
+                p.append(SpecProblem(where, f"the pattern {alt!r} is not a valid regular expression ({e}); "
+                                            "a group cannot hold a '|' inside a pattern — use two alternatives."))
+
+
+def _parse_points(raw: Any, where: str, p: list[SpecProblem]) -> tuple[RubricPoint, ...]:
+    """Rubric points: each a string, or a table {text, evidence, number, against} (see :class:`RubricPoint`)."""
+    if not isinstance(raw, list) or not raw:
+        p.append(SpecProblem(where, "a rubric question needs `points`: a non-empty array of the points a good answer "
+                                    "makes (strings, or [[questions.points]] tables with text and evidence)."))
+        return ()
+    out: list[RubricPoint] = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        if isinstance(item, str) and item.strip():
+            out.append(RubricPoint(item))
+            continue
+        if not isinstance(item, dict):
+            p.append(SpecProblem(at, f"must be a non-empty string or a table with `text` and `evidence`; got "
+                                     f"{_type_name(item)} {item!r}."))
+            continue
+        n_before = len(p)
+        for key in item:
+            if key not in POINT_KEYS:
+                p.append(_unknown_key(at, key, POINT_KEYS))
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            p.append(SpecProblem(f"{at}.text", "is missing: the point as a grader would state it (a non-empty string)."))
+        evidence = _string_list(item.get("evidence"), f"{at}.evidence", p,
+                                "groups of phrases that must all appear, alternatives separated by '|'")
+        for j, group in enumerate(evidence):
+            _check_evidence_group(group, f"{at}.evidence[{j}]", p)
+        number = item.get("number", "")
+        if not isinstance(number, str):
+            p.append(SpecProblem(f"{at}.number", f"must be the id of a question or a given (a string); got "
+                                                 f"{_type_name(number)} {number!r}."))
+        against: tuple[str, ...] = ()
+        if "against" in item:
+            against = _string_list(item["against"], f"{at}.against", p, "fluent wrong claims that void the point")
+        if len(p) == n_before:
+            out.append(RubricPoint(text, evidence, number, against))
+    return tuple(out)
+
+
+def _parse_capstone_fields(q: dict, kind: str, where: str, p: list[SpecProblem]) -> dict[str, Any]:
+    """The per-part fields of a capstone question: part, speaking_time, outline, follow_ups, drills."""
+    out: dict[str, Any] = {}
+    if "part" in q:
+        part = q["part"]
+        if not isinstance(part, str) or not part.strip() or len(part) > 40:
+            p.append(SpecProblem(f"{where}.part", f"must be a short label such as \"Part 3\" (at most 40 "
+                                                  f"characters); got {part!r}."))
+        else:
+            out["part"] = part.strip()
+    if "speaking_time" in q:
+        t = q["speaking_time"]
+        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or not \
+                0 < t <= MAX_SPEAKING_MINUTES:
+            p.append(SpecProblem(f"{where}.speaking_time", f"must be minutes in (0, {MAX_SPEAKING_MINUTES}] (e.g. 2 "
+                                                           f"or 1.5); got {t!r}."))
+        else:
+            out["speaking_time"] = float(t)
+    for key in ("outline", "follow_ups"):
+        if key in q and kind != "rubric":
+            p.append(SpecProblem(f"{where}.{key}", f"only rubric questions have {key}; this one is kind = {kind!r}."))
+    if "outline" in q and kind == "rubric":
+        out["outline"] = _string_list(q["outline"], f"{where}.outline", p, "the beats of a strong answer, in order",
+                                      lo=3, hi=8)
+    if "follow_ups" in q and kind == "rubric":
+        raw = q["follow_ups"]
+        if not isinstance(raw, list) or not raw:
+            p.append(SpecProblem(f"{where}.follow_ups", "must be a non-empty array of tables "
+                                                        "{ question = \"...\", answer = \"...\" }."))
+        else:
+            follow_ups = []
+            for i, item in enumerate(raw):
+                at = f"{where}.follow_ups[{i}]"
+                if not isinstance(item, dict):
+                    p.append(SpecProblem(at, f"must be a table {{ question, answer }}; got {_type_name(item)}."))
+                    continue
+                for key in item:
+                    if key not in FOLLOW_UP_KEYS:
+                        p.append(_unknown_key(at, key, FOLLOW_UP_KEYS))
+                vals = [item.get(k) for k in FOLLOW_UP_KEYS]
+                for k, v in zip(FOLLOW_UP_KEYS, vals, strict=True):
+                    if not isinstance(v, str) or not v.strip():
+                        p.append(SpecProblem(f"{at}.{k}", f"is missing or empty: a follow-up needs its {k} (a non-empty string)."))
+                if all(isinstance(v, str) and v.strip() for v in vals):
+                    follow_ups.append(FollowUp(*vals))
+            out["follow_ups"] = tuple(follow_ups)
+    if "drills" in q:
+        out["drills"] = _string_list(q["drills"], f"{where}.drills", p, "ids of scenarios that drill this part")
+        for i, sid in enumerate(out["drills"]):
+            if not ID_PATTERN.match(sid):
+                p.append(SpecProblem(f"{where}.drills[{i}]", f"= {sid!r} is not a scenario id (lowercase words joined "
+                                                             "by '-')."))
+    return out
+
+
+def _cross_checks(sid: str, questions: list[Question], givens: dict, positions: dict[str, int]
+                  ) -> list[SpecProblem]:
+    """What needs the whole spec: drills name existing scenarios, points' numbers name questions or givens,
+    and the texts of the capstone fields have valid placeholders."""
+    problems: list[SpecProblem] = []
+    known: list[str] | None = None
+    if any(q.drills for q in questions):
+        from caselab.scenarios import casebook
+
+        try:
+            known = casebook.scenario_ids()
+        except FileNotFoundError:  # an installed package without its casebook: nothing to check against
+            known = None
+    qids = {q.id for q in questions}
+    seen_parts: dict[str, int] = {}
+    for i, q in enumerate(questions):
+        if not q.part:
+            continue
+        if q.part in seen_parts and questions[i - 1].part != q.part:
+            problems.append(SpecProblem(f"questions[{positions.get(q.id, i)}].part",
+                                        f"= {q.part!r} was already used by questions[{seen_parts[q.part]}] with "
+                                        "other parts in between: keep a part's questions together."))
+        seen_parts.setdefault(q.part, positions.get(q.id, i))
+    for i, q in enumerate(questions):
+        where = f"questions[{positions.get(q.id, i)}]"
+        for j, drill in enumerate(q.drills):
+            if drill == sid:
+                problems.append(SpecProblem(f"{where}.drills[{j}]", "names this scenario itself: link the scenarios "
+                                                                    "that drill the part in detail."))
+            elif known is not None and drill not in known:
+                close = difflib.get_close_matches(drill, known, n=1)
+                fix = f" Did you mean {close[0]!r}?" if close else ""
+                problems.append(SpecProblem(f"{where}.drills[{j}]", f"= {drill!r}: there is no such scenario in the "
+                                                                    f"casebook.{fix}"))
+        for j, point in enumerate(q.rubric):
+            if point.number and point.number not in qids and not _given_path_exists(givens, point.number):
+                problems.append(SpecProblem(f"{where}.points[{j}].number",
+                                            f"= {point.number!r} names neither a question of this scenario nor a "
+                                            f"given: use a question id ({', '.join(sorted(qids))}) or a given name."))
+        for j, beat in enumerate(q.outline):
+            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]")
+        for j, fu in enumerate(q.follow_ups):
+            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question")
+            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer")
+    return problems
+
+
+def _given_path_exists(givens: dict, dotted: str) -> bool:
+    node: Any = givens
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return not isinstance(node, dict)
 
 
 def _parse_tolerance(raw: Any, where: str, p: list[SpecProblem]) -> Tolerance | None:
@@ -595,7 +943,7 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
         return problems
     try:
         solution = (solve or solver.solve)(givens)
-    except ValueError as e:  # the library refused the givens (e.g. rates implying negative counts)
+    except (ValueError, ArithmeticError, MemoryError) as e:  # the library refused the givens (e.g. rates implying negative counts)
         return [SpecProblem("givens", f"the solver {solver_name!r} cannot solve these givens: {e}")]
     for i, name in enumerate(explorers):
         if name not in solution.explorers:
@@ -610,6 +958,9 @@ def solver_problems(solver_name: str, givens: dict, questions, explorers: tuple[
         value = solution.answers[q.id].value
         if q.kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
             problems.append(SpecProblem(f"questions[{i}].kind", f"is 'number' but the solver answers {value!r}."))
+        elif q.kind == "number" and not math.isfinite(value):
+            problems.append(SpecProblem("givens", f"make the answer to {q.id!r} {value}: no learner can give that. "
+                                                  "Use givens of a realistic size (costs, counts, rates)."))
         if q.kind in ("choice", "decision") and value not in q.options:
             problems.append(SpecProblem(f"questions[{i}].options", f"do not include the solver's answer {value!r}: "
                                                                    f"options are {list(q.options)}."))

@@ -6,20 +6,61 @@ words appear everywhere.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from caselab.scenarios.solvers import Answer
 from caselab.scenarios.spec import Given, Question, fill
 
-__all__ = ["escape_dollars", "flatten_givens", "format_number", "worked_answer"]
+__all__ = ["escape_dollars", "escape_markdown", "python_string_literal", "flatten_givens", "format_number",
+           "worked_answer"]
 
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what CommonMark reads as raw HTML: a tag, a comment, <!...>, <?...>
+_UNSAFE_URL = re.compile(r"\]\(\s*(?=(?:javascript|vbscript|data|file):)", re.I)
 
 
 def escape_dollars(markdown: str) -> str:
     """Escape ``$`` outside code, so "$5 … $500" is money, not a LaTeX formula, in Jupyter's Markdown."""
     parts = _CODE.split(markdown)
     return "".join(p if i % 2 else re.sub(r"(?<!\\)\$", r"\\$", p) for i, p in enumerate(parts))
+
+
+def escape_markdown(markdown: str) -> str:
+    """Markdown from a spec made safe to show: ``$`` is money (see :func:`escape_dollars`), and no raw HTML.
+
+    A spec is data from anyone, and Markdown passes raw HTML through: ``<script>`` or ``onerror=`` would
+    run in the study guide's pages (nbconvert) and in any HTML export. Outside code, a ``<`` that would open
+    a tag, a comment or a declaration becomes ``&lt;`` (it still reads as ``<``; "p < 0.5" is left as it
+    is, since CommonMark never reads that as HTML) and links to ``javascript:``,
+    ``data:``, ``vbscript:`` or ``file:`` URLs lose their link. Code spans and blocks are left as written.
+    """
+    parts = _CODE.split(escape_dollars(markdown))
+    safe = []
+    for i, part in enumerate(parts):
+        if not i % 2:
+            part = _UNSAFE_URL.sub("] (", _TAG_START.sub("&lt;", part))
+        safe.append(part)
+    return "".join(safe)
+
+
+def python_string_literal(text: str) -> str:
+    """``text`` as Python source: a readable triple-quoted block when it round-trips exactly, else ``repr``.
+
+    The block form is checked with Python's own parser, so no text — a stray ``\"\"\"``, a backslash, code
+    after a quote — can end the string early and become statements in a notebook.
+    """
+    block = '"""\n' + text + '\n"""'
+    if "\\" in text:  # escapes would change the text (and invalid ones warn): repr says it exactly
+        return repr("\n" + text + "\n")
+    try:
+        node = ast.parse(block, mode="eval").body
+        exact = isinstance(node, ast.Constant) and node.value == "\n" + text + "\n"
+    except SyntaxError:
+        exact = False
+    return block if exact else repr("\n" + text + "\n")
 
 
 def flatten_givens(givens: dict, schema: dict[str, Given] | None, prefix: str = ""):
@@ -53,8 +94,17 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
     """
     if question.kind == "rubric":
-        parts = [f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}"] if model_answer else []
+        parts = []
+        if question.outline:
+            parts.append("**Outline to speak from**\n\n" + "\n".join(
+                f"{k}. {fill(beat, givens)}" for k, beat in enumerate(question.outline, 1)))
+        if model_answer:
+            parts.append(f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}")
         parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
+        if question.follow_ups:
+            parts.append("**Follow-ups the interviewer asks next**\n\n" + "\n\n".join(
+                f"- *{fill(f.question, givens).strip()}*  \n  {fill(f.answer, givens).strip()}"
+                for f in question.follow_ups))
         return "\n\n".join(parts)
     parts = []
     if answer is not None:
