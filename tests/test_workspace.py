@@ -281,3 +281,15 @@ def test_a_kernel_started_by_caselab_does_not_warn(tmp_path):
         text = err.read().decode()
     assert launch_kwargs(), "pyzmq has Curve here, so caselab asks for encryption"
     assert "without encryption" not in text, text
+
+
+def test_next_open_writes_its_drill_into_the_workspace(tmp_path):
+    from caselab.practice import journal
+
+    home = tmp_path / "home"
+    home.mkdir()
+    journal.record("pinterest-f1-cost", "deploy", "check", "failed", path=home / "journal.json", now=1.7e9)
+    out = caselab("next", "--open", env={"CASELAB_HOME": str(home)}, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    drills = list((home / "workspace" / "drills").glob("pinterest-f1-cost-drill-*.ipynb"))
+    assert len(drills) == 1 and not (tmp_path / "drills").exists() and "drills/ of your workspace" in out.stdout

@@ -378,7 +378,7 @@ def cmd_drill(args) -> int:
         raise SystemExit(f"caselab: {e}") from None
     from caselab.practice import workspace
 
-    ws = workspace.workspace_dir(args.workspace)
+    ws = workspace.workspace_dir(getattr(args, "workspace", None))
     if args.out:
         out = Path(args.out)
     else:
@@ -534,10 +534,11 @@ def cmd_next(args) -> int:
         print(f"\nnext: {top} with fresh numbers — `caselab drill {top} --seed {seed}`, or "
               f"`caselab next --mock` to answer it in the terminal.")
         if args.open:
-            drill_args = argparse.Namespace(scenario=top, seed=seed, out=args.out, solution=False)
+            drill_args = argparse.Namespace(scenario=top, seed=seed, out=args.out, solution=False, workspace=None)
             cmd_drill(drill_args)
     else:
-        print(f"\nnext: {top} — open notebooks/{top}.ipynb (`caselab study`), or `caselab next --mock`.")
+        print(f"\nnext: {top} — open cases/{top}.ipynb in your workspace (`caselab study`), or "
+              "`caselab next --mock`.")
     return 0
 
 
@@ -639,7 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("next", help="what is due for review (spaced repetition), and open it")
     p.add_argument("--mock", action="store_true", help="answer the most forgotten due scenario in a mock interview")
     p.add_argument("--open", action="store_true", help="write a drill of it with fresh numbers (or say which notebook)")
-    p.add_argument("--out", default="drills", help="where --open writes the drill (default: ./drills)")
+    p.add_argument("--out", help="where --open writes the drill (default: drills/ in your workspace)")
     p.add_argument("--limit", type=int, default=8, help="scenarios to list (default 8)")
     p.add_argument("--no-color", action="store_true", help="plain text in the mock")
     p.set_defaults(func=cmd_next)
