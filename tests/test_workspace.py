@@ -84,6 +84,9 @@ def test_study_refuses_the_clones_notebooks(tmp_path):
     out = caselab("study", str(ROOT / "notebooks"))  # the old `caselab study DIR`
     assert out.returncode == 1 and "--workspace" in out.stderr
     assert not list((ROOT / "notebooks").glob("*.new.ipynb"))
+    (tmp_path / "a-file").write_text("")
+    out = caselab("study", "--workspace", str(tmp_path / "a-file"), "--sync-only")
+    assert out.returncode == 1 and "cannot write the workspace" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_sync_creates_keeps_edits_offers_updates_and_adds_new_cases(small_casebook, tmp_path):

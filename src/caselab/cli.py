@@ -582,6 +582,9 @@ def cmd_study(args) -> int:
         report = workspace.sync(ws, progress=progress)
     except workspace.WorkspaceError as e:
         raise SystemExit(f"caselab: {e}") from None
+    except OSError as e:  # a file where the folder should be, no permission, a full disk
+        raise SystemExit(f"caselab: cannot write the workspace {ws}: {e.strerror or e} ({e.filename or ws}). "
+                         f"Choose another folder with --workspace DIR (or ${workspace.ENV}).") from None
     if sys.stderr.isatty():
         print("\r" + " " * 70 + "\r", end="", file=sys.stderr)
     for line in report.lines():

@@ -192,7 +192,7 @@ def sync(workspace: Path, scenario_ids: list[str] | None = None, *, progress=Non
     from caselab.notebooks import start_here
 
     check_location(workspace)
-    report = SyncReport(workspace, first_run=not (workspace / START_HERE).exists())
+    report = SyncReport(workspace, first_run=not (workspace / CASES).is_dir())
     (workspace / CASES).mkdir(parents=True, exist_ok=True)
     (workspace / DRILLS).mkdir(exist_ok=True)
     ids = casebook.scenario_ids() if scenario_ids is None else list(scenario_ids)
