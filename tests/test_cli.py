@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,19 @@ def test_guide_with_no_npm_on_the_path_then_a_rebuild_that_executes_nothing(tmp_
     assert forced.returncode == 0 and "0 up to date, 1 to execute" in forced.stdout
 
 
+def stale_copy(path):
+    """Make ``path`` look rendered from an older spec: its text differs, its generated hash says it is not
+    an edit (an edit in place is reported as such, not as stale)."""
+    import nbformat
+
+    from caselab.notebooks import render
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("Pinterest", "Pinterset")
+    nb.metadata["caselab"]["generated_hash"] = render.cells_hash(nb)
+    path.write_bytes(render.notebook_bytes(nb))
+
+
 def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
     # The first run records the notebooks' hashes (in CASELAB_CACHE, a temporary folder in the tests);
     # later checks compare hashes without solving, and must still name a stale file.
@@ -89,7 +103,7 @@ def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
     assert caselab("render", *root).returncode == 0
     assert caselab("render", "--check", *root).returncode == 0
     learner = tmp_path / "notebooks" / "pinterest-f1-cost.ipynb"
-    learner.write_text(learner.read_text().replace("Pinterest", "Pinterset"))
+    stale_copy(learner)
     out = caselab("render", "--check", *root)
     assert out.returncode == 1 and "notebooks/pinterest-f1-cost.ipynb: out of date" in out.stdout
     assert "solutions/" not in out.stdout
@@ -117,3 +131,32 @@ def test_solve_and_show_a_drill_variant_by_its_seed():
     assert none.returncode != 0 and "has no [variants] table" in none.stderr and "Traceback" not in none.stderr
     negative = caselab("show", "pinterest-f1-cost", "--seed", "-1")
     assert negative.returncode != 0 and "non-negative integer" in negative.stderr
+
+
+def test_list_shows_titles_and_time_estimates():
+    from caselab.notebooks.start_here import estimate_minutes
+    from caselab.scenarios import casebook
+
+    table = caselab("list", "--company", "pinterest").stdout
+    f1 = casebook.load("pinterest-f1-cost", check_solver=False)
+    line = next(ln for ln in table.splitlines() if ln.startswith("pinterest-f1-cost "))
+    assert line.rstrip().endswith(f1.title) and f"{estimate_minutes(f1)} min" in line and " hard " in line
+    rows = json.loads(caselab("list", "--json").stdout)
+    assert all(r["title"] and r["minutes"] % 5 == 0 and r["minutes"] >= 5 for r in rows)
+
+
+def test_show_renders_markdown_for_the_terminal(capsys):
+    """No raw `**`/backticks from the spec's Markdown; lists keep their lines (stdout is not a terminal: no ANSI)."""
+    from caselab import cli
+    from caselab.scenarios import casebook
+
+    with_markup = [p.stem for p in sorted(casebook.casebook_dir().glob("*.toml")) if "**" in p.read_text()]
+    assert len(with_markup) >= 3
+    for sid in with_markup[:6]:
+        assert cli.main(["show", sid]) == 0
+        out = capsys.readouterr().out
+        assert "**" not in out and "\033[" not in out, sid
+        story = casebook.load(sid, check_solver=False).story
+        bold = re.search(r"\*\*(.+?)\*\*", story)
+        if bold:
+            assert " ".join(bold.group(1).split()[:2]) in out

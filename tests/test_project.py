@@ -64,3 +64,14 @@ def test_nothing_reads_the_shared_folder():
         text = path.read_text(encoding="utf-8")
         needles = (".." + "/shared", "/work" + "/shared")  # spelled apart so this file does not match itself
         assert not any(n in text for n in needles), f"{path} refers to the shared folder"
+
+
+def test_what_caselab_grade_and_study_run_is_installed_by_the_study_install():
+    """`pip install -e .` alone must make `caselab grade` (pytest + a kernel) and `caselab study` (JupyterLab) work."""
+    runtime = {_name(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    assert {"pytest", "nbclient", "ipykernel", "jupyterlab"} <= runtime
+
+
+def test_gitignore_keeps_a_learners_files_out_of_git():
+    ignored = {line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()}
+    assert {"workspace/", "drills/", "*.new.ipynb"} <= ignored

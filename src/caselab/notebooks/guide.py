@@ -7,6 +7,8 @@ no CDN, no npm, it works offline), and writes:
 
 * ``index.html`` — the cases by topic, by company and by difficulty, with the seed parts each covers;
 * ``cases/<id>.html`` — one page per scenario: story, worked answers, plots, live explorers;
+* ``start-here.html`` — where to start: a path by level and by seed question, a time per case
+  (:mod:`caselab.notebooks.start_here`);
 * ``cheatsheet.html`` — every formula the answers use, each linked to the scenarios that use it.
 
 Open ``index.html`` in a browser (``file://`` is fine) or serve the folder with any static server.
@@ -28,6 +30,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from caselab.notebooks import start_here
 from caselab.scenarios import casebook
 from caselab.scenarios.coverage import SEED_PARTS
 from caselab.scenarios.spec import Scenario
@@ -46,8 +49,8 @@ th{background:#f6f8fa} a{color:#0969da;text-decoration:none} a:hover{text-decora
 code{background:#f6f8fa;padding:1px 4px;border-radius:4px}
 """
 _NAV = ('<nav class="caselab-nav" style="font:15px system-ui,sans-serif;padding:8px 16px;border-bottom:1px solid '
-        '#d0d7de"><a href="{up}index.html">caselab study guide</a> · <a href="{up}cheatsheet.html">formula cheat '
-        'sheet</a></nav>')
+        '#d0d7de"><a href="{up}index.html">caselab study guide</a> · <a href="{up}start-here.html">start here</a> · '
+        '<a href="{up}cheatsheet.html">formula cheat sheet</a></nav>')
 
 
 def _page(title: str, body: str) -> str:
@@ -71,7 +74,8 @@ def _index(scenarios: list[Scenario]) -> str:
     parts = [f"<h1>caselab study guide</h1><p>{len(scenarios)} worked interview cases on deploying binary "
              "classifiers: thresholds, costs, imbalance, calibration, capacity, monitoring and A/B tests. Each page "
              "is a worked solution with live explorers (move the sliders). The <a href=\"cheatsheet.html\">cheat "
-             "sheet</a> lists every formula with the cases that use it.</p>",
+             "sheet</a> lists every formula with the cases that use it. New here? <a href=\"start-here.html\">Start "
+             "here</a>: a path by level and by seed question, with a time per case.</p>",
              _capstones(scenarios),
              "<h2 id=\"all\">All cases</h2><table><tr><th>case</th><th>company</th><th>difficulty</th>"
              "<th>topics</th><th>seed parts</th></tr>" + "".join(rows) + "</table>"]
@@ -299,6 +303,7 @@ def build_guide(out_dir: str | Path, scenarios: list[Scenario] | None = None, *,
     (out / "index.html").write_text(_index(scenarios), encoding="utf-8")
     (out / "cheatsheet.html").write_text(_cheatsheet(built, formulas), encoding="utf-8")
     progress(f"wrote {out / 'index.html'} and {out / 'cheatsheet.html'} in {time.monotonic() - started:.1f} s")
+    (out / "start-here.html").write_text(_page("caselab: start here", start_here.page_html(scenarios)), encoding="utf-8")
     if failures:
         raise RuntimeError(f"{len(failures)} case page(s) failed: " + "; ".join(f"{i}: {e}" for i, e in failures))
     return out / "index.html"

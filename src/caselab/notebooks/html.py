@@ -122,13 +122,13 @@ class _Kernel:
         self.used = 0
 
     async def start(self) -> None:
-        import zmq
         from jupyter_client.manager import AsyncKernelManager
+
+        from caselab.notebooks.kernels import launch_kwargs
 
         self.km = AsyncKernelManager(kernel_name="python3")
         kwargs = {"env": self.env, "cwd": str(self.cwd), "stdout": self.stderr, "stderr": self.stderr}
-        if zmq.has("curve"):
-            kwargs["transport_encryption"] = "auto"  # also silences ipykernel 7's "without encryption" warning
+        kwargs.update(launch_kwargs())  # encrypted where supported: no "running over TCP without encryption"
         await self.km.start_kernel(**kwargs)
         self.kc = self.km.client()
         self.kc.start_channels()

@@ -28,7 +28,8 @@ from caselab.scenarios.spec import Given, Scenario, fill
 from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "render_specs", "RenderResult",
-           "cells_hash", "is_edited", "FORMAT_VERSION", "FOLDERS", "speaking_time_text", "part_minutes"]
+           "cells_hash", "is_edited", "stored_hash", "atomic_write", "FORMAT_VERSION", "FOLDERS",
+           "speaking_time_text", "part_minutes"]
 
 FORMAT_VERSION = 1
 KINDS = ("learner", "solution")
@@ -280,49 +281,73 @@ def is_edited(path: Path) -> bool:
 @dataclass(frozen=True)
 class RenderResult:
     path: Path
-    status: str  # "unchanged" | "written" | "created" | "kept-edited" | "stale" (with check=True)
-    beside: Path | None = None  # where the new version went when the learner's file was kept
+    # "unchanged" | "written" | "created" | "kept-edited" | with check=True: "stale", or "edited" (answered in
+    # place: the file's generated cells are the current ones, but someone edited them)
+    status: str
+    beside: Path | None = None  # where the new version went when the learner's file was kept (None: no new version)
 
     def describe(self) -> str:
+        if self.status == "kept-edited" and self.beside is None:
+            return (f"kept {self.path} (edited in place; its generated version is the current one, so nothing "
+                    "new was written). Answer in your workspace instead (`caselab study`); "
+                    f"`git checkout -- {self.path}` restores this one")
         if self.status == "kept-edited":
             return (f"kept {self.path} (you edited it); the new version is in {self.beside} — "
                     "merge what you need, then delete one of them")
         return f"{self.status:9} {self.path}"
 
 
-def _write(path: Path, data: bytes, check: bool) -> RenderResult:
+def stored_hash(path: Path) -> str | None:
+    """``metadata.caselab.generated_hash`` of the notebook at ``path`` (None if unreadable or absent)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["metadata"]["caselab"]["generated_hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(path: Path, data: bytes, check: bool, generated_hash: str | None = None) -> RenderResult:
     if path.exists():
         if path.read_bytes() == data:
             return RenderResult(path, "unchanged")
+        # Edited, but generated from these very cells: a `.new` file would be a copy of what was generated.
+        in_place = generated_hash is not None and is_edited(path) and stored_hash(path) == generated_hash
         if check:
-            return RenderResult(path, "stale")
+            return RenderResult(path, "edited" if in_place else "stale")
+        if in_place:
+            return RenderResult(path, "kept-edited")
         if is_edited(path):
             beside = path.with_name(path.stem + ".new.ipynb")
             beside.write_bytes(data)
             return RenderResult(path, "kept-edited", beside)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         return RenderResult(path, "written")
     if check:
         return RenderResult(path, "stale")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, data)
+    atomic_write(path, data)
     return RenderResult(path, "created")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
 
 
-def _expected(scenario: Scenario) -> dict[str, bytes]:
-    return {kind: notebook_bytes(build_notebook(scenario, kind)) for kind in KINDS}
+def _expected(scenario: Scenario) -> dict[str, tuple[bytes, str]]:
+    """``{kind: (notebook bytes, generated hash)}``: what rendering writes, and the hash of its cells."""
+    out = {}
+    for kind in KINDS:
+        nb = build_notebook(scenario, kind)
+        out[kind] = (notebook_bytes(nb), nb.metadata["caselab"]["generated_hash"])
+    return out
 
 
 def render_scenario(scenario: Scenario, root: Path, *, check: bool = False) -> list[RenderResult]:
     """Write (or, with ``check``, compare) ``notebooks/<id>.ipynb`` and ``solutions/<id>.ipynb`` under root."""
-    return [_write(Path(root) / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check)
-            for kind, data in _expected(scenario).items()]
+    return [_write(Path(root) / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check, generated)
+            for kind, (data, generated) in _expected(scenario).items()]
 
 
 def _orphans(root: Path, ids: set[str]) -> list[RenderResult]:
@@ -387,22 +412,22 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
                 and isinstance(entry.get("code"), dict) and fingerprint.code_unchanged(entry["code"], digests)):
             entry = None  # unknown, made by other code, or not a record of ours
         paths = {kind: root / FOLDERS[kind] / f"{entry['id']}.ipynb" for kind in KINDS} if entry else {}
-        if entry and (check or all(_sha256(paths[k]) == entry[k] for k in KINDS)):
-            # Known inputs: the expected bytes are known by their hash; no need to load or solve.
-            results += [RenderResult(paths[k], "unchanged" if _sha256(paths[k]) == entry[k] else "stale")
-                        for k in KINDS]
+        if entry and all(_sha256(paths[k]) == entry[k] for k in KINDS):
+            # Known inputs, notebooks as rendered: the expected bytes are known by their hash; no need to
+            # load or solve. (A notebook that differs is rendered again below, to tell stale from edited.)
+            results += [RenderResult(paths[k], "unchanged") for k in KINDS]
             sid = entry["id"]
             entries[key] = entries.pop(key)  # most recently used last
         else:
             scenario = load(spec)
             expected = _expected(scenario)
-            results += [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check)
-                        for kind, data in expected.items()]
+            results += [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check, generated)
+                        for kind, (data, generated) in expected.items()]
             sid = scenario.id
             if key:
                 entries.pop(key, None)
                 entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver, digests),
-                                **{k: hashlib.sha256(d).hexdigest() for k, d in expected.items()}}
+                                **{k: hashlib.sha256(d).hexdigest() for k, (d, _) in expected.items()}}
                 learned = True
         ids.add(sid)
         if progress:

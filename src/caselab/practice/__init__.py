@@ -8,4 +8,5 @@
 ``pytest_plugin``  one pytest item per question; ``caselab grade``
 ``journal``        the learner's progress journal (atomic, locked, set aside when damaged)
 ``mock``           the timed mock interview in the terminal
+``workspace``      the learner's workspace: where notebooks are answered, synced by ``caselab study``
 """

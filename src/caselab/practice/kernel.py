@@ -195,7 +195,7 @@ async def _execute(loaded: LoadedNotebook, timeout: float | None) -> tuple[list[
 
 
 async def _execute_in(loaded: LoadedNotebook, timeout: float | None, workdir: str):
-    import zmq
+    from caselab.notebooks.kernels import launch_kwargs
 
     nb = copy.deepcopy(loaded.nb)
     timeout = None if timeout is None or timeout <= 0 else float(timeout)
@@ -218,8 +218,7 @@ async def _execute_in(loaded: LoadedNotebook, timeout: float | None, workdir: st
         env.setdefault(var, "1")
     env.update(_widget_env(loaded))
     kernel_kwargs: dict[str, Any] = {"env": env}
-    if zmq.has("curve"):
-        kernel_kwargs["transport_encryption"] = "auto"  # also silences ipykernel 7's "without encryption" warning
+    kernel_kwargs.update(launch_kwargs())  # encrypted where supported: no "without encryption" warning
 
     runs: list[CellRun] = []
     collected: dict | None = None

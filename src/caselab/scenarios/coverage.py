@@ -9,6 +9,13 @@ scenario; ``tests/test_coverage.py`` fails if one is not. A scenario lists the p
 
 from __future__ import annotations
 
+SEED_SOURCES: dict[str, str] = {
+    "000": "TikTok: choosing the decision threshold of a sentiment classifier (an interview question)",
+    "001": "Pinterest: an end-to-end ML project, with an F1 / expected-cost computation (an interview question)",
+    "002": "Imbalanced binary classification: when it matters, metrics, weights, focal loss, resampling, "
+           "calibration (an article)",
+}
+
 SEED_PARTS: dict[str, str] = {
     "000-1": "pipeline end to end: data, labels, splits, model, training, evaluation, challenges",
     "000-2": "modelling choices: why X, assumptions, trade-offs (latency, interpretability, cost, robustness)",
