@@ -80,7 +80,7 @@ def test_the_model_answer_covers_every_point_and_quotes_it(sid, qid):
     q = scenario.question(qid)
     solution = casebook.solve(scenario)
     report = assess(q, fill(q.model_answer, solution.prose_givens(scenario.givens)), scenario, solution)
-    sentences = coach.model_sentences(q, scenario.givens)
+    sentences = coach.model_sentences(q, solution.prose_givens(scenario.givens))
     for k, (point, result) in enumerate(zip(q.rubric, report.points, strict=True), 1):
         gap = KNOWN_GAPS.get((sid, qid, k))
         quote = coach._quote(point, sentences)
