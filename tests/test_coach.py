@@ -22,13 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWN_GAPS = {
     ("tiktok-sentiment-postmortem-buckets", "two_failure_modes", 5):
         "the model answer never discusses label noise / annotator agreement inside hard buckets",
-    # The capstones (another branch) wrote their evidence for a plain substring matcher; these points' groups
-    # sit more sentences apart in the model answer than one claim may span (docs/AUTHORING.md, "One claim").
-    ("tiktok-capstone", "part5_metric_definition", 3): "selective labels and the random audit, 3 sentences apart",
-    ("pinterest-capstone", "part3_models", 1): "models, depth and regularisation spread over a list and 2 sentences",
-    ("pinterest-capstone", "part3_models", 3): "2x2, conditional gain and interaction, 4 sentences apart",
-    ("pinterest-capstone", "part5_monitoring", 5): "contract, field checks and fallback, 3 sentences apart",
-    ("pinterest-capstone", "part6_ab_test", 2): "80,700 per arm and the 14-day duration, 3 sentences apart",
 }
 
 
@@ -80,7 +73,7 @@ def test_the_model_answer_covers_every_point_and_quotes_it(sid, qid):
     q = scenario.question(qid)
     solution = casebook.solve(scenario)
     report = assess(q, fill(q.model_answer, solution.prose_givens(scenario.givens)), scenario, solution)
-    sentences = coach.model_sentences(q, scenario.givens)
+    sentences = coach.model_sentences(q, solution.prose_givens(scenario.givens))
     for k, (point, result) in enumerate(zip(q.rubric, report.points, strict=True), 1):
         gap = KNOWN_GAPS.get((sid, qid, k))
         quote = coach._quote(point, sentences)
@@ -98,7 +91,7 @@ def test_a_missing_point_quotes_the_model_answer_sentence_that_makes_it():
     q = scenario.question("how_answer_changes")
     report = assess(q, "With a fixed review capacity I would rank the posts and send the top 1,000 each day.",
                     scenario, casebook.solve(scenario))
-    costs = report.points[1]
+    costs = report.points[2]  # points: imbalance, threshold vs prevalence, costs, capacity, overload, guardrails
     assert not costs.covered and "C_FP / (C_FP + C_FN)" in costs.model_sentence
     assert report.points[3].covered and report.points[3].model_sentence == ""
 
@@ -203,7 +196,7 @@ def test_the_report_is_labelled_an_estimate_and_names_the_question():
     text = format_report(assess(q, "I would send the top 1,000 posts by score to the reviewers each day.",
                                 scenario))
     assert text.startswith("Coach on how_answer_changes (automatic estimate")
-    assert "coverage 20%" in text and "pass mark 60%" in text and "✘ 1." in text and "✔ 4." in text
+    assert "1 of 6 rubric points found — coverage 17%" in text and "pass mark 60%" in text and "✘ 1." in text and "✔ 4." in text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -264,13 +257,14 @@ def test_check_shows_the_coach_and_leaves_the_score_to_the_learner(tmp_path, mon
     assert fb.message.startswith("answered, not scored")
     assert "Coach on how_answer_changes (automatic estimate" in fb.message
     assert str(fb).startswith("✎ how_answer_changes:")
-    scored = case.score("how_answer_changes", [1, 2, 4])
-    assert scored.passed and "self-scored 3/5" in scored.message and "coach estimated 20%" in scored.message
+    scored = case.score("how_answer_changes", [1, 2, 4, 6])
+    assert scored.passed and "self-scored 4/6" in scored.message and "coach estimated 17%" in scored.message
+    assert not case.score("how_answer_changes", [1, 2, 4]).passed  # 3 of 6 is below the 60% pass mark
     assert not case.score("how_answer_changes", 2).passed
-    with pytest.raises(ValueError, match="how_answer_changes has 5 rubric points"):
+    with pytest.raises(ValueError, match="how_answer_changes has 6 rubric points"):
         case.score("how_answer_changes", 7)
-    with pytest.raises(ValueError, match="6 not a point number of how_answer_changes"):
-        case.score("how_answer_changes", [1, 6])
+    with pytest.raises(ValueError, match="7 not a point number of how_answer_changes"):
+        case.score("how_answer_changes", [1, 7])
     with pytest.raises(ValueError, match="case.score is for open"):
         case.score("bayes_threshold", 1)
 

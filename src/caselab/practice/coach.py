@@ -50,6 +50,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from caselab.scenarios import casebook
 from caselab.scenarios.spec import Question, RubricPoint, Tolerance, evidence_alternatives, fill
 
 __all__ = ["PASS_MARK", "CoachReport", "PointResult", "assess", "assess_text", "find_numbers",
@@ -614,8 +615,11 @@ def assess_text(question: Question, text: str, *, answers: Mapping[str, Any] | N
 
 def assess(question: Question, text: str, scenario=None, solution=None, givens: Mapping[str, Any] | None = None,
            *, quote: bool = True) -> CoachReport:
-    """:func:`assess_text` with the answers, tolerances and givens taken from a scenario and its solution."""
+    """:func:`assess_text` with the answers, tolerances and givens taken from a scenario and its solution
+    (solved here when not given: the model answer's ``{facts.name}`` placeholders fill only from a solution)."""
     givens = givens if givens is not None else (scenario.givens if scenario is not None else {})
+    if solution is None and scenario is not None:  # the model answer's {facts.name} need the solved facts
+        solution = casebook.solve(scenario, givens)
     if solution is not None:  # the model answer's {facts.name} placeholders fill from the solution
         givens = solution.prose_givens(givens)
     answers = solution.answers if solution is not None else {}
