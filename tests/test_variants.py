@@ -59,3 +59,18 @@ def test_impossible_ranges_raise_a_clear_error():
             variants.draw(s, 1)
     finally:
         casebook.clear_caches()
+
+
+def test_placeholders_reach_an_item_of_a_matrix_and_nothing_else():
+    from caselab.scenarios.spec import PlaceholderError, fill
+
+    givens = {"cm": [[55, 35], [25, 960]], "shares": [0.4, 1.0], "t": {"x": 0.5}}
+    assert fill("{cm[1][1]:,} and {cm[0][1]}; {shares[0]:.0%}", givens) == "960 and 35; 40%"
+    for bad in ("{cm[2][0]}", "{cm[0][5]}", "{shares[0][0]}", "{t.x[0]}"):
+        with pytest.raises(KeyError):
+            fill(bad, givens)
+    for bad in ("{cm[0][0][0]}", "{cm[0].real}", "{cm[-1][0]}", "{cm[0][x]}"):
+        with pytest.raises(PlaceholderError):
+            fill(bad, givens)
+    with pytest.raises(PlaceholderError, match="names a table"):
+        fill("{cm}", givens)

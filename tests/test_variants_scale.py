@@ -64,6 +64,21 @@ def draw_many(scenario, seeds=SEEDS):
     return out
 
 
+def _combinations(table: dict) -> float:
+    """How many different variants the ranges allow (before constraints): float ranges count as endless."""
+    count = 1.0
+    for key, spec in table.items():
+        if key == "constraints":
+            continue
+        if isinstance(spec, dict):
+            count *= len(spec["choices"])
+        elif all(isinstance(x, int) for x in spec):
+            count *= spec[1] - spec[0] + 1
+        else:
+            return float("inf")
+    return count
+
+
 def flip_shares(scenario, drawn) -> dict[str, float]:
     """For each decision question, the share of the drawn variants whose answer differs from the casebook's."""
     base = casebook.solve(scenario).answers
@@ -87,7 +102,7 @@ def test_200_seeds_are_valid_solvable_fast_and_flip_decisions(sid):
                 value = solution.answers[q.id].value
                 assert isinstance(value, int | float) and value == value and abs(value) != float("inf"), (q.id, value)
     distinct = {repr(sorted(g.items())) for g, _, _ in drawn}
-    assert len(distinct) > 0.9 * len(drawn), "seeds give different numbers"
+    assert len(distinct) > 0.8 * min(len(drawn), _combinations(scenario.variants)), "seeds give different numbers"
     seconds = [t for _, _, t in drawn]
     print(f"\n{sid}: {len(drawn)} variants drawn and solved in {sum(seconds):.2f} s "
           f"(slowest {max(seconds) * 1000:.0f} ms)")
@@ -176,7 +191,8 @@ def stale_numbers(scenario, givens, texts: list[str], allowed: dict[str, str] | 
     found = []
     joined = "\n".join(texts)
     for name, value in changed.items():
-        for text in spellings(value) - current - unchanged:
+        # a lone digit (1, 2, 3) is as often arithmetic ("B − 1", "1 + e") as a given: not searched
+        for text in {t for t in spellings(value) if len(t) > 1} - current - unchanged:
             if _pattern(text).search(joined) and f"{name} = {text}" not in (allowed or {}):
                 found.append(f"{name} = {text}")
     return sorted(found)

@@ -277,9 +277,10 @@ def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
 # Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
 # variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
 # --------------------------------------------------------------------------------------------------
-# A given, dotted into tables, optionally one item of an array of numbers: {baseline.precision}, {shares[3]}.
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\])?$")
-_ITEM = re.compile(r"^(?P<name>.*)\[(?P<index>\d{1,3})\]$")
+# A given, dotted into tables, optionally one item of an array of numbers (or of a matrix, an array of arrays):
+# {baseline.precision}, {shares[3]}, {confusion[0][2]}.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\]){0,2}$")
+_ITEM = re.compile(r"^(?P<name>[^\[]*)(?P<indices>(\[\d{1,3}\]){1,2})$")
 # fill, align, sign, '#', '0', width (≤ 2 digits), grouping, precision (≤ 2 digits), type: enough for
 # "{prevalence:.1%}", "{n:,}", "{cost:,.2f}" and nothing that can allocate or reach into objects.
 _FORMAT_SPEC = re.compile(r"^(?:[^{}]?[<>^=])?[+\- ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?$")
@@ -300,7 +301,8 @@ def _parts(text: str):
             if not _FIELD_NAME.match(name):
                 raise PlaceholderError(f"the placeholder {{{name}}} is not a given's name: placeholders name givens "
                                        "(dots reach into tables, e.g. {baseline.precision}; [i] takes item i of an "
-                                       "array, e.g. {shares[0]}); no attributes, no expressions.")
+                                       "array, e.g. {shares[0]}, [i][j] an item of a matrix); no attributes, no "
+                                       "expressions.")
             if conversion:
                 raise PlaceholderError(f"the placeholder {{{name}!{conversion}}} uses a conversion: write {{{name}}} "
                                        f"or {{{name}:.3f}}.")
@@ -311,27 +313,28 @@ def _parts(text: str):
 
 
 def _lookup(givens: dict, name: str):
-    """The given a placeholder names: dict keys and one list position, looked up by hand (no getattr)."""
+    """The given a placeholder names: dict keys and up to two list positions, looked up by hand (no getattr)."""
     item = _ITEM.match(name)
     value: Any = givens
     for part in (item["name"] if item else name).split("."):
         if not isinstance(value, dict) or part not in value:
             raise KeyError(name)
         value = value[part]
-    if item:
-        if not isinstance(value, list) or int(item["index"]) >= len(value):
+    for index in re.findall(r"\[(\d{1,3})\]", item["indices"]) if item else ():
+        if not isinstance(value, list) or int(index) >= len(value):
             raise KeyError(name)
-        value = value[int(item["index"])]
+        value = value[int(index)]
     if isinstance(value, dict) or (isinstance(value, list) and not all(isinstance(v, int | float | str) for v in value)):
         raise PlaceholderError(f"the placeholder {{{name}}} names a table, not a value: name one of its entries "
-                               "(e.g. {baseline.precision}).")
+                               "(e.g. {baseline.precision}, {matrix[0][1]}).")
     return value
 
 
 def fill(text: str, givens: dict) -> str:
     """``text`` with its ``{given}`` placeholders replaced by the givens' values, formatted.
 
-    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array) with an
+    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array, ``[i][j]`` an
+    item of a matrix) with an
     optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``, ``{shares[3]:.0%}``,
     ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by ``str.format``,
     so no attribute access, no nested formats, bounded widths: a spec cannot reach into Python objects.
