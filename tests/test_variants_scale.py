@@ -176,9 +176,9 @@ def roundings(value: float) -> set[str]:
 
 
 def _pattern(text: str) -> re.Pattern:
-    # a whole number: not inside a longer number, word or percentage, nor a tolerance (±0.5)
+    # a whole number: not inside a longer number, word or percentage, nor a tolerance (±0.5, within 1%)
     tail = "" if text.endswith("%") else r"(?![\d%])(?!\.\d)(?!,\d)"
-    return re.compile(r"(?<![\w.,±])" + re.escape(text) + tail + r"(?![A-Za-z_])")
+    return re.compile(r"(?<![\w.,±])(?<!within )" + re.escape(text) + tail + r"(?![A-Za-z_])")
 
 
 def stale_numbers(scenario, givens, texts: list[str], allowed: dict[str, str] | None = None) -> list[str]:
@@ -207,7 +207,7 @@ def notebook_texts(nb) -> list[str]:
         if cell.cell_type == "markdown" and role != "givens-table":
             # the solver's answer and numbers are computed from the drawn givens (and may coincide with a base value)
             out.append("\n".join(line for line in cell.source.split("\n")
-                                 if not line.startswith(("**Answer**", "**Numbers**"))))
+                                 if not line.startswith(("**Answer**", "**Numbers**", "*Drill variant"))))
         elif role == "answer" and '"""' in cell.source:
             out.append(cell.source)
     return out
