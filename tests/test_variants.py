@@ -74,3 +74,30 @@ def test_placeholders_reach_an_item_of_a_matrix_and_nothing_else():
             fill(bad, givens)
     with pytest.raises(PlaceholderError, match="names a table"):
         fill("{cm}", givens)
+
+
+def test_answer_placeholders_only_after_the_question():
+    from caselab.scenarios.spec import PlaceholderError, fill
+
+    givens, answers = {"n": 10}, {"f1": 0.61742, "deploy": "new"}
+    assert fill("F1 {answers.f1:.3f} → {answers.deploy}; n = {n}", givens, answers) == "F1 0.617 → new; n = 10"
+    with pytest.raises(PlaceholderError, match="states an answer"):
+        fill("{answers.f1}", givens)  # a story, prompt or hint: no answers passed
+    with pytest.raises(KeyError):
+        fill("{answers.nope}", givens, answers)
+    s = casebook.load("pinterest-f1-cost")
+    base = {"id": "x", "title": "t", "solver": "operating_points", "topics": ["f1"], "story": "s",
+            "source": {"company": "c", "role": "r", "round": "r", "difficulty": "easy"}, "givens": s.givens}
+    ok = {**base, "questions": [{"id": "f1_new", "kind": "number", "prompt": "p",
+                                 "explanation": "it is {answers.f1_new:.3f}"}]}
+    assert parse_spec(ok, "x.toml").questions[0].explanation
+    bad = {**base, "givens": {**s.givens, "answers": 1},
+           "questions": [{"id": "f1_new", "kind": "number", "prompt": "F1 is {answers.f1_new}?",
+                          "hint": "{answers.f1_new}", "explanation": "{answers.f1_baseline} {answers.f1_new:.2z}"}]}
+    with pytest.raises(Exception) as info:
+        parse_spec(bad, "x.toml", check_solver=False)
+    msg = str(info.value)
+    assert "givens.answers: is a reserved name" in msg
+    assert "questions[0].prompt: the placeholder {answers.f1_new} states an answer" in msg
+    assert "questions[0].hint: the placeholder {answers.f1_new} states an answer" in msg
+    assert "questions[0].explanation: the placeholder {answers.f1_baseline} names no question" in msg

@@ -119,15 +119,16 @@ def cmd_solve(args) -> int:
         solution = casebook.solve(s)
     except ValueError as e:
         raise SystemExit(f"caselab: cannot solve {s.id}: {e}") from None
+    values = {k: a.value for k, a in solution.answers.items()}
     if args.json:
         out = {}
         for q in s.questions:
             if q.kind == "rubric":
-                out[q.id] = {"model_answer": fill(q.model_answer, s.givens).strip(), "points": list(q.points)}
+                out[q.id] = {"model_answer": fill(q.model_answer, s.givens, values).strip(), "points": list(q.points)}
                 if q.outline:
-                    out[q.id]["outline"] = [fill(b, s.givens) for b in q.outline]
+                    out[q.id]["outline"] = [fill(b, s.givens, values) for b in q.outline]
                 if q.follow_ups:
-                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens), "answer": fill(f.answer, s.givens)}
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, s.givens, values), "answer": fill(f.answer, s.givens, values)}
                                                for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
@@ -142,17 +143,17 @@ def cmd_solve(args) -> int:
             if q.outline:
                 print("    outline to speak from:")
                 for k, beat in enumerate(q.outline, 1):
-                    print(_wrap(fill(beat, s.givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
+                    print(_wrap(fill(beat, s.givens, values), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
-            print(_wrap(fill(q.model_answer, s.givens), indent="      "))
+            print(_wrap(fill(q.model_answer, s.givens, values), indent="      "))
             print("    rubric points:")
             for p in q.points:
                 print(_wrap(p, indent="      - ").replace("      - ", "      - ", 1))
             if q.follow_ups:
                 print("    follow-ups:")
                 for f in q.follow_ups:
-                    print(_wrap(fill(f.question, s.givens), indent="         ").replace("         ", "      Q: ", 1))
-                    print(_wrap(fill(f.answer, s.givens), indent="         ").replace("         ", "      A: ", 1))
+                    print(_wrap(fill(f.question, s.givens, values), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, s.givens, values), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]

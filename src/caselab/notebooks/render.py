@@ -172,6 +172,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
 
     givens = scenario.givens if givens is None else givens
     solution = casebook.solve(scenario, givens)
+    values = {k: a.value for k, a in solution.answers.items()}  # quoted by model answers and explanations
     cells = [
         _cell("markdown", _header(scenario, kind, variant), "header", "header"),
         _cell("markdown", "## The story\n\n" + fill(scenario.story, givens).strip(), "story", "story"),
@@ -201,7 +202,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         if kind == "learner":
             answer_src = _answer_placeholder(q)
         elif q.kind == "rubric":
-            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, givens).strip())}"
+            answer_src = f"{q.id} = {python_string_literal(fill(q.model_answer, givens, values).strip())}"
         else:
             answer_src = solution.answers[q.id].code
             if q.widget:  # show the worked answer on the explorer too
@@ -209,7 +210,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
         cells.append(_cell("code", answer_src, "answer", f"answer-{q.id}", q.id))
         cells.append(_cell("code", f"case.check({q.id!r}, {q.id})", "check", f"check-{q.id}", q.id))
         if kind == "solution":
-            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens), "explain",
+            cells.append(_cell("markdown", worked_answer(q, solution.answers.get(q.id), givens, answers=values), "explain",
                                f"explain-{q.id}", q.id))
     cells.append(_cell("code", "case.progress()", "progress", "progress"))
 

@@ -329,7 +329,8 @@ class Case:
         self._journal(qid, "solution")
         answer = None if question.kind == "rubric" else self.solution_data.answers[qid]
         return _Text(f"**Worked answer ({qid})**\n\n"
-                     + worked_answer(question, answer, self._givens, model_answer=True, code=True))
+                     + worked_answer(question, answer, self._givens, model_answer=True, code=True,
+                                   answers={k: a.value for k, a in self.solution_data.answers.items()}))
 
     def progress(self) -> _Text:
         """What you have checked so far in this session, question by question."""

@@ -323,7 +323,8 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
                 say(f"    {k}. {opt}")
         q_start = clock()
         fb, stop = _ask(q, solution.answers.get(q.id), learner, givens, input_fn, say, para, style,
-                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ")
+                        lambda: f"[{part_clock()}{_fmt_clock(deadline - clock())} left] > ",
+                        answers={k: a.value for k, a in solution.answers.items()})
         seconds = clock() - q_start
         if stop:
             close_part()
@@ -353,7 +354,7 @@ def run_mock(scenario: Scenario, *, variant: int | None = None, minutes: float |
     return result
 
 
-def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
+def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt, answers=None):
     """Ask one question until it is answered, skipped or the learner stops. Returns (feedback, stop)."""
 
     def say_feedback(fb: Feedback) -> None:
@@ -397,7 +398,7 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
                 if not more.strip():
                     break
                 lines.append(more)
-            return _self_score(q, givens, input_fn, say, para, style), False
+            return _self_score(q, givens, input_fn, say, para, style, answers), False
         if q.kind == "number":
             value = parse_number(text)
             if value is None:
@@ -416,15 +417,15 @@ def _ask(q, answer, learner, givens, input_fn, say, para, style, prompt):
         return fb, False
 
 
-def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
+def _self_score(q, givens, input_fn, say, para, style, answers=None) -> Feedback:
     if q.outline:
         say(style.bold("  Outline to speak from"))
         for k, beat in enumerate(q.outline, 1):
-            for line in textwrap.wrap(fill(beat, givens), width=86, initial_indent=f"   {k}. ",
+            for line in textwrap.wrap(fill(beat, givens, answers), width=86, initial_indent=f"   {k}. ",
                                       subsequent_indent="      "):
                 say(line)
     say(style.bold("  Model answer"))
-    para(fill(q.model_answer, givens), indent="    ")
+    para(fill(q.model_answer, givens, answers), indent="    ")
     say(style.bold("  Score yourself: did your answer make each point? (y/n)"))
     hit = 0
     for k, point in enumerate(q.points, 1):
@@ -444,18 +445,18 @@ def _self_score(q, givens, input_fn, say, para, style) -> Feedback:
     fb = Feedback(q.id, status, f"self-scored {hit}/{len(q.points)} rubric points"
                                 f" ({'≥' if status == 'passed' else '<'} {SELF_SCORE_PASS:.0%} to pass).")
     say("  " + style.status(fb))
-    _follow_ups(q, givens, input_fn, say, style)
+    _follow_ups(q, givens, input_fn, say, style, answers)
     return fb
 
 
-def _follow_ups(q, givens, input_fn, say, style) -> None:
+def _follow_ups(q, givens, input_fn, say, style, answers=None) -> None:
     """The interviewer's follow-ups, one at a time: answer out loud, then Enter shows a short model answer."""
     if not q.follow_ups:
         return
     say(style.bold(f"  The interviewer follows up ({len(q.follow_ups)}): answer each out loud, then press Enter "
                    "for a short model answer (s skips the rest)."))
     for k, f in enumerate(q.follow_ups, 1):
-        for line in textwrap.wrap(fill(f.question, givens), width=86, initial_indent=f"   {k}. ",
+        for line in textwrap.wrap(fill(f.question, givens, answers), width=86, initial_indent=f"   {k}. ",
                                   subsequent_indent="      "):
             say(line)
         try:
@@ -464,7 +465,7 @@ def _follow_ups(q, givens, input_fn, say, style) -> None:
             return
         if reply in ("s", "skip", "q"):
             return
-        for line in textwrap.wrap(fill(f.answer, givens), width=84, initial_indent="      → ",
+        for line in textwrap.wrap(fill(f.answer, givens, answers), width=84, initial_indent="      → ",
                                   subsequent_indent="        "):
             say(style.dim(line))
 

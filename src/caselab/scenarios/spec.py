@@ -51,6 +51,7 @@ __all__ = [
     "Tolerance",
     "DEFAULT_TOLERANCE",
     "fill",
+    "sample_answers",
     "PlaceholderError",
     "load_spec",
     "parse_spec",
@@ -330,22 +331,40 @@ def _lookup(givens: dict, name: str):
     return value
 
 
-def fill(text: str, givens: dict) -> str:
+ANSWERS_PREFIX = "answers."  # {answers.<question id>}: a computed answer, in text shown only after the question
+
+
+def fill(text: str, givens: dict, answers: dict | None = None) -> str:
     """``text`` with its ``{given}`` placeholders replaced by the givens' values, formatted.
 
     A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array, ``[i][j]`` an
-    item of a matrix) with an
-    optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``, ``{shares[3]:.0%}``,
-    ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by ``str.format``,
-    so no attribute access, no nested formats, bounded widths: a spec cannot reach into Python objects.
-    Literal braces are written ``{{`` and ``}}``. Raises :class:`PlaceholderError`, or ``KeyError`` naming
-    a placeholder that names no given.
+    item of a matrix) with an optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``,
+    ``{shares[3]:.0%}``, ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by
+    ``str.format``, so no attribute access, no nested formats, bounded widths: a spec cannot reach into
+    Python objects. Literal braces are written ``{{`` and ``}}``.
+
+    ``{answers.<question id>}`` (same formats) is the solver's answer to a question of the scenario, so that a
+    model answer or an explanation can quote it for any variant. ``answers`` (``{question id: value}``) is
+    passed only where the text is shown after the question has been answered; anywhere else such a
+    placeholder raises :class:`PlaceholderError` — a story, prompt or hint never gives an answer away.
+
+    Raises :class:`PlaceholderError`, or ``KeyError`` naming a placeholder that names no given (or no answer).
     """
     out = []
     for literal, name, spec in _parts(text):
         out.append(literal)
         if name is not None:
-            value = _lookup(givens, name)
+            if name.startswith(ANSWERS_PREFIX):
+                if answers is None:
+                    raise PlaceholderError(f"the placeholder {{{name}}} states an answer: answers may be quoted only "
+                                           "in text shown after the question (explanations, model answers, outlines, "
+                                           "follow-ups), never in a story, prompt or hint.")
+                qid = name[len(ANSWERS_PREFIX):]
+                if qid not in answers or isinstance(answers[qid], dict | list):
+                    raise KeyError(name)
+                value = answers[qid]
+            else:
+                value = _lookup(givens, name)
             if isinstance(value, list) and spec:
                 raise PlaceholderError(f"the placeholder {{{name}:{spec}}} formats an array: write {{{name}}}.")
             try:
@@ -356,11 +375,20 @@ def fill(text: str, givens: dict) -> str:
     return "".join(out)
 
 
-def _check_placeholders(text: str, givens: dict, where: str) -> list[SpecProblem]:
+def sample_answers(questions) -> dict:
+    """Stand-ins for the answers of ``questions`` (a number, or the first option), to check the placeholders
+    of answer-quoting text before any solver has run: a format that fits them fits the real answers' kinds."""
+    return {q.id: (q.options[0] if q.kind in ("choice", "decision") and q.options else 0.5)
+            for q in questions if q.kind != "rubric"}
+
+
+def _check_placeholders(text: str, givens: dict, where: str, answers: dict | None = None) -> list[SpecProblem]:
     try:
-        fill(text, givens)
+        fill(text, givens, answers)
     except KeyError as e:
-        return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
+        what = "no question of this scenario with a computed answer" if str(e.args[0]).startswith(ANSWERS_PREFIX) \
+            else "no given"
+        return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names {what}; write literal braces as "
                                    "{{ and }}.")]
     except PlaceholderError as e:
         return [SpecProblem(where, str(e))]
@@ -593,6 +621,9 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     if not isinstance(givens, dict):
         p.append(SpecProblem("givens", f"must be a table; got {_type_name(givens)}."))
         givens = {}
+    if "answers" in givens:
+        p.append(SpecProblem("givens.answers", "is a reserved name: {answers.<question id>} quotes a computed "
+                                               "answer. Rename the given."))
 
     variants = data.get("variants", {})
     if not isinstance(variants, dict):
@@ -608,8 +639,8 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     for i, q in enumerate(questions):
         p += _check_placeholders(q.prompt, givens, f"questions[{i}].prompt")
         p += _check_placeholders(q.hint, givens, f"questions[{i}].hint")
-        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation")
-        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer")
+        p += _check_placeholders(q.explanation, givens, f"questions[{i}].explanation", sample_answers(questions))
+        p += _check_placeholders(q.model_answer, givens, f"questions[{i}].model_answer", sample_answers(questions))
     raw_questions = data.get("questions") if isinstance(data.get("questions"), list) else []
     positions = {}  # question id → its index in the file (questions with problems are not in `questions`)
     for i, raw in enumerate(raw_questions):
@@ -886,11 +917,12 @@ def _cross_checks(sid: str, questions: list[Question], givens: dict, positions: 
                 problems.append(SpecProblem(f"{where}.points[{j}].number",
                                             f"= {point.number!r} names neither a question of this scenario nor a "
                                             f"given: use a question id ({', '.join(sorted(qids))}) or a given name."))
+        answers = sample_answers(questions)
         for j, beat in enumerate(q.outline):
-            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]")
+            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]", answers)
         for j, fu in enumerate(q.follow_ups):
-            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question")
-            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer")
+            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question", answers)
+            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer", answers)
     return problems
 
 

@@ -87,23 +87,25 @@ def format_number(x: float) -> str:
 
 
 def worked_answer(question: Question, answer: Answer | None, givens: dict, *, model_answer: bool = False,
-                  code: bool = False) -> str:
+                  code: bool = False, answers: dict | None = None) -> str:
     """The worked answer as Markdown — the same words in ``case.solution`` and in the solution notebook.
 
     Number and option questions: the answer, its formula, the numbers, optionally the code, the spec's
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
+    ``answers`` (``{question id: value}``, the whole solution's) fills the ``{answers.<id>}`` placeholders
+    of the explanation, outline, model answer and follow-ups.
     """
     if question.kind == "rubric":
         parts = []
         if question.outline:
             parts.append("**Outline to speak from**\n\n" + "\n".join(
-                f"{k}. {fill(beat, givens)}" for k, beat in enumerate(question.outline, 1)))
+                f"{k}. {fill(beat, givens, answers)}" for k, beat in enumerate(question.outline, 1)))
         if model_answer:
-            parts.append(f"**Model answer**\n\n{fill(question.model_answer, givens).strip()}")
+            parts.append(f"**Model answer**\n\n{fill(question.model_answer, givens, answers).strip()}")
         parts.append("**Rubric points**\n\n" + "\n".join(f"- {p}" for p in question.points))
         if question.follow_ups:
             parts.append("**Follow-ups the interviewer asks next**\n\n" + "\n\n".join(
-                f"- *{fill(f.question, givens).strip()}*  \n  {fill(f.answer, givens).strip()}"
+                f"- *{fill(f.question, givens, answers).strip()}*  \n  {fill(f.answer, givens, answers).strip()}"
                 for f in question.follow_ups))
         return "\n\n".join(parts)
     parts = []
@@ -117,7 +119,7 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
         if code and answer.code:
             parts.append(f"```python\n{answer.code}\n```")
     if question.explanation:
-        parts.append(fill(question.explanation, givens).strip())
+        parts.append(fill(question.explanation, givens, answers).strip())
     if question.kind == "number":
         parts.append(f"*Accepted within {question.accepted.describe()}.*")
     return "\n\n".join(parts)
