@@ -33,6 +33,10 @@ FLIP_RANGE = (0.20, 0.80)
 # Decision questions whose answer the numbers do not (or should not) flip across a scenario's variants, and why.
 _DEFINITION = "the feature's definition decides (where its window ends, whether it reads labels at the event), at any maturity"
 NOT_FLIPPABLE: dict[tuple[str, str], str] = {
+    ("pinterest-capstone", "deploy"): "the new model wins in every variant: Part 4's spoken answer argues for it "
+                                      "(the flip is drilled in pinterest-f1-cost)",
+    ("pinterest-capstone", "segment_verdict"): "the segment keeps its few positives, so its interval holds the overall "
+                                               "recall in every variant: the spoken answer's point",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
