@@ -25,6 +25,8 @@ import pytest
 from caselab.notebooks import render
 from caselab.practice import runner
 from caselab.scenarios import casebook, solvers, variants
+from caselab.scenarios.spec import _lookup as lookup
+from caselab.scenarios.spec import _parts as spec_parts
 from caselab.scenarios.spec import validate_givens
 
 SEEDS = range(200)
@@ -265,6 +267,34 @@ def test_variant_notebooks_leave_no_base_case_number(sid):
         if found:
             problems[seed] = found
     assert not problems, f"{sid}: base-case numbers left in variants' text (use placeholders): {problems}"
+
+
+def shown_inexactly(scenario, givens) -> list[str]:
+    """Placeholders of the story, prompts and hints — what a learner computes from — whose format rounds the
+    drawn given (a story saying 0.51 for a drawn 0.507 makes a correct learner fail): '<where>: {name:spec} = value'."""
+    texts = [("story", scenario.story)] + [(f"{q.id}.{field}", getattr(q, field)) for q in scenario.questions
+                                           for field in ("prompt", "hint")]
+    found = []
+    for where, text in texts:
+        for _, name, spec in spec_parts(text):
+            if name is None or name.startswith("answers."):
+                continue
+            value = lookup(givens, name)
+            if not isinstance(value, float) or not spec:
+                continue
+            shown = format(value, spec).replace(",", "").strip()
+            number = float(shown.rstrip("%")) / (100 if shown.endswith("%") else 1)
+            if abs(number - value) > 1e-9 * max(1.0, abs(value)):
+                found.append(f"{where}: {{{name}:{spec}}} = {value!r} shows as {shown}")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("sid", [_pending(s) for s in WITH_VARIANTS])
+def test_a_variant_states_its_givens_exactly_where_the_learner_computes(sid):
+    scenario = casebook.load(sid)
+    problems = {seed: found for seed in range(50) if (found := shown_inexactly(scenario, variants.draw(scenario, seed)))}
+    assert not problems, (f"{sid}: a placeholder's format rounds the drawn value (draw it with fewer decimals, e.g. "
+                          f"from {{ choices = [...] }}, or drop the format): {next(iter(problems.values()))}")
 
 
 # --------------------------------------------------------------------------------------------------
