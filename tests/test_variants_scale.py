@@ -7,9 +7,12 @@
   why it cannot;
 * a variant's notebooks (learner and worked) tell the drawn numbers' story: no base-case value of a given
   that changed is left in their text;
+* the story, prompts and hints state every drawn given exactly (a format never rounds it);
 * one variant per scenario grades full marks through a real kernel.
 
-Run ``python tests/test_variants_scale.py`` for the whole flip-share table.
+Run ``python tests/test_variants_scale.py`` for the whole flip-share table. A scenario gets these checks as soon
+as it has a ``[variants]`` table; ``PENDING`` lists the older tables still to review (take an id out once its
+texts use placeholders), ``NOT_FLIPPABLE`` and ``COINCIDENCES`` the exceptions, each with its reason.
 """
 
 from __future__ import annotations
