@@ -188,9 +188,9 @@ def cmd_solve(args) -> int:
                 prose = solution.prose_givens(givens)
                 out[q.id] = {"model_answer": fill(q.model_answer, prose).strip(), "points": list(q.points)}
                 if q.outline:
-                    out[q.id]["outline"] = [fill(b, givens) for b in q.outline]
+                    out[q.id]["outline"] = [fill(b, prose) for b in q.outline]
                 if q.follow_ups:
-                    out[q.id]["follow_ups"] = [{"question": fill(f.question, givens), "answer": fill(f.answer, givens)}
+                    out[q.id]["follow_ups"] = [{"question": fill(f.question, prose), "answer": fill(f.answer, prose)}
                                                for f in q.follow_ups]
             else:
                 v = solution.answers[q.id].value
@@ -206,7 +206,7 @@ def cmd_solve(args) -> int:
             if q.outline:
                 print("    outline to speak from:")
                 for k, beat in enumerate(q.outline, 1):
-                    print(_wrap(fill(beat, givens), indent="        ").replace("        ", f"    {k:>2}. ", 1))
+                    print(_wrap(fill(beat, solution.prose_givens(givens)), indent="        ").replace("        ", f"    {k:>2}. ", 1))
             print("    model answer:")
             print(_wrap(fill(q.model_answer, solution.prose_givens(givens)), indent="      "))
             print("    rubric points:")
@@ -215,8 +215,8 @@ def cmd_solve(args) -> int:
             if q.follow_ups:
                 print("    follow-ups:")
                 for f in q.follow_ups:
-                    print(_wrap(fill(f.question, givens), indent="         ").replace("         ", "      Q: ", 1))
-                    print(_wrap(fill(f.answer, givens), indent="         ").replace("         ", "      A: ", 1))
+                    print(_wrap(fill(f.question, solution.prose_givens(givens)), indent="         ").replace("         ", "      Q: ", 1))
+                    print(_wrap(fill(f.answer, solution.prose_givens(givens)), indent="         ").replace("         ", "      A: ", 1))
             print()
             continue
         a = solution.answers[q.id]

@@ -8,6 +8,7 @@ rubric point carries evidence that its own model answer shows (checked with a pl
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -18,6 +19,7 @@ from statsmodels.stats.proportion import proportion_confint, samplesize_proporti
 
 from caselab.scenarios import casebook
 from caselab.scenarios.coverage import SEED_PARTS, coverage
+from caselab.scenarios.spec import fill
 
 CAPSTONES = {"tiktok-capstone": "000", "pinterest-capstone": "001"}
 
@@ -166,6 +168,8 @@ def test_every_rubric_point_has_evidence_its_model_answer_shows(sid):
     for q in scenario.questions:
         if q.kind != "rubric":
             continue
+        # the model answer as the learner reads it: its {given} and {answers.<id>} placeholders filled
+        q = dataclasses.replace(q, model_answer=fill(q.model_answer, scenario.givens, values))
         for point in q.rubric:
             assert point.evidence, f"{q.id}: {point.text!r} has no evidence"
             for group in point.evidence:

@@ -185,6 +185,7 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
 
     givens = scenario.givens if givens is None else givens
     solution = casebook.solve(scenario, givens)
+    values = {k: a.value for k, a in solution.answers.items()}  # quoted by model answers and explanations
     cells = [
         _cell("markdown", _header(scenario, kind, variant), "header", "header"),
         _cell("markdown", "## The story\n\n" + fill(scenario.story, givens).strip(), "story", "story"),

@@ -279,9 +279,10 @@ def _unknown_key(path: str, key: str, allowed) -> SpecProblem:
 # Placeholders: a story or prompt may say "{prevalence:.1%}" or "{baseline.precision}", so that drill
 # variants (fresh givens) tell a consistent story. Literal braces are written {{ and }}.
 # --------------------------------------------------------------------------------------------------
-# A given, dotted into tables, optionally one item of an array of numbers: {baseline.precision}, {shares[3]}.
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\])?$")
-_ITEM = re.compile(r"^(?P<name>.*)\[(?P<index>\d{1,3})\]$")
+# A given, dotted into tables, optionally one item of an array of numbers (or of a matrix, an array of arrays):
+# {baseline.precision}, {shares[3]}, {confusion[0][2]}.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\[\d{1,3}\]){0,2}$")
+_ITEM = re.compile(r"^(?P<name>[^\[]*)(?P<indices>(\[\d{1,3}\]){1,2})$")
 # fill, align, sign, '#', '0', width (≤ 2 digits), grouping, precision (≤ 2 digits), type: enough for
 # "{prevalence:.1%}", "{n:,}", "{cost:,.2f}" and nothing that can allocate or reach into objects.
 _FORMAT_SPEC = re.compile(r"^(?:[^{}]?[<>^=])?[+\- ]?#?0?\d{0,2}[,_]?(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?$")
@@ -302,7 +303,8 @@ def _parts(text: str):
             if not _FIELD_NAME.match(name):
                 raise PlaceholderError(f"the placeholder {{{name}}} is not a given's name: placeholders name givens "
                                        "(dots reach into tables, e.g. {baseline.precision}; [i] takes item i of an "
-                                       "array, e.g. {shares[0]}); no attributes, no expressions.")
+                                       "array, e.g. {shares[0]}, [i][j] an item of a matrix); no attributes, no "
+                                       "expressions.")
             if conversion:
                 raise PlaceholderError(f"the placeholder {{{name}!{conversion}}} uses a conversion: write {{{name}}} "
                                        f"or {{{name}:.3f}}.")
@@ -313,32 +315,41 @@ def _parts(text: str):
 
 
 def _lookup(givens: dict, name: str):
-    """The given a placeholder names: dict keys and one list position, looked up by hand (no getattr)."""
+    """The given a placeholder names: dict keys and up to two list positions, looked up by hand (no getattr)."""
     item = _ITEM.match(name)
     value: Any = givens
     for part in (item["name"] if item else name).split("."):
         if not isinstance(value, dict) or part not in value:
             raise KeyError(name)
         value = value[part]
-    if item:
-        if not isinstance(value, list) or int(item["index"]) >= len(value):
+    for index in re.findall(r"\[(\d{1,3})\]", item["indices"]) if item else ():
+        if not isinstance(value, list) or int(index) >= len(value):
             raise KeyError(name)
-        value = value[int(item["index"])]
+        value = value[int(index)]
     if isinstance(value, dict) or (isinstance(value, list) and not all(isinstance(v, int | float | str) for v in value)):
         raise PlaceholderError(f"the placeholder {{{name}}} names a table, not a value: name one of its entries "
-                               "(e.g. {baseline.precision}).")
+                               "(e.g. {baseline.precision}, {matrix[0][1]}).")
     return value
+
+
 
 
 def fill(text: str, givens: dict) -> str:
     """``text`` with its ``{given}`` placeholders replaced by the givens' values, formatted.
 
-    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array) with an
-    optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``, ``{shares[3]:.0%}``,
-    ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by ``str.format``,
-    so no attribute access, no nested formats, bounded widths: a spec cannot reach into Python objects.
-    Literal braces are written ``{{`` and ``}}``. Raises :class:`PlaceholderError`, or ``KeyError`` naming
-    a placeholder that names no given.
+    A placeholder is a given's name (dots reach into tables, ``[i]`` takes item i of an array, ``[i][j]`` an
+    item of a matrix) with an optional plain number format: ``{prevalence:.1%}``, ``{baseline.precision}``,
+    ``{shares[3]:.0%}``, ``{n:,}``. The lookup is done here by hand on the givens' dicts and lists — never by
+    ``str.format``, so no attribute access, no nested formats, bounded widths: a spec cannot reach into
+    Python objects. Literal braces are written ``{{`` and ``}}``.
+
+    Worked text — an explanation, a model answer, an outline, a follow-up, shown only after the learner has
+    tried — is filled with :meth:`Solution.prose_givens <caselab.scenarios.solvers.Solution.prose_givens>`,
+    whose ``facts`` table holds every answer by question id and every fact the solver computed:
+    ``{facts.cost_new:,.0f}``. A story, prompt or hint is filled with the givens alone, so a ``{facts.…}``
+    there names no given: it can never give an answer away.
+
+    Raises :class:`PlaceholderError`, or ``KeyError`` naming a placeholder that names no given.
     """
     out = []
     for literal, name, spec in _parts(text):
@@ -371,7 +382,9 @@ def _check_placeholders(text: str, givens: dict, where: str, *, prose: bool = Fa
         fill(text, {**givens, "facts": _AnyFacts()} if prose else givens)
     except KeyError as e:
         return [SpecProblem(where, f"the placeholder {{{e.args[0]}}} names no given; write literal braces as "
-                                   "{{ and }}.")]
+                                   "{{ and }}" + (" (a {facts.…} value may appear only in worked text: an explanation, "
+                                                  "a model answer, an outline or a follow-up)." if
+                                                  str(e.args[0]).startswith("facts.") else "."))]
     except PlaceholderError as e:
         return [SpecProblem(where, str(e))]
     return []
@@ -612,6 +625,9 @@ def parse_spec(data: dict, path: str | Path = "<spec>", *, check_solver: bool = 
     if not isinstance(givens, dict):
         p.append(SpecProblem("givens", f"must be a table; got {_type_name(givens)}."))
         givens = {}
+    if "facts" in givens:
+        p.append(SpecProblem("givens.facts", "is a reserved name: {facts.<name>} quotes what the solver computed "
+                                             "(answers by question id, and facts) in worked text. Rename the given."))
 
     variants = data.get("variants", {})
     if not isinstance(variants, dict):
@@ -919,10 +935,10 @@ def _cross_checks(sid: str, questions: list[Question], givens: dict, positions: 
                                             f"= {point.number!r} names neither a question of this scenario nor a "
                                             f"given: use a question id ({', '.join(sorted(qids))}) or a given name."))
         for j, beat in enumerate(q.outline):
-            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]")
+            problems += _check_placeholders(beat, givens, f"{where}.outline[{j}]", prose=True)
         for j, fu in enumerate(q.follow_ups):
-            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question")
-            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer")
+            problems += _check_placeholders(fu.question, givens, f"{where}.follow_ups[{j}].question", prose=True)
+            problems += _check_placeholders(fu.answer, givens, f"{where}.follow_ups[{j}].answer", prose=True)
     return problems
 
 

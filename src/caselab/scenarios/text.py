@@ -92,6 +92,8 @@ def worked_answer(question: Question, answer: Answer | None, givens: dict, *, mo
 
     Number and option questions: the answer, its formula, the numbers, optionally the code, the spec's
     explanation, and the tolerance. Rubric questions: optionally the model answer, then the rubric points.
+    ``answers`` (``{question id: value}``, the whole solution's) fills the ``{answers.<id>}`` placeholders
+    of the explanation, outline, model answer and follow-ups.
     """
     if question.kind == "rubric":
         parts = []

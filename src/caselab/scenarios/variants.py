@@ -32,7 +32,7 @@ from caselab.scenarios.spec import (
     validate_variants,
 )
 
-__all__ = ["draw", "validate_variants", "VariantError", "MAX_TRIES"]
+__all__ = ["draw", "draw_solved", "validate_variants", "VariantError", "MAX_TRIES"]
 
 MAX_TRIES = 1000
 
@@ -64,6 +64,12 @@ def _draw_once(rng: np.random.Generator, scenario: Scenario) -> dict:
 
 def draw(scenario: Scenario, seed: int) -> dict:
     """Valid givens for drill ``seed``; raises :class:`VariantError` if none can be found."""
+    return draw_solved(scenario, seed)[0]
+
+
+def draw_solved(scenario: Scenario, seed: int):
+    """``(givens, solution)`` for drill ``seed``: :func:`draw` and the solver's solution of those givens,
+    solved once (drawing has to solve them anyway, to know they are solvable)."""
     from caselab.scenarios import solvers
 
     if not scenario.variants:
@@ -80,9 +86,9 @@ def draw(scenario: Scenario, seed: int) -> dict:
         if validate_givens(givens, solver.GIVENS):
             continue
         try:
-            solver.solve(givens)
+            solution = solver.solve(givens)
         except ValueError:  # the library refused the numbers (e.g. rates implying negative counts)
             continue
-        return givens
+        return givens, solution
     raise VariantError(f"no valid variant of {scenario.id!r} in {MAX_TRIES} draws from seed {seed}: "
                        "the ranges and constraints in [variants] leave (almost) nothing solvable.")

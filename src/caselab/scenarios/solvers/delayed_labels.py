@@ -131,6 +131,6 @@ def solve(givens: dict) -> Solution:
         code=f"retrain_decision = {DECISIONS[0]!r} if adjusted_precision < alert_precision else {DECISIONS[1]!r}",
         depends_on=("adjusted_precision",),
         recompute=lambda v: DECISIONS[0] if v["adjusted_precision"] < alert else DECISIONS[1],
-        mistakes={"retraining on an artefact: the raw 14-day precision is low because labels are missing":
+        mistakes={f"retraining on an artefact: the raw {age:g}-day precision is low because labels are missing":
                   DECISIONS[0]} if decision == DECISIONS[1] and obs_p < alert else {})
     return Solution(a, setup_code="import numpy as np")

@@ -37,7 +37,7 @@ ANSWERS = {"coverage_one", "coverage_default", "coverage_large", "expected_unsee
            "disjoint_needed", "empirical_coverage_default", "recovers_information", "full_coverage_design"}
 
 RECOVERS = ["yes: bagging over the subsets uses the discarded negatives",
-            "no: most negatives are never seen by any learner"]
+            "no: too many negatives are never seen by any learner"]
 DESIGNS = ["draw more random subsets until every negative is covered",
            "partition the shuffled negatives into disjoint subsets", "use bigger subsets with replacement"]
 
