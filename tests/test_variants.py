@@ -76,28 +76,31 @@ def test_placeholders_reach_an_item_of_a_matrix_and_nothing_else():
         fill("{cm}", givens)
 
 
-def test_answer_placeholders_only_after_the_question():
-    from caselab.scenarios.spec import PlaceholderError, fill
+def test_answer_quotes_only_after_the_question():
+    """Worked text quotes answers as {facts.<question id>} (filled from Solution.prose_givens); a story,
+    prompt or hint cannot: there the name is no given, so the spec is refused."""
+    from caselab.scenarios import solvers
+    from caselab.scenarios.spec import fill
 
-    givens, answers = {"n": 10}, {"f1": 0.61742, "deploy": "new"}
-    assert fill("F1 {answers.f1:.3f} → {answers.deploy}; n = {n}", givens, answers) == "F1 0.617 → new; n = 10"
-    with pytest.raises(PlaceholderError, match="states an answer"):
-        fill("{answers.f1}", givens)  # a story, prompt or hint: no answers passed
-    with pytest.raises(KeyError):
-        fill("{answers.nope}", givens, answers)
     s = casebook.load("pinterest-f1-cost")
+    solution = solvers.get(s.solver).solve(s.givens)
+    prose = solution.prose_givens(s.givens)
+    assert fill("F1 {facts.f1_new:.3f} → {facts.deploy}; n = {n:,}", prose) == "F1 0.617 → new; n = 10,000"
+    with pytest.raises(KeyError):
+        fill("{facts.f1_new}", s.givens)  # the givens alone (a story, prompt or hint) hold no answers
     base = {"id": "x", "title": "t", "solver": "operating_points", "topics": ["f1"], "story": "s",
             "source": {"company": "c", "role": "r", "round": "r", "difficulty": "easy"}, "givens": s.givens}
     ok = {**base, "questions": [{"id": "f1_new", "kind": "number", "prompt": "p",
-                                 "explanation": "it is {answers.f1_new:.3f}"}]}
+                                 "explanation": "it is {facts.f1_new:.3f}"}]}
     assert parse_spec(ok, "x.toml").questions[0].explanation
-    bad = {**base, "givens": {**s.givens, "answers": 1},
-           "questions": [{"id": "f1_new", "kind": "number", "prompt": "F1 is {answers.f1_new}?",
-                          "hint": "{answers.f1_new}", "explanation": "{answers.f1_baseline} {answers.f1_new:.2z}"}]}
+    bad = {**base, "givens": {**s.givens, "facts": 1},
+           "questions": [{"id": "f1_new", "kind": "number", "prompt": "F1 is {facts.f1_new}?",
+                          "hint": "{facts.f1_new}", "explanation": "{facts.f1_new:.2z}"}]}
     with pytest.raises(Exception) as info:
         parse_spec(bad, "x.toml", check_solver=False)
     msg = str(info.value)
-    assert "givens.answers: is a reserved name" in msg
-    assert "questions[0].prompt: the placeholder {answers.f1_new} states an answer" in msg
-    assert "questions[0].hint: the placeholder {answers.f1_new} states an answer" in msg
-    assert "questions[0].explanation: the placeholder {answers.f1_baseline} names no question" in msg
+    assert "givens.facts: is a reserved name" in msg
+    assert "questions[0].prompt: the placeholder {facts.f1_new} names no given" in msg
+    assert "may appear only in worked text" in msg
+    assert "questions[0].hint: the placeholder {facts.f1_new} names no given" in msg
+    assert "questions[0].explanation: the placeholder {facts.f1_new:.2z} has a format caselab does not accept" in msg
