@@ -156,7 +156,10 @@ def test_show_renders_markdown_for_the_terminal(capsys):
         assert cli.main(["show", sid]) == 0
         out = capsys.readouterr().out
         assert "**" not in out and "\033[" not in out, sid
-        story = casebook.load(sid, check_solver=False).story
+        s = casebook.load(sid, check_solver=False)
+        from caselab.scenarios.spec import fill
+
+        story = fill(s.story, s.givens)  # as shown: placeholders filled
         bold = re.search(r"\*\*(.+?)\*\*", story)
         if bold:
             assert " ".join(bold.group(1).split()[:2]) in out

@@ -113,6 +113,7 @@ def cohort(tmp_path_factory):
     drill = render.build_notebook(scenario, "solution", givens=variants.draw(scenario, seed), variant=seed)
     drill.cells = [c for c in drill.cells if c.metadata.get("caselab", {}).get("role") != "explorer"]
     drill.metadata["caselab"]["givens"] = dict(drill.metadata["caselab"]["givens"], n=300_000_000)
+    drill.metadata["caselab"]["kind"] = "learner"  # (answered with the worked code: a learner who got it all right)
     write(drill, sub / "erin.ipynb")
 
     write(learner(), sub / "weird::name.ipynb")

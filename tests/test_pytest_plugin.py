@@ -98,7 +98,7 @@ def test_caselab_grade_a_folder(folder):
     table = out.split("caselab grades", 1)[1]
     assert re.search(r"nbs/broken\.ipynb\s+—\s+—\s+not graded: the file is damaged: it is not valid JSON", table)
     assert re.search(r"score\s+passed\s+consistent\s+failed\s+not_answered\s+answered\s+error\s+timeout", table)
-    assert re.search(r"nbs/good\.ipynb\s+pinterest-f1-cost\s+13/13\s+13\s+0\s+0\s+0\s+0\s+0", table)
+    assert re.search(r"nbs/good\.ipynb\s+pinterest-f1-cost\s+13/13\s+13\s+0\s+0\s+0\s+0\s+0\s+0", table)
     assert re.search(r"nbs/work\.ipynb\s+pinterest-f1-cost\s+2/13\s+2\s+1\s+2\s+6\s+0\s+1\s+1", table)
     assert re.search(r"total \(3 notebooks\)\s+15/26\s+15\s+1\s+2\s+6\s+0\s+1\s+1", table)
     assert "report written to out.json" in table

@@ -131,7 +131,9 @@ def _texts(nb) -> list[tuple[str, str]]:
     for i, cell in enumerate(nb.get("cells", [])):
         name = f"cell {i} ({cell.get('id', '?')})"
         src = cell.get("source", "")
-        texts.append((f"{name} source", "".join(src) if isinstance(src, list) else src))
+        src = "".join(src) if isinstance(src, list) else src
+        # the generated "(Accepted within ±…)" of a prompt states a tolerance, not an answer
+        texts.append((f"{name} source", re.sub(r"\(Accepted within [^)]*\)", "", src)))
         for out in cell.get("outputs", []) or []:
             if "text" in out:
                 texts.append((f"{name} output", "".join(out["text"]) if isinstance(out["text"], list) else out["text"]))

@@ -235,9 +235,11 @@ def record(scenario: str, question: str, event: str, status: str | None = None, 
                 q["seconds"] = round(q.get("seconds", 0.0) + seconds, 1)
             since = ({"misses": 0, "hints": 0, "solutions": 0} if status == "passed"
                      else {**since, "misses": since["misses"] + 1})
-        elif event == "self_score":
+        elif event == "self_score":  # the learner's own score of an open answer is its attempt
             q["self_score"] = score
-            q["last_status"] = "self_scored"
+            q["attempts"] += 1
+            q["passed"] += status == "passed"
+            q["last_status"] = status or "self_scored"
         else:
             q[event + "s"] += 1
             since = {**since, event + "s": since[event + "s"] + 1}
