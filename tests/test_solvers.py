@@ -10,6 +10,7 @@ from sklearn.metrics import precision_score, recall_score
 
 from caselab.scenarios import casebook, solvers
 from caselab.scenarios.data import sentiment_scores
+from caselab.scenarios.spec import Tolerance
 
 
 def answers(sid: str, givens: dict | None = None) -> dict:
@@ -175,13 +176,24 @@ def test_class_weight_has_a_closed_form_correction():
 
 
 def test_distinct_mistakes_offers_only_what_the_tolerance_refuses():
-    from caselab.scenarios.spec import Tolerance
-
     tol = Tolerance(abs=0.01, rel=0.02)  # width 0.02 at truth 1.0, 0.01 at truth 0.1
     kept = solvers.distinct_mistakes(1.0, {"inside": 1.019, "edge": 0.98, "outside": 1.021, "option": "no",
                                            "infinite": float("inf")}, tol)
     assert kept == {"outside": 1.021, "option": "no", "infinite": float("inf")}
     assert solvers.distinct_mistakes(0.1, {"abs floor": 0.109, "beyond": 0.111}, tol) == {"beyond": 0.111}
+
+
+def test_keep_distinct_mistakes_filters_number_and_choice_answers_alike():
+    tol = Tolerance(abs=0.01)
+    built = {"rate": solvers.Answer(0.5, mistakes={"inside": 0.505, "outside": 0.52}),
+             "choice": solvers.Answer("b", mistakes={"is the key here": "b", "another option": "a"}),
+             "unlisted": solvers.Answer(0.5, mistakes={"inside, but no tolerance named": 0.505})}
+    kept = solvers.keep_distinct_mistakes(built, {"rate": tol})
+    assert list(kept) == ["rate", "choice", "unlisted"]
+    assert kept["rate"].mistakes == {"outside": 0.52} and kept["rate"].value == 0.5
+    assert kept["choice"].mistakes == {"another option": "a"}
+    assert kept["unlisted"] is built["unlisted"]  # unchanged answers are passed through
+    assert built["rate"].mistakes == {"inside": 0.505, "outside": 0.52}  # the solver's own answer is not changed
 
 
 def test_a_mistake_is_dropped_exactly_when_the_givens_put_it_inside_the_band():

@@ -23,12 +23,12 @@ import importlib
 import math
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 from caselab.scenarios.spec import Tolerance
 
-__all__ = ["Answer", "Solution", "available", "distinct_mistakes", "get"]
+__all__ = ["Answer", "Solution", "available", "distinct_mistakes", "get", "keep_distinct_mistakes"]
 
 
 @dataclass
@@ -161,6 +161,37 @@ def distinct_mistakes(truth: float, mistakes: dict[str, float | str], tolerance:
     return {m: v for m, v in mistakes.items()
             if not (isinstance(v, int | float) and math.isfinite(v) and tolerance.accepts(v, truth))}
 
+
+
+def keep_distinct_mistakes(answers: dict[str, Answer], tolerance: dict[str, Tolerance]) -> dict[str, Answer]:
+    """Every answer with only the mistakes feedback can tell apart from it, for a solver with many questions.
+
+    A number question named in ``tolerance`` keeps :func:`distinct_mistakes` of its mistakes; a choice or
+    decision answer drops a mistake whose option *is* the key (a variant's givens can make the "wrong"
+    option right). Other answers are returned unchanged.
+
+    Parameters
+    ----------
+    answers
+        ``{question id: Answer}`` as a solver built it.
+    tolerance
+        the solver's module-level ``TOLERANCE``: ``{number question id: the tolerance its spec grades with}``.
+
+    Returns
+    -------
+    dict
+        ``{question id: Answer}`` in the original order; an answer whose mistakes change is a copy.
+    """
+    kept = {}
+    for qid, answer in answers.items():
+        if qid in tolerance:
+            mistakes = distinct_mistakes(float(answer.value), answer.mistakes, tolerance[qid])
+        elif isinstance(answer.value, str):
+            mistakes = {m: v for m, v in answer.mistakes.items() if v != answer.value}
+        else:
+            mistakes = answer.mistakes
+        kept[qid] = answer if mistakes == answer.mistakes else replace(answer, mistakes=mistakes)
+    return kept
 
 _MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "remove", "clear", "sort",
              "fill", "put"}  # methods that change their object in place

@@ -19,8 +19,8 @@ import numpy as np
 from imblearn.under_sampling import RandomUnderSampler
 
 from caselab.maths.imbalance import disjoint_subsets, easy_ensemble_coverage, subsets_for_coverage
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n_pos": Given("positives (all kept in every subset)", kind="integer", lo=1),
@@ -35,6 +35,12 @@ GIVENS = {
 
 ANSWERS = {"coverage_one", "coverage_default", "coverage_large", "expected_unseen_default", "subsets_needed",
            "disjoint_needed", "empirical_coverage_default", "recovers_information", "full_coverage_design"}
+
+# the specs' tolerances, for distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"coverage_one": Tolerance(abs=0.0005), "coverage_default": Tolerance(abs=0.0005),
+             "coverage_large": Tolerance(abs=0.0005), "expected_unseen_default": Tolerance(abs=1),
+             "subsets_needed": DEFAULT_TOLERANCE["count"], "disjoint_needed": DEFAULT_TOLERANCE["count"],
+             "empirical_coverage_default": Tolerance(abs=0.0005)}
 
 RECOVERS = ["yes: bagging over the subsets uses the discarded negatives",
             "no: too many negatives are never seen by any learner"]
@@ -87,7 +93,8 @@ def solve(givens: dict) -> Solution:
             work=f"1 − (1 − {m:,}/{n:,})^{kk} = {c:.4f}",
             code=f"{key} = caselab.imbalance.easy_ensemble_coverage(n_neg, subset_size, {name})",
             # one subset cannot overlap another: there k·m/N is the answer, not a mistake
-            mistakes={"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)} if kk > 1 else {})
+            mistakes=distinct_mistakes(c, {"k·m/N (subsets assumed never to overlap)": min(1.0, kk * q)},
+                                       TOLERANCE[key]) if kk > 1 else {})
 
     cov_answer("coverage_one", 1, "1")
     cov_answer("coverage_default", k, "n_models")
@@ -98,28 +105,32 @@ def solve(givens: dict) -> Solution:
         work=f"{n:,}·(1 − {q:.5f})^{k} = {unseen:,.0f}",
         code="expected_unseen_default = n_neg * (1 - subset_size / n_neg) ** n_models",
         depends_on=("coverage_default",), recompute=lambda v: n * (1 - v["coverage_default"]),
-        mistakes={"N − k·m (no overlap)": max(0.0, n - k * m)})
+        mistakes=distinct_mistakes(unseen, {"N − k·m (no overlap)": max(0.0, n - k * m)},
+                                   TOLERANCE["expected_unseen_default"]))
     need = subsets_for_coverage(n, m, g["coverage_target"])
     a["subsets_needed"] = Answer(
         float(need), formula="k = ⌈ln(1 − c) / ln(1 − m/N)⌉",
         work=f"ln(1 − {g['coverage_target']:g}) / ln(1 − {q:.5f}) = "
              f"{math.log1p(-g['coverage_target']) / math.log1p(-q):.2f} → {need}",
         code="subsets_needed = caselab.imbalance.subsets_for_coverage(n_neg, subset_size, coverage_target)",
-        mistakes={"c·N/m (no overlap)": float(math.ceil(g["coverage_target"] * n / m)),
-                  "rounded down instead of up": float(need - 1)})
+        mistakes=distinct_mistakes(float(need), {"c·N/m (no overlap)": float(math.ceil(g["coverage_target"] * n / m)),
+                                                 "rounded down instead of up": float(need - 1)},
+                                   TOLERANCE["subsets_needed"]))
     dis = disjoint_subsets(n, m)
     a["disjoint_needed"] = Answer(
         float(dis), formula="⌈N / m⌉ disjoint subsets use every negative exactly once",
         work=f"⌈{n:,} / {m:,}⌉ = {dis}",
         code="disjoint_needed = caselab.imbalance.disjoint_subsets(n_neg, subset_size)",
-        mistakes={"the random-subset count for the coverage target": float(need)})
+        mistakes=distinct_mistakes(float(dis), {"the random-subset count for the coverage target": float(need)},
+                                   TOLERANCE["disjoint_needed"]))
     emp = empirical_coverage(g, k)
     a["empirical_coverage_default"] = Answer(
         emp, formula="share of negatives kept by at least one of the k RandomUnderSampler draws",
         work=f"{emp:.4f} observed vs {a['coverage_default'].value:.4f} expected",
         code="seen = np.unique(np.concatenate([negatives_kept(i) for i in range(n_models)]))\n"
              "empirical_coverage_default = len(seen) / n_neg",
-        mistakes={"k·m/N (no overlap)": min(1.0, k * q)})
+        mistakes=distinct_mistakes(emp, {"k·m/N (no overlap)": min(1.0, k * q)},
+                                   TOLERANCE["empirical_coverage_default"]))
     recovers = a["coverage_default"].value >= g["coverage_target"]
     a["recovers_information"] = Answer(
         RECOVERS[0] if recovers else RECOVERS[1],

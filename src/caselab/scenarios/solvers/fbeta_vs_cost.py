@@ -21,8 +21,8 @@ import math
 from caselab.maths.curves import bayes_threshold, max_fbeta_threshold, min_cost_threshold
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import beta_calibrated_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 GIVENS = {
     "n": Given("scored cases", kind="integer", lo=100),
@@ -43,6 +43,14 @@ from caselab.scenarios.data import beta_calibrated_scores
 y, p = beta_calibrated_scores(n=n, a=beta_a, b=beta_b, seed=seed)   # calibrated: labels drawn from p
 print(f"{y.size:,} cases, {y.sum():,} positive ({y.mean():.2%})")
 """
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"f1_opt_threshold": DEFAULT_TOLERANCE["probability"], "f1_max": DEFAULT_TOLERANCE["rate"],
+             "cost_at_f1_opt": DEFAULT_TOLERANCE["money"], "beta_cost": DEFAULT_TOLERANCE["number"],
+             "fbeta_opt_threshold": DEFAULT_TOLERANCE["probability"], "fbeta_max": DEFAULT_TOLERANCE["rate"],
+             "fbeta_rule_threshold": DEFAULT_TOLERANCE["probability"],
+             "cost_at_fbeta_opt": DEFAULT_TOLERANCE["money"], "bayes_threshold": DEFAULT_TOLERANCE["probability"],
+             "cost_opt_threshold": DEFAULT_TOLERANCE["probability"], "min_cost": DEFAULT_TOLERANCE["money"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -145,4 +153,4 @@ def solve(givens: dict) -> Solution:
                          "    case=case, hide_until_answered={'bayes': 'bayes_threshold', 'min_threshold': 'cost_opt_threshold',\n"
                          "                                    'min_cost': 'min_cost'})\n"
                          "cost_explorer"}
-    return Solution(a, data_code=DATA_CODE, explorers=explorers)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, explorers=explorers)

@@ -23,8 +23,8 @@ import numpy as np
 
 from caselab.maths.monitoring import exploration_rate_for_recall_se, exploration_recall
 from caselab.scenarios.data import review_log
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n_items": Given("items scored in the day", kind="integer", lo=100),
@@ -43,6 +43,13 @@ ANSWERS = {"observed_precision", "naive_recall", "true_recall", "explored_items"
 
 DESIGNS = ["measure recall from the review log", "keep a random exploration stream and estimate recall from it",
            "measure recall on last year's offline test set"]
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"observed_precision": DEFAULT_TOLERANCE["rate"], "naive_recall": DEFAULT_TOLERANCE["rate"],
+             "true_recall": DEFAULT_TOLERANCE["rate"], "explored_items": DEFAULT_TOLERANCE["count"],
+             "explored_positives": DEFAULT_TOLERANCE["count"], "fn_estimate": Tolerance(rel=0.005),
+             "recall_estimate": DEFAULT_TOLERANCE["rate"], "recall_se": Tolerance(abs=0.002),
+             "ips_prevalence": Tolerance(rel=0.01), "epsilon_for_target_se": Tolerance(rel=0.02)}
 
 
 def solve(givens: dict) -> Solution:
@@ -145,4 +152,4 @@ def solve(givens: dict) -> Solution:
                  "# log.flagged | log.explored (the reviewed items)\n"
                  "print(f'{log.flagged.sum():,} flagged by the model, of {len(log.y_true):,} '\n"
                  "      '(log.explored marks the random exploration stream)')")
-    return Solution(a, data_code="import numpy as np\n" + data_code)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code="import numpy as np\n" + data_code)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 FEATURES = ("amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks",
             "merchant_fraud_rate_all", "support_ticket_7d", "merchant_fraud_rate_90d", "merchant_fraud_rate_lagged")
@@ -65,6 +65,10 @@ def _date(text: str, name: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} = {text!r} is not an ISO date (YYYY-MM-DD).") from None
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"train_days": Tolerance(abs=1.0), "immature_share": DEFAULT_TOLERANCE["rate"],
+             "random_split_account_overlap": Tolerance(abs=0.0005)}
 
 
 def solve(givens: dict) -> Solution:
@@ -154,4 +158,4 @@ def solve(givens: dict) -> Solution:
              "    late_data = f['window_end_days'] > 0\n"
              "    immature_labels = f['uses_labels'] and f['window_end_days'] > -maturity_days\n"
              "    return 'leaks' if late_data or immature_labels else 'safe'")
-    return Solution(a, setup_code=setup)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code=setup)

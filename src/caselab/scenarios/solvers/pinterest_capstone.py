@@ -27,8 +27,8 @@ from caselab.maths.experiments import (
     two_proportion_sample_size,
     wilson_interval,
 )
-from caselab.scenarios.solvers import Answer, Solution, operating_points
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, operating_points
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     **operating_points.GIVENS,
@@ -61,6 +61,19 @@ ANSWERS = set(COMPUTATION) | {"primary_metric", "recall_new_ci_low", "recall_new
 
 METRICS = ["expected cost", "PR-AUC", "ROC-AUC", "accuracy", "F1"]
 VERDICTS = ["the segment's recall is lower", "cannot tell: the interval holds the overall recall"]
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"f1_baseline": Tolerance(abs=0.001), "f1_new": Tolerance(abs=0.001),
+             "tp_baseline": DEFAULT_TOLERANCE["count"], "fp_baseline": DEFAULT_TOLERANCE["count"],
+             "fn_baseline": DEFAULT_TOLERANCE["count"], "tn_baseline": DEFAULT_TOLERANCE["count"],
+             "tp_new": DEFAULT_TOLERANCE["count"], "fp_new": DEFAULT_TOLERANCE["count"],
+             "fn_new": DEFAULT_TOLERANCE["count"], "tn_new": DEFAULT_TOLERANCE["count"],
+             "cost_baseline": Tolerance(abs=1.0), "cost_new": Tolerance(abs=1.0),
+             "bayes_threshold": DEFAULT_TOLERANCE["probability"], "recall_new_ci_low": Tolerance(abs=0.002),
+             "recall_new_ci_high": Tolerance(abs=0.002), "segment_recall": DEFAULT_TOLERANCE["rate"],
+             "segment_ci_low": Tolerance(abs=0.002), "segment_ci_high": Tolerance(abs=0.002),
+             "guardrail_n_per_arm": DEFAULT_TOLERANCE["count"], "cuped_n_per_arm": DEFAULT_TOLERANCE["count"],
+             "run_days": DEFAULT_TOLERANCE["days"], "readout_day": DEFAULT_TOLERANCE["days"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -175,4 +188,4 @@ def solve(givens: dict) -> Solution:
         depends_on=("run_days",), recompute=lambda v: v["run_days"] + e["chargeback_days"],
         mistakes={"reading the fraud outcome on the last day of the test (chargebacks not yet arrived)": float(run)})
 
-    return Solution(a, setup_code=base.setup_code, explorers=base.explorers)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code=base.setup_code, explorers=base.explorers)

@@ -21,8 +21,8 @@ import numpy as np
 from caselab.maths.curves import threshold_for_capacity
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import binormal_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "daily_volume": Given("transactions scored in the day", kind="integer", lo=100),
@@ -60,6 +60,14 @@ def net_value(k):
     cm = top_k(k)
     return value_per_catch * cm.tp - review_cost * cm.flagged
 """
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"breakeven_probability": DEFAULT_TOLERANCE["probability"],
+             "items_worth_reviewing": Tolerance(abs=1.0), "optimal_k": DEFAULT_TOLERANCE["count"],
+             "precision_at_capacity": DEFAULT_TOLERANCE["rate"],
+             "net_value_at_capacity": DEFAULT_TOLERANCE["money"], "net_value_small": Tolerance(rel=0.001),
+             "net_value_large": Tolerance(rel=0.001), "marginal_value_more_reviews": DEFAULT_TOLERANCE["money"],
+             "marginal_precision_beyond_capacity": DEFAULT_TOLERANCE["rate"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -161,4 +169,4 @@ def solve(givens: dict) -> Solution:
                              "    y_day, p_day, items_per_day=daily_volume, reviews_per_day=capacity,\n"
                              "    case=case, hide_until_answered={'precision': 'precision_at_capacity'})\n"
                              "capacity_explorer"}
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)

@@ -26,8 +26,8 @@ from caselab.maths.ranking import (
     softmax,
     softmax_loss,
 )
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 _ITEM = {
     "score": Given("the model's logit for this item and query"),
@@ -66,6 +66,14 @@ q = np.array([positive["q"], popular["q"], rare["q"]])
 p_raw = softmax(s)
 s_corr = logq_correction(s, q)
 p_corr = softmax(s_corr)"""
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"pairwise_ordered": Tolerance(abs=0.001), "pairwise_misordered": Tolerance(abs=0.001),
+             "negatives_per_query": DEFAULT_TOLERANCE["count"], "softmax_popular": Tolerance(abs=0.001),
+             "loss_uncorrected": Tolerance(abs=0.001), "corrected_logit_positive": Tolerance(abs=0.001),
+             "softmax_popular_corrected": Tolerance(abs=0.0005), "softmax_rare_corrected": Tolerance(abs=0.001),
+             "loss_corrected": Tolerance(abs=0.001), "pushdown_ratio_uncorrected": DEFAULT_TOLERANCE["ratio"],
+             "pushdown_ratio_corrected": DEFAULT_TOLERANCE["ratio"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -165,4 +173,4 @@ def solve(givens: dict) -> Solution:
         work="rank candidates by s = ⟨u, v⟩",
         code=f"serving_scores = {SERVING[1]!r}",
         mistakes={"ln q at serving would add a popularity boost the model never learned to need": SERVING[0]})
-    return Solution(a, setup_code=SETUP_CODE)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code=SETUP_CODE)

@@ -21,9 +21,9 @@ from scipy.stats import norm
 
 from caselab.maths.curves import bayes_threshold
 from caselab.maths.experiments import wilson_interval
-from caselab.scenarios.solvers import Answer, Solution
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
 from caselab.scenarios.solvers.delayed_labels import maturation
-from caselab.scenarios.spec import Given
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "cost_fp": Given("cost of escalating a comment that did not need review (a reviewer's time)", lo=0,
@@ -49,6 +49,12 @@ ANSWERS = {"bayes_threshold", "capacity_share", "flags_per_day_at_bayes", "prima
 
 METRICS = ["recall at capacity", "expected cost", "PR-AUC", "ROC-AUC", "accuracy"]
 COMPARISONS = ["launch-week reports vs the previous, matured month", "cohorts of the same age (or wait for maturity)"]
+
+# the specs' tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"bayes_threshold": DEFAULT_TOLERANCE["probability"], "capacity_share": Tolerance(abs=0.0002),
+             "flags_per_day_at_bayes": DEFAULT_TOLERANCE["number"], "audit_precision": DEFAULT_TOLERANCE["rate"],
+             "audit_ci_low": Tolerance(abs=0.002), "audit_ci_high": Tolerance(abs=0.002),
+             "first_week_share": DEFAULT_TOLERANCE["rate"], "launch_week_share": DEFAULT_TOLERANCE["rate"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -131,4 +137,4 @@ def solve(givens: dict) -> Solution:
         code=f"compare_how = {COMPARISONS[1]!r}",
         mistakes={"the matured month has had all its reports; the launch week has not — the drop is an artefact":
                   COMPARISONS[0]})
-    return Solution(a, setup_code="import numpy as np")
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code="import numpy as np")
