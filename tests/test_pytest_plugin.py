@@ -57,6 +57,7 @@ def folder(tmp_path_factory):
     work = copy.deepcopy(rendered("learner"))
     for nb in (good, work):  # without the widget explorers: slow to draw, beside the point here
         nb.cells = [c for c in nb.cells if c.metadata.get("caselab", {}).get("role") != "explorer"]
+    good.metadata["caselab"]["kind"] = "learner"  # a learner who answered everything right (not a worked solution)
     (nbs / "good.ipynb").write_bytes(render.notebook_bytes(good))
     answer(work, "f1_baseline", "f1_baseline = 0.5478")
     answer(work, "f1_new", "f1_new = 0.6")
