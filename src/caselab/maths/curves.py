@@ -451,10 +451,11 @@ def _first_best(values: np.ndarray, *, maximize: bool, scale: float) -> int:
     i.e. the fewest examples flagged: the tie policy of every selector below.
     """
     tolerance = _TIE_TOLERANCE * scale
-    if maximize:
-        is_best = values >= values.max() - tolerance
-    else:
-        is_best = values <= values.min() + tolerance
+    # The first exact optimum bounds the answer: a near-tie can only come before it, so only that prefix is
+    # compared (one full pass plus part of another, instead of three full passes at n = 10⁷).
+    j = int(np.argmax(values) if maximize else np.argmin(values))
+    head = values[: j + 1]
+    is_best = head >= values[j] - tolerance if maximize else head <= values[j] + tolerance
     return int(np.argmax(is_best))  # argmax of a boolean array: the index of the first True
 
 
@@ -498,14 +499,18 @@ def min_cost_threshold(y_true, y_score, cost_fp: float, cost_fn: float, cost_tp:
     flag_a_positive = cost_tp - cost_fn  # usually < 0: a caught positive saves its miss cost
     flag_a_negative = cost_fp - cost_tn  # usually > 0: a false alarm
     # Candidate 0 is "flag nothing"; candidate i + 1 is thresholds[i]. Equals TP·C_TP + FP·C_FP + FN·C_FN + TN·C_TN.
-    total_cost = np.empty(thresholds.size + 1)
-    total_cost[0] = cost_flag_nothing
-    np.multiply(tps, flag_a_positive, out=total_cost[1:])
-    total_cost[1:] += np.multiply(fps, flag_a_negative, out=fps)  # (fps is our own copy: reuse its memory)
-    total_cost[1:] += cost_flag_nothing
-    best = _first_best(total_cost, maximize=False, scale=y.size * max(cost_fp, cost_fn, cost_tp, cost_tn))
-    threshold = np.inf if best == 0 else thresholds[best - 1]
-    return CostThreshold(float(threshold), float(total_cost[best]))
+    # The change from "flag nothing" at each threshold, computed in the sweep's own buffers (tps and fps are
+    # our copies; at n = 10⁷ a fresh array costs as much as the arithmetic), the constant added to the
+    # winner only. Candidates in order: "flag nothing" (change 0), then thresholds[0], thresholds[1], …
+    change = np.multiply(tps, flag_a_positive, out=tps)
+    change += np.multiply(fps, flag_a_negative, out=fps)
+    tolerance = _TIE_TOLERANCE * y.size * max(cost_fp, cost_fn, cost_tp, cost_tn)
+    lowest = int(np.argmin(change))
+    if 0.0 <= change[lowest] + tolerance:  # flagging nothing is as good (within ties) and comes first
+        return CostThreshold(float(np.inf), float(cost_flag_nothing))
+    # the first threshold within the tie tolerance of the lowest cost (it can only come before the lowest)
+    j = int(np.argmax(change[: lowest + 1] <= change[lowest] + tolerance))
+    return CostThreshold(float(thresholds[j]), float(cost_flag_nothing + change[j]))
 
 
 def threshold_for_capacity(y_score, k: int) -> CapacityThreshold:
