@@ -166,15 +166,10 @@ def errors(graded: list[Graded]) -> list[str]:
 
 
 def write_readme(lines: list[str]) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    section = "\n".join([HEADING, ""] + lines) + "\n"
-    if HEADING in text:
-        head, _, rest = text.partition(HEADING)
-        nxt = rest.find("\n## ")
-        text = head + section + (rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    README.write_text(text, encoding="utf-8")
+    # (imported here: the tests load this module for its corpus reader, from another working folder)
+    from readme_section import write_section  # benchmarks/ is on sys.path when run as a script
+
+    write_section(HEADING, "\n".join(lines).rstrip("\n"), README)
 
 
 def main() -> None:

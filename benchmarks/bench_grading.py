@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from readme_section import write_section  # benchmarks/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "benchmarks" / "README.md"
 HEADING = "## Grading"
@@ -135,26 +137,9 @@ def main(argv=None) -> int:
     if not_full:
         print("\nnot at full marks:\n  " + "\n  ".join(not_full), file=sys.stderr)
     if not args.no_write:
-        write_section(table)
+        write_section(HEADING, table, README)
         print(f"\n(written to {README.relative_to(ROOT)} under '{HEADING}')")
     return 0
-
-
-def write_section(body: str) -> None:
-    """Put ``body`` under "## Grading" in benchmarks/README.md, replacing only that section."""
-    section = f"{HEADING}\n\n{body}\n"
-    if not README.exists():
-        README.write_text(section, encoding="utf-8")
-        return
-    text = README.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
-    if start is None:
-        README.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-        return
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    tail = "".join(lines[end:])
-    README.write_text("".join(lines[:start]) + section + ("\n" + tail if tail else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ from caselab.scenarios import casebook
 from caselab.scenarios.spec import Question, RubricPoint, Tolerance, evidence_alternatives, fill
 
 __all__ = ["PASS_MARK", "CoachReport", "PointResult", "assess", "assess_text", "find_numbers",
-           "alternatives", "compile_phrase", "format_report", "model_sentences", "normalise", "ESTIMATE_LABEL"]
+           "compile_phrase", "format_report", "model_sentences", "normalise", "ESTIMATE_LABEL"]
 
 PASS_MARK = 0.6  # share of rubric points an answer needs to pass — self-scored (mock, case.score) or estimated
 ESTIMATE_LABEL = "automatic estimate — feedback, not your score"
@@ -419,10 +419,9 @@ class CoachReport:
 
 
 def _groups(point: RubricPoint) -> list[list[_Phrase]]:
-    return [[compile_phrase(a) for a in alternatives(g)] for g in point.evidence]
+    return [[compile_phrase(a) for a in evidence_alternatives(g)] for g in point.evidence]
 
 
-alternatives = evidence_alternatives  # (the evidence format is the spec's: caselab.scenarios.spec)
 
 
 def _found(phrases: list[_Phrase], sentences: list[_Sentence], norm: str, *, prose_only: bool = True) -> int | None:
@@ -565,7 +564,7 @@ def assess_point(point: RubricPoint, sentences: list[_Sentence], norm: str, numb
         return PointResult(point.text, "missing", "its parts appear only far apart, not as one claim — say them "
                                                   "together", missing_groups=tuple(range(len(groups))))
     if missing:
-        need = "; ".join(" or ".join(f"“{a.removeprefix('re:')}”" for a in alternatives(point.evidence[g])[:3])
+        need = "; ".join(" or ".join(f"“{a.removeprefix('re:')}”" for a in evidence_alternatives(point.evidence[g])[:3])
                          for g in missing)
         return PointResult(point.text, "missing", f"no claim found about {need}", missing_groups=missing)
     if point.number:

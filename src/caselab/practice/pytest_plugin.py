@@ -35,6 +35,7 @@ gives each notebook's score and the count of each status.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import threading
@@ -62,13 +63,7 @@ def pytest_addoption(parser):
                     help="write a cohort gradebook: PREFIX.csv (a row per notebook) and PREFIX.json (with the "
                          "count of each named mistake per question)")
     group.addoption("--caselab-names", default=None, metavar="JSON",
-                    help=argparse_suppress())
-
-
-def argparse_suppress():
-    import argparse
-
-    return argparse.SUPPRESS  # internal: {path: name to show}, for files pytest cannot take by name
+                    help=argparse.SUPPRESS)  # internal: {path: name to show}, for files pytest cannot take by name
 
 
 def pytest_configure(config):
