@@ -278,9 +278,9 @@ async def _run_all(client, nb, loaded: LoadedNotebook, timeout: float | None):
 def become_subreaper() -> bool:
     """Make this process the reaper of its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
 
-    Without it, a process a learner's cell double-forks and ``setsid``-s is re-parented to init and
-    outlives grading unseen. Returns False where the call is not available (then only the kernel's
-    process group is ended)."""
+    A process a learner's cell double-forks and ``setsid``-s is found by its run token
+    (:func:`processes_with_token`) and killed; as a subreaper this process is its parent by then, so
+    :func:`end_strays` can also reap it (no zombie left). Returns False where the call is not available."""
     try:
         import ctypes
 
