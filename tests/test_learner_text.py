@@ -7,7 +7,8 @@ Two kinds of slip found in review (issue 12, items 21 and 22):
 * a mistake model whose value lies inside the tolerance of the correct answer: the wrong method passes,
   and its message never shows. ``tests/test_casebook.py`` checks the base givens (forgiving an exact
   coincidence); here no mistake may land within tolerance, in the base case or in any of 1,000 drill
-  variants of a scenario with a ``[variants]`` table.
+  variants of a scenario with a ``[variants]`` table
+  (at least 100 where a variant trains models).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 
 import pytest
 from threadpoolctl import threadpool_limits
@@ -23,6 +25,9 @@ from caselab.scenarios import casebook, solvers, variants
 
 SCENARIOS = casebook.load_all()
 N_VARIANTS = 1_000
+# A data-heavy scenario (a variant trains models: ~0.1 s) checks fewer variants, but never fewer than this many:
+# the whole file has to fit the suite's time budget, and tests/test_variants_scale.py solves 200 seeds too.
+MIN_VARIANTS, CPU_BUDGET = 100, 6.0
 
 # Material the learner does not have: the project's catalog of reference answers and the seed texts.
 # ("catalogue" — a product catalogue in a recommender story — is a different word and is allowed.)
@@ -100,11 +105,16 @@ def test_no_mistake_model_lies_within_tolerance_in_1000_drill_variants(scenario,
         return last[key]
 
     monkeypatch.setattr(module, "solve", solve)
-    found = []
+    found, checked = [], 0
+    start = time.process_time()
     # single-threaded BLAS: a 20k-element np.dot on a busy shared machine is ~7× slower with threads
     with threadpool_limits(1):
         for seed in range(N_VARIANTS):
+            if seed >= MIN_VARIANTS and time.process_time() - start > CPU_BUDGET:
+                break
             found += [f"variant {seed}: {f}"
                       for f in mistakes_within_tolerance(scenario, variants.draw(scenario, seed), solve)]
-    assert not found, (f"{len(found)} mistake(s) within tolerance of the key over {N_VARIANTS} variants:\n"
+            checked += 1
+    print(f"{scenario.id}: {checked} variants checked")
+    assert not found, (f"{len(found)} mistake(s) within tolerance of the key over {checked} variants:\n"
                        + "\n".join(found[:15]))
