@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from caselab.notebooks import render
 from caselab.scenarios import casebook
 
@@ -164,6 +166,45 @@ def test_render_specs_remembers_what_it_rendered_and_still_reports_a_stale_noteb
     # The cache can be ignored (and then nothing is recorded).
     assert {r.status for r in render.render_specs([spec], root, check=True, load=load, cache=False)} == {"stale"}
     assert len(loaded) == before + 2
+
+
+def test_render_specs_solves_in_worker_processes_with_the_same_bytes_and_records(tmp_path, monkeypatch):
+    """Specs to solve are built in spawned processes: the notebooks and the records (with the code that ran
+    in the worker) are those one process makes, in the specs' order; a spec that fails raises its own error."""
+    from caselab.notebooks import fingerprint
+
+    ids = ["pinterest-f1-cost", "fraud-accuracy-paradox", "sentiment-mcc-vs-f1"]
+    specs = [casebook.casebook_dir() / f"{sid}.toml" for sid in ids]
+    made = {}
+    for jobs in (1, 2):
+        monkeypatch.setenv("CASELAB_CACHE", str(tmp_path / f"cache{jobs}"))
+        results = render.render_specs(specs, tmp_path / f"p{jobs}", jobs=jobs)
+        assert [r.path.stem for r in results] == [sid for sid in ids for _ in render.KINDS]
+        assert {r.status for r in results} == {"created"}
+        made[jobs] = ({r.path.relative_to(tmp_path / f"p{jobs}"): r.path.read_bytes() for r in results},
+                      fingerprint.read_cache(tmp_path / f"cache{jobs}" / "render.json")["entries"])
+    assert made[1][0] == made[2][0]
+    # the same records, but for the code each process had imported (this one: whatever the tests imported)
+    assert ({k: {f: e[f] for f in ("id", *render.KINDS)} for k, e in made[1][1].items()}
+            == {k: {f: e[f] for f in ("id", *render.KINDS)} for k, e in made[2][1].items()})
+    for entry in made[2][1].values():  # the worker's record names the solver module it imported
+        solver = casebook.load(casebook.casebook_dir() / f"{entry['id']}.toml").solver
+        assert f"scenarios/solvers/{solver}.py" in entry["code"] and "notebooks/render.py" in entry["code"]
+    again = render.render_specs(specs, tmp_path / "p2", check=True, jobs=2, load=lambda p: pytest.fail("loaded"))
+    assert {r.status for r in again} == {"unchanged"}  # the workers' records are good for the next run
+
+    def broken(path):
+        scenario = casebook.load(path)
+        scenario.givens.clear()  # the solver fails (in a worker, then again here)
+        return scenario
+
+    with pytest.raises(Exception) as alone:
+        render.build_notebook(broken(specs[0]), "learner")
+    monkeypatch.setenv("CASELAB_CACHE", str(tmp_path / "cache3"))
+    with pytest.raises(Exception) as failed:
+        render.render_specs(specs[:1] * 3, tmp_path / "p3", jobs=2, load=broken)
+    assert (failed.type, str(failed.value)) == (alone.type, str(alone.value))
+    assert not list((tmp_path / "p3").rglob("*.ipynb"))  # nothing written from a failed run
 
 
 def test_render_specs_with_a_corrupt_cache_file_starts_afresh(tmp_path, monkeypatch):

@@ -231,6 +231,17 @@ def cmd_solve(args) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """argparse type of a count of processes: 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
 def _project_root(args) -> Path:
     root = Path(args.root) if getattr(args, "root", None) else casebook.project_dir()
     if root is None:
@@ -254,7 +265,7 @@ def cmd_render(args) -> int:
 
     # Specs whose fingerprint is known are not even loaded (render_specs compares hashes).
     results = render.render_specs(specs, root, check=args.check, progress=progress, orphans=not args.scenarios,
-                                  load=_load)
+                                  load=_load, jobs=args.jobs)
     if args.check:
         stale = [r for r in results if r.status in ("stale", "orphan", "edited")]
         for r in stale:
@@ -678,6 +689,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write nothing; exit 1 naming every notebook that is out of date")
     p.add_argument("--root", help="the project folder holding notebooks/ and solutions/ (default: this checkout)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="processes solving the specs that are not known from an earlier run "
+                        "(default: one per CPU, at most 4)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("next", help="what is due for review (spaced repetition), and open it")
@@ -695,7 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write PREFIX.csv (a row per notebook) and PREFIX.json (with each question's named mistakes "
                         "counted); default when grading a folder: ./gradebook.csv and ./gradebook.json")
     p.add_argument("--timeout", type=float, default=30, help="seconds a cell may run (default 30)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once, one kernel each (default 2)")
+    p.add_argument("--jobs", type=_positive_int, default=2, help="notebooks graded at once, one kernel each (default 2)")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("drill", help="a learner notebook of a scenario with fresh numbers (a variant)")
@@ -726,7 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("guide", help="build the static study-guide site (worked cases, live widgets, cheat sheet)")
     p.add_argument("scenarios", nargs="*", metavar="ID", help="only these scenarios (default: all)")
     p.add_argument("--out", default="site", help="folder to write the site to (default: ./site)")
-    p.add_argument("--jobs", type=int, default=2, help="kernels executing notebooks at once (default 2)")
+    p.add_argument("--jobs", type=_positive_int, default=2, help="kernels executing notebooks at once (default 2)")
     p.add_argument("--force", action="store_true",
                    help="execute every case again (default: only cases whose spec or code changed)")
     p.set_defaults(func=cmd_guide)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,6 +374,58 @@ def render_all(scenarios, root: Path, *, check: bool = False, progress=None,
     return results
 
 
+def _build(scenario: Scenario, digests) -> tuple[dict[str, tuple[bytes, str]], dict[str, str] | None]:
+    """:func:`_expected` for one scenario, and (given the package's ``digests``) the code that ran to make it:
+    the record :func:`render_specs` keeps (see :func:`caselab.fingerprint.loaded_code`)."""
+    from caselab.notebooks import fingerprint
+
+    expected = _expected(scenario)
+    return expected, (fingerprint.loaded_code(scenario.solver, digests) if digests is not None else None)
+
+
+def default_jobs() -> int:
+    """Processes worth starting to solve specs: one per CPU this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every platform)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _build_all(scenarios: dict[int, Scenario], digests, jobs: int | None):
+    """Yield ``(index, _build(scenario))`` for each scenario, as each finishes.
+
+    Solving is most of a cold ``caselab render --check`` (a few scenarios train models), and scenarios are
+    independent: with more than two to build and more than one job, they are built in fresh ("spawn")
+    processes — not forked from this one, which may hold threads or an OpenMP runtime that a fork breaks.
+    A worker starts with the IRI grammar skipped (as the CLI does); the bytes are the same either way.
+    If a worker fails, that scenario is built again here, so the error is raised with its own traceback.
+    """
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(scenarios) < 3:
+        for i, scenario in scenarios.items():
+            yield i, _build(scenario, digests)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from caselab.notebooks._fastimport import skip_iri_grammar
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(scenarios)), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=skip_iri_grammar)
+    try:
+        futures = {pool.submit(_build, scenario, digests): i for i, scenario in scenarios.items()}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                result = future.result()
+            except Exception:  # noqa: BLE001 — rebuilt here: the real error, or a worker that died
+                result = _build(scenarios[i], digests)
+            yield i, result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -381,14 +434,16 @@ def _sha256(path: Path) -> str | None:
 
 
 def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, orphans: bool = True,
-                 load=None, cache: bool = True) -> list[RenderResult]:
+                 load=None, cache: bool = True, jobs: int | None = None) -> list[RenderResult]:
     """:func:`render_all` from spec files, loading and solving only the specs whose fingerprint is new.
 
     For a spec whose fingerprint (:func:`caselab.fingerprint.scenario_key`) was seen before, the
     notebooks on disk are compared by sha256 with the ones it rendered to then: equal is
     ``unchanged``; different or missing is ``stale`` (``check``) or rendered again. Other specs are
     loaded (``load(path)``, default :func:`caselab.casebook.load`) and rendered, and their hashes recorded.
-    ``cache=False`` ignores and keeps no record. ``progress(i, scenario id)`` after each spec.
+    ``cache=False`` ignores and keeps no record. ``progress(i, scenario id)`` after each spec (the i-th
+    done, not always in the specs' order). Specs to solve are solved in ``jobs`` processes (default: one
+    per CPU, at most 4); see :func:`_build_all`.
     """
     from caselab.notebooks import fingerprint
     from caselab.scenarios import casebook
@@ -398,7 +453,6 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     cache_path = fingerprint.cache_root() / _CACHE_FILE
     entries: dict[str, dict] = dict(fingerprint.read_cache(cache_path).get("entries", {})) if cache else {}
     learned = False
-    results: list[RenderResult] = []
     ids: set[str] = set()
     spec_paths = [Path(p) for p in spec_paths]
     # The key covers the spec, the environment and the solver's name; the code is checked per record:
@@ -407,7 +461,9 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
     keys = (fingerprint.scenario_keys(spec_paths, "render", kernel=False, code=False) if cache
             else [None] * len(spec_paths))
     digests = fingerprint.package_digests() if cache else []
-    for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True), 1):
+    done: dict[int, list[RenderResult]] = {}  # spec index → its results, in the order of spec_paths
+    to_build: dict[int, tuple[Scenario, str | None]] = {}
+    for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True)):
         entry = entries.get(key) if key else None
         if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))
                 and isinstance(entry.get("code"), dict) and fingerprint.code_unchanged(entry["code"], digests)):
@@ -416,23 +472,27 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
         if entry and all(_sha256(paths[k]) == entry[k] for k in KINDS):
             # Known inputs, notebooks as rendered: the expected bytes are known by their hash; no need to
             # load or solve. (A notebook that differs is rendered again below, to tell stale from edited.)
-            results += [RenderResult(paths[k], "unchanged") for k in KINDS]
-            sid = entry["id"]
+            done[i] = [RenderResult(paths[k], "unchanged") for k in KINDS]
+            ids.add(entry["id"])
             entries[key] = entries.pop(key)  # most recently used last
+            if progress:
+                progress(len(done), entry["id"])
         else:
-            scenario = load(spec)
-            expected = _expected(scenario)
-            results += [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check, generated)
-                        for kind, (data, generated) in expected.items()]
-            sid = scenario.id
-            if key:
-                entries.pop(key, None)
-                entries[key] = {"id": sid, "code": fingerprint.loaded_code(scenario.solver, digests),
-                                **{k: hashlib.sha256(d).hexdigest() for k, (d, _) in expected.items()}}
-                learned = True
-        ids.add(sid)
+            to_build[i] = (load(spec), key)  # loaded here, in order: a malformed spec stops the run at once
+    built = _build_all({i: scenario for i, (scenario, _) in to_build.items()}, digests if cache else None, jobs)
+    for i, (expected, code) in built:
+        scenario, key = to_build[i]
+        done[i] = [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check, generated)
+                   for kind, (data, generated) in expected.items()]
+        ids.add(scenario.id)
+        if key:
+            entries.pop(key, None)
+            entries[key] = {"id": scenario.id, "code": code,
+                            **{k: hashlib.sha256(d).hexdigest() for k, (d, _) in expected.items()}}
+            learned = True
         if progress:
-            progress(i, sid)
+            progress(len(done), scenario.id)
+    results = [r for i in sorted(done) for r in done[i]]
     if check and orphans:
         results += _orphans(root, ids)
     if learned:
