@@ -141,8 +141,8 @@ def test_answering_in_a_workspace_breaks_neither_render_check_nor_the_tests(tmp_
     _answer(nb, "fp_baseline", "fp_baseline = 12.0  # wrong on purpose")
     nbformat.write(nb, answered)
 
-    check = caselab("render", "--check")
-    assert check.returncode == 0, check.stdout + check.stderr
+    check = caselab("render", "--check", *TWO)  # (the clone's copies of the workspace's cases)
+    assert check.returncode == 0 and "all 4 notebooks are up to date" in check.stdout, check.stdout + check.stderr
     # the logic of test_casebook_notebooks.test_learner_notebook_grades_zero_all_not_answered, and the learner's
     committed, learner = runner.grade_many([ROOT / "notebooks" / "pinterest-f1-cost.ipynb", answered], jobs=2)
     assert committed.score == 0 and {q.status for q in committed.feedback} == {"not_answered"}
