@@ -18,8 +18,6 @@ import html
 import math
 from collections import Counter
 
-from nbformat.v4 import new_markdown_cell, new_notebook
-
 from caselab.scenarios.coverage import SEED_PARTS, SEED_SOURCES
 from caselab.scenarios.spec import Scenario
 from caselab.scenarios.text import escape_dollars
@@ -128,6 +126,8 @@ def markdown(scenarios: list[Scenario], cases_folder: str = "cases") -> list[str
 
 def build_notebook(scenarios: list[Scenario], *, cases_folder: str = "cases"):
     """``START-HERE.ipynb``: Markdown only, with ``metadata.caselab.generated_hash`` so edits are detected."""
+    from nbformat.v4 import new_markdown_cell, new_notebook  # (here: `caselab list` needs no nbformat)
+
     from caselab.notebooks.render import cells_hash
 
     cells = []
