@@ -69,7 +69,7 @@ def test_learning_curve_matches_sklearn(setup):
     val = val[:, 0]
     assert a["lc_val_ap_smallest"] == pytest.approx(val[0], abs=1e-9)
     assert a["lc_gain_last_doubling"] == pytest.approx(val[-1] - val[-2], abs=1e-9)
-    assert 0.01 < a["lc_gain_last_doubling"] < 0.02  # one split: barely over the rule's 0.01
+    assert a["lc_gain_last_doubling"] > g["tie_tolerance"]  # one split alone says more data helps
 
 
 def test_repeated_learning_curve_matches_sklearn(setup):
@@ -80,7 +80,7 @@ def test_repeated_learning_curve_matches_sklearn(setup):
                                n_redundant=4, weights=[1 - g["positive_share"]], flip_y=g["flip_y"],
                                class_sep=g["class_sep"], random_state=g["seed"])
     folds = [next(StratifiedShuffleSplit(1, test_size=g["val_share"], random_state=g["seed"] + r).split(X, y))
-             for r in range(1, g["lc_repeats"] + 1)]
+             for r in range(g["lc_repeats"])]  # r = 0: the depth sweep's own split
     model = model.set_params(max_depth=int(a["best_depth"]))
     with threadpool_limits(1):
         _, _, val = learning_curve(model, X, y, train_sizes=g["lc_fractions"][-2:], cv=folds,
@@ -92,7 +92,6 @@ def test_repeated_learning_curve_matches_sklearn(setup):
     n_train = len(folds[0][0])
     se = gains.std(ddof=1) * np.sqrt(1 / len(gains) + n_val / n_train)  # Nadeau & Bengio (2003)
     lower = gains.mean() - 2 * se
-    assert a["more_data_helps"] == ("yes" if lower > g["tie_tolerance"] else "no") == "yes"
-    # the spread dwarfs the single split's margin over the rule: one split could not decide it
-    assert gains.std(ddof=1) > 3 * (a["lc_gain_last_doubling"] - g["tie_tolerance"])
-    assert gains.mean() > 5 * a["lc_gain_last_doubling"]
+    assert a["more_data_helps"] == ("yes" if lower > g["tie_tolerance"] else "no") == "no"
+    # the first split sat high: its gain alone clears the rule, the mean over the splits does not by two SEs
+    assert gains[0] == pytest.approx(a["lc_gain_last_doubling"], abs=1e-9) and gains[0] > gains.mean()

@@ -14,9 +14,9 @@ whose validation AP is within ``tie_tolerance`` of it (the simplest model that i
 curve at that depth (validation AP when training on growing shares of the training set) says whether
 more data is likely to help. One split's curve is one draw: with under a hundred validation positives
 its last step can move by several hundredths of AP from split to split. So the rule is read off
-``lc_repeats`` *repeated* stratified re-splits (random_state = seed + 1, seed + 2, …): the mean gain of
-the last doubling, its spread across re-splits, and its standard error corrected for the overlap of
-the re-splits (Nadeau & Bengio 2003, :func:`caselab.experiments.resampled_se`). More data helps if the
+``lc_repeats`` *repeated* stratified splits (random_state = seed, seed + 1, …; the first is the sweep's
+own split): the mean gain of the last doubling, its spread across splits, and its standard error
+corrected for the overlap of the splits (Nadeau & Bengio 2003, :func:`caselab.experiments.resampled_se`). More data helps if the
 mean gain minus two corrected standard errors still exceeds ``tie_tolerance``.
 
 All fits run single-threaded (``threadpoolctl``) so results are reproducible and cheap on a shared
@@ -28,13 +28,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
+from caselab.maths.curves import average_precision
 from caselab.maths.experiments import resampled_se
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 GIVENS = {
     "seed": Given("random_state of the data, the split and the models", kind="integer", lo=0),
@@ -56,7 +56,7 @@ GIVENS = {
     "gap_threshold": Given("train − validation AP gap above which a model is called high-variance", kind="rate"),
     "lc_fractions": Given("shares of the training set for the learning curve (ascending, last = 1)", kind="list",
                           min_items=2, each=Given("a share of the training set", kind="rate", lo_open=True)),
-    "lc_repeats": Given("repeated stratified re-splits for the learning curve's last step", kind="integer", lo=2,
+    "lc_repeats": Given("stratified splits (the first is the sweep's) for the learning curve's last step", kind="integer", lo=2,
                         hi=100),
 }
 
@@ -66,43 +66,68 @@ ANSWERS = {"train_ap_shallow", "val_ap_shallow", "train_ap_deep", "val_ap_deep",
 
 DIAGNOSES = ["high bias", "high variance", "good fit"]
 
+TOLERANCE = {qid: DEFAULT_TOLERANCE["rate"] for qid in (
+    "train_ap_shallow", "val_ap_shallow", "train_ap_deep", "val_ap_deep", "gap_at_best", "lc_val_ap_smallest",
+    "lc_gain_last_doubling", "lc_gain_mean", "lc_gain_sd")}
 
-def make_data(g: dict, split_seed: int | None = None):
-    """The data set and its stratified train/validation split (``random_state = split_seed``, default the seed)."""
-    X, y = make_classification(n_samples=g["n_samples"], n_features=g["n_features"],
+# What the evidence says to do next, by the chosen depth's diagnosis and whether more data helps (the model
+# answer's last sentence). The chosen depth is within the tie tolerance of the best, so never "high bias".
+NEXT_STEPS = {
+    ("high variance", "yes"): "So the next steps are more data (especially more positives, e.g. a longer time window), "
+                              "stronger regularisation (larger `min_samples_leaf`, `l2_regularization`) and cleaning "
+                              "noisy labels — not a deeper model.",
+    ("high variance", "no"): "So the gap calls for stronger regularisation (larger `min_samples_leaf`, "
+                             "`l2_regularization`, feature subsampling) and cleaning noisy labels — not a deeper model; "
+                             "more rows are not shown to pay off yet, so I would not wait for a longer data window "
+                             "before regularising.",
+    ("good fit", "yes"): "So the chosen model is not memorising its training set, and the curve says more rows still pay "
+                         "off: collect more data (especially more positives) before adding capacity or regularisation.",
+    ("good fit", "no"): "So neither more rows nor more regularisation is indicated: the next gains come from better "
+                        "features or cleaner labels, compared on repeated splits.",
+}
+
+
+def make_dataset(g: dict):
+    """The seeded data set ``(X, y)``: ``make_classification`` with 4 redundant features."""
+    return make_classification(n_samples=g["n_samples"], n_features=g["n_features"],
                                n_informative=g["n_informative"], n_redundant=4,
                                weights=[1 - g["positive_share"]], flip_y=g["flip_y"], class_sep=g["class_sep"],
                                random_state=g["seed"])
-    return train_test_split(X, y, test_size=g["val_share"], stratify=y,
-                            random_state=g["seed"] if split_seed is None else split_seed)
 
 
-def last_step_gains(g: dict, depth: int) -> tuple[list[float], int, int]:
+def split(g: dict, X, y, split_seed: int):
+    """A stratified train/validation split of ``(X, y)`` with ``random_state = split_seed``."""
+    return train_test_split(X, y, test_size=g["val_share"], stratify=y, random_state=split_seed)
+
+
+def last_step_gains(g: dict, depth: int, X, y, first_gain: float) -> tuple[list[float], int, int]:
     """Validation-AP gain from the second-largest share to all of the training rows, on repeated re-splits.
 
-    Re-split r (r = 1 … lc_repeats) uses ``random_state = seed + r``; returns the gains and the
-    train/validation sizes of a split.
+    Split r (r = 0 … lc_repeats − 1) uses ``random_state = seed + r``: split 0 is the split of the depth
+    sweep, whose gain ``first_gain`` is already known. Returns the gains and the train/validation sizes of
+    a split.
     """
     half = sorted(g["lc_fractions"])[-2]
-    gains = []
-    for r in range(1, g["lc_repeats"] + 1):
-        X_tr, X_va, y_tr, y_va = make_data(g, g["seed"] + r)
+    gains = [first_gain]
+    for r in range(1, g["lc_repeats"]):
+        X_tr, X_va, y_tr, y_va = split(g, X, y, g["seed"] + r)
         k = int(round(half * len(y_tr)))
         gains.append(ap(fit(g, depth, X_tr, y_tr), X_va, y_va) - ap(fit(g, depth, X_tr[:k], y_tr[:k]), X_va, y_va))
     return gains, len(y_tr), len(y_va)
 
 
 def fit(g: dict, depth: int, X, y) -> HistGradientBoostingClassifier:
+    """The model at ``max_depth = depth`` fitted on ``(X, y)``; call it inside ``threadpool_limits(1)``."""
     model = HistGradientBoostingClassifier(max_depth=depth, max_iter=g["max_iter"], learning_rate=g["learning_rate"],
                                            min_samples_leaf=g["min_samples_leaf"], early_stopping=False,
                                            random_state=g["seed"])
-    with threadpool_limits(1):
-        return model.fit(X, y)
+    return model.fit(X, y)
 
 
 def ap(model, X, y) -> float:
-    with threadpool_limits(1):
-        return float(average_precision_score(y, model.predict_proba(X)[:, 1]))
+    """Average precision of ``model`` on ``(X, y)`` (the library's, equal to scikit-learn's
+    ``average_precision_score`` and a few dozen times faster on these small splits)."""
+    return average_precision(y, model.predict_proba(X)[:, 1])
 
 
 def pick_depth(val_ap: dict[int, float], tol: float) -> int:
@@ -120,6 +145,12 @@ def diagnose(train: float, val: float, best_val: float, tol: float, gap_threshol
 
 
 def solve(givens: dict) -> Solution:
+    # single-threaded throughout: reproducible, and one limit for the whole solve (entering one costs a few ms)
+    with threadpool_limits(1):
+        return _solve(givens)
+
+
+def _solve(givens: dict) -> Solution:
     g = givens
     if g["n_informative"] + 4 > g["n_features"]:
         raise ValueError("n_features must be at least n_informative + 4 (4 redundant features are generated).")
@@ -127,7 +158,8 @@ def solve(givens: dict) -> Solution:
     fractions = sorted(g["lc_fractions"])
     if fractions[-1] != 1:
         raise ValueError("the learning curve's last share must be 1 (the whole training set).")
-    X_train, X_val, y_train, y_val = make_data(g)
+    X, y = make_dataset(g)
+    X_train, X_val, y_train, y_val = split(g, X, y, g["seed"])
     train_ap, val_ap = {}, {}
     for d in depths:
         m = fit(g, d, X_train, y_train)
@@ -137,10 +169,11 @@ def solve(givens: dict) -> Solution:
     best = pick_depth(val_ap, tol)
     argmax = max(val_ap, key=val_ap.get)
     lo_d, hi_d = depths[0], depths[-1]
-    lc = {}
-    for f in fractions:
+    lc = {1.0: val_ap[best]}  # the whole training set: the sweep's model at that depth (the fit is deterministic)
+    for f in fractions[:-1]:
         k = int(round(f * len(y_train)))
         lc[f] = ap(fit(g, best, X_train[:k], y_train[:k]), X_val, y_val)
+    lc = {f: lc[f] for f in fractions}
     a: dict[str, Answer] = {}
 
     a["train_ap_shallow"] = Answer(
@@ -217,7 +250,7 @@ def solve(givens: dict) -> Solution:
         work=f"{lc[1.0]:.4f} − {lc[half]:.4f} = {gain:+.4f}",
         code=f"lc_gain_last_doubling = learning_curve[1.0] - learning_curve[{half!r}]",
         mistakes={"100% minus the smallest share (not the last step)": lc[1.0] - lc[f0]})
-    gains, n_tr, n_va = last_step_gains(g, best)
+    gains, n_tr, n_va = last_step_gains(g, best, X, y, gain)
     gain_mean = float(np.mean(gains))
     gain_sd = float(np.std(gains, ddof=1))
     gain_se = resampled_se(gains, n_tr, n_va)
@@ -225,21 +258,21 @@ def solve(givens: dict) -> Solution:
     share_above = float(np.mean(np.array(gains) > tol))
     R = g["lc_repeats"]
     a["lc_gain_mean"] = Answer(
-        gain_mean, formula=f"mean over {R} stratified re-splits (random_state = seed + 1 … seed + {R}) of "
+        gain_mean, formula=f"mean over {R} stratified splits (random_state = seed, seed + 1 … seed + {R - 1}) of "
                            f"validation AP at 100% − at {half:.0%} of that split's training rows",
         work="gains: " + ", ".join(f"{x:+.3f}" for x in gains) + f" → mean {gain_mean:+.4f} (the single split "
              f"above gave {gain:+.4f})",
         code=f"gains = []\n"
-             f"for r in range(1, lc_repeats + 1):\n"
+             f"for r in range(lc_repeats):  # r = 0: the split above\n"
              f"    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=val_share, stratify=y, random_state=seed + r)\n"
              f"    k = int(round({half!r} * len(y_tr)))\n"
              f"    full, part = fit(int(best_depth), X_tr, y_tr), fit(int(best_depth), X_tr[:k], y_tr[:k])\n"
              f"    gains.append(average_precision_score(y_va, full.predict_proba(X_va)[:, 1])\n"
              f"                 - average_precision_score(y_va, part.predict_proba(X_va)[:, 1]))\n"
              f"lc_gain_mean = float(np.mean(gains))",
-        mistakes={"the single split's gain, not the mean over the re-splits": gain})
+        mistakes={"the single split's gain, not the mean over the splits": gain})
     a["lc_gain_sd"] = Answer(
-        gain_sd, formula="sample standard deviation (ddof = 1) of the gains across the re-splits",
+        gain_sd, formula="sample standard deviation (ddof = 1) of the gains across the splits",
         work=f"SD = {gain_sd:.4f}: one split's gain is one draw from this spread",
         code="lc_gain_sd = float(np.std(gains, ddof=1))",
         mistakes={"the naive standard error SD/√R, not the spread of one split's gain": gain_sd / np.sqrt(R)})
@@ -247,16 +280,19 @@ def solve(givens: dict) -> Solution:
     single = "yes" if gain > tol else "no"
     a["more_data_helps"] = Answer(
         more, formula=f"yes if mean gain − 2·SE > {tol:g}, SE = SD·√(1/R + n_val/n_train) (Nadeau–Bengio: the "
-                      "re-splits overlap, so SD/√R is too small)",
+                      "splits overlap, so SD/√R is too small)",
         work=f"SE = {gain_sd:.4f}·√(1/{R} + {n_va}/{n_tr}) = {gain_se:.4f}; {gain_mean:+.4f} − 2·{gain_se:.4f} = "
-             f"{lower:+.4f} → {more} ({share_above:.0%} of the re-splits gained more than {tol:g}; the single split "
+             f"{lower:+.4f} → {more} ({share_above:.0%} of the splits gained more than {tol:g}; the single split "
              f"alone, {gain:+.4f}, would say {single})",
         code="lc_gain_se = caselab.experiments.resampled_se(gains, n_train=len(y_tr), n_test=len(y_va))\n"
              "more_data_helps = 'yes' if lc_gain_mean - 2 * lc_gain_se > tie_tolerance else 'no'",
+        mistakes={"judged on the single split's gain alone": single},
         depends_on=("lc_gain_mean", "lc_gain_sd"),
         recompute=lambda v: "yes" if v["lc_gain_mean"] - 2 * v["lc_gain_sd"] * np.sqrt(1 / R + n_va / n_tr) > tol
         else "no")
-    facts = {"val_positives": int(y_val.sum()), "lc_gain_se": gain_se, "lc_gain_lower": lower,
+    facts = {"val_positives": int(y_val.sum()), "best_val_ap": best_val, "argmax_depth": argmax,
+             "train_ap_best": train_ap[best], "val_ap_best": val_ap[best], "single_split_says": single,
+             "next_steps": NEXT_STEPS[diag_best, more], "lc_gain_se": gain_se, "lc_gain_lower": lower,
              "lc_share_above_tolerance": share_above, "lc_gain_min": float(min(gains)),
              "lc_gain_max": float(max(gains)), "n_train": n_tr, "n_val": n_va}
 
@@ -285,4 +321,4 @@ def solve(givens: dict) -> Solution:
         "    train_ap[d] = average_precision_score(y_train, m.predict_proba(X_train)[:, 1])\n"
         "    val_ap[d] = average_precision_score(y_val, m.predict_proba(X_val)[:, 1])\n"
         "    print(f'max_depth={d}: train AP {train_ap[d]:.3f}, validation AP {val_ap[d]:.3f}')")
-    return Solution(a, data_code=data_code, setup_code=setup_code, facts=facts)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=data_code, setup_code=setup_code, facts=facts)
