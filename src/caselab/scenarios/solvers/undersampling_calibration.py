@@ -10,13 +10,14 @@ sample), fit scikit-learn's ``LogisticRegression`` on it, then
 * what remains (the small-sample fit is not exactly the balanced posterior) is mopped up by Platt
   scaling or isotonic regression fitted on a separate, untouched calibration split.
 
-ECE throughout: 10 equal-frequency (quantile) bins, |mean p − observed rate| weighted by bin size.
+ECE throughout: `n_bins` equal-frequency (quantile) bins, |mean p − observed rate| weighted by bin size.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from caselab.maths.calibration import (
     brier_score,
@@ -30,7 +31,7 @@ from caselab.maths.calibration import (
 from caselab.maths.curves import roc_auc
 from caselab.maths.imbalance import random_undersample
 from caselab.scenarios.data import logistic_rare_events
-from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes, keep_distinct_mistakes
 from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
@@ -42,9 +43,6 @@ GIVENS = {
     "signal": Given("length of the true logistic weight vector (class separation)", lo=0, hi=5),
     "seed": Given("seed of the synthetic data and of the undersampling", kind="integer", lo=0),
     "n_bins": Given("equal-frequency bins of the reliability diagram and ECE", kind="integer", lo=2, hi=50),
-    # a claim in the story, not an input of any answer (a test checks the base givens reproduce it)
-    "model_card_ece": Given("the ECE the team's model card reports (measured on the balanced training sample, "
-                            "rounded to two decimals)", lo=0, hi=1),
     "n_bootstrap": Given("bootstrap resamples of the test slice for the ECE's sampling spread", kind="integer",
                          lo=50, hi=5_000),
 }
@@ -53,10 +51,12 @@ ANSWERS = {"beta", "ece_resampled", "mean_p_raw", "ece_raw", "brier_raw", "roc_a
            "mean_p_corrected", "ece_corrected", "brier_corrected", "ece_platt", "ece_isotonic", "brier_platt",
            "calibrators_differ", "where_to_measure"}
 
-# The tolerances casebook/undersampling-pozzolo-reliability.toml grades the ECE questions with.
-TOLERANCE = {"ece_resampled": Tolerance(abs=0.002), "ece_raw": Tolerance(abs=0.002),
-                 "ece_corrected": Tolerance(abs=0.0001), "ece_platt": Tolerance(abs=0.0001),
-                 "ece_isotonic": Tolerance(abs=0.0001)}
+# The tolerances casebook/undersampling-pozzolo-reliability.toml grades the questions with named mistakes.
+TOLERANCE = {"beta": Tolerance(rel=0.001), "ece_resampled": Tolerance(abs=0.002),
+             "mean_p_raw": Tolerance(abs=0.0005, rel=0.02), "ece_raw": Tolerance(abs=0.002),
+             "mean_p_corrected": Tolerance(abs=0.0005, rel=0.02), "ece_corrected": Tolerance(abs=0.0001),
+             "brier_corrected": Tolerance(rel=0.02), "ece_platt": Tolerance(abs=0.0001),
+             "ece_isotonic": Tolerance(abs=0.0001), "brier_platt": Tolerance(rel=0.02)}
 
 DIFFER = ["Platt scaling", "isotonic regression", "no difference this test slice can detect"]
 
@@ -103,7 +103,8 @@ def fit(givens: dict) -> dict:
             raise ValueError(f"too few positives in the {name} split: raise its size or the prevalence.")
     sample = random_undersample(y_train, ratio=1.0, rng=g["seed"])
     X_bal, y_bal = data.X[:a][sample.indices], y_train[sample.indices]
-    model = LogisticRegression(max_iter=1000).fit(X_bal, y_bal)
+    with threadpool_limits(1):  # a fit this small is quickest on one thread (and polite on a shared machine)
+        model = LogisticRegression(max_iter=1000).fit(X_bal, y_bal)
     return dict(model=model, beta=sample.beta, y_bal=y_bal, p_bal=model.predict_proba(X_bal)[:, 1],
                 y_cal=y_cal, s_cal=model.decision_function(data.X[a:b]), y_test=y_test,
                 p_s=model.predict_proba(data.X[b:])[:, 1], s_test=model.decision_function(data.X[b:]),
@@ -223,9 +224,14 @@ def solve(givens: dict) -> Solution:
     # The ECEs above are exact on this slice, but the slice is a sample with few positives: a paired
     # bootstrap of the test rows gives each ECE's sampling spread and that of the Platt − isotonic gap.
     rng = np.random.default_rng(givens["seed"])
+    # The same draws as the notebook's loop, read in the order of the test logits: all three probabilities
+    # rise with the logit, so each resample arrives sorted and its quantile edges are cheap to find (an ECE
+    # does not depend on the order of the rows).
+    order = np.argsort(f["s_test"], kind="stable")
     boot = np.empty((givens["n_bootstrap"], 3))
     for r in range(boot.shape[0]):
-        i = rng.integers(0, y.size, y.size)
+        counts = np.bincount(rng.integers(0, y.size, y.size), minlength=y.size)
+        i = np.repeat(order, counts[order])
         boot[r] = ece(p_c[i], y[i]), ece(p_pl[i], y[i]), ece(p_iso[i], y[i])
     sd_c, sd_pl, sd_iso = boot.std(axis=0, ddof=1)
     sd_gap = float(np.std(boot[:, 1] - boot[:, 2], ddof=1))
@@ -255,9 +261,24 @@ def solve(givens: dict) -> Solution:
                        "    prevalence, beta=caselab.calibration.beta_for_balance(prevalence), seed=seed)\n"
                        "calibration_explorer",
     }
-    facts = {"overstatement": m_raw / base, "test_positive_rate": base, "mean_p_raw": m_raw, "ece_raw": e_raw,
+    # what the worked text says about the calibrators, in words that hold for every variant's numbers
+    if e_pl < e_c:
+        platt_note = f"ECE drops to {e_pl:.4f} (from {e_c:.4f} after the correction alone)"
+    else:
+        platt_note = (f"ECE ends at {e_pl:.4f}, no better than the correction alone ({e_c:.4f}): this fit had "
+                      "left little to fix, and both lie within the bootstrap spread")
+    if winner == DIFFER[2]:
+        differ_note = (f"the gap between the two is within twice its bootstrap spread ({sd_gap:.4f}), so I would "
+                       "keep the two-parameter Platt map")
+    elif winner == DIFFER[0]:
+        differ_note = (f"the gap exceeds twice its bootstrap spread ({sd_gap:.4f}): Platt is better here, and it is "
+                       "the simpler map")
+    else:
+        differ_note = (f"the gap exceeds twice its bootstrap spread ({sd_gap:.4f}), so isotonic is better on this "
+                       "evidence; with so few positives behind its steps I would confirm it on a fresh slice")
+    facts = {"platt_note": platt_note, "differ_note": differ_note, "overstatement": m_raw / base, "test_positive_rate": base, "mean_p_raw": m_raw, "ece_raw": e_raw,
              "beta": beta, "ece_corrected": e_c, "ece_platt": e_pl, "ece_isotonic": e_iso,
              "ece_sd_corrected": sd_c, "ece_sd_platt": sd_pl, "ece_sd_isotonic": sd_iso, "ece_gap_sd": sd_gap,
              "calibration_positives": int(f["y_cal"].sum()), "calibration_rows": int(f["y_cal"].size),
              "isotonic_steps": int(np.unique(iso.y).size), "test_positives": int(y.sum())}
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers, facts=facts)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers, facts=facts)
