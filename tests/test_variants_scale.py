@@ -45,6 +45,12 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                                "recall in every variant: the spoken answer's point",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
+    ("smote-cv-leakage", "comment_direction"): "the leaky folds validate at ~50% prevalence, so their AP is always far "
+                                               "above AP at the real rate: removing the leak lowers the score in "
+                                               "every variant, and that direction is the lesson",
+    ("smote-cv-leakage", "keep_smote"): "SMOTE mostly shifts a logistic regression's intercept, which AP ignores: "
+                                        "in-fold SMOTE beats no SMOTE by 0.01 AP in a few % of variants at most "
+                                        "(0 of 150 broader draws either), and that rarity is the seed's point",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
