@@ -109,7 +109,7 @@ def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
     assert "solutions/" not in out.stdout
 
 
-def test_solve_and_show_a_drill_variant_by_its_seed():
+def test_solve_and_show_a_drill_variant_by_its_seed(tmp_path):
     from caselab.scenarios import casebook, variants
 
     scenario = casebook.load("pinterest-f1-cost")
@@ -127,7 +127,9 @@ def test_solve_and_show_a_drill_variant_by_its_seed():
     assert "drill variant 7" in text and f"{expected['f1_baseline'].value:.6g}" in text
     show = caselab("show", "pinterest-f1-cost", "--seed", "7").stdout
     assert "drill variant 7" in show and f"{givens['n']:,}-example validation set" in show
-    none = caselab("solve", "breast-cancer-threshold", "--seed", "3")
+    spec = tmp_path / "no-drills.toml"  # a spec without a [variants] table
+    spec.write_text((SPECS / "good-minimal.toml").read_text().replace('id = "good-minimal"', 'id = "no-drills"'))
+    none = caselab("solve", str(spec), "--seed", "3", cwd=tmp_path)
     assert none.returncode != 0 and "has no [variants] table" in none.stderr and "Traceback" not in none.stderr
     negative = caselab("show", "pinterest-f1-cost", "--seed", "-1")
     assert negative.returncode != 0 and "non-negative integer" in negative.stderr

@@ -57,6 +57,8 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "breast-cancer-threshold": {
+        "recall_target = 95%": "the 95% confidence level of the bootstrap interval (options, formula, model answer)"},
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
     "tiktok-capstone": {
@@ -218,7 +220,9 @@ def stale_numbers(scenario, givens, texts: list[str], allowed: dict[str, str] | 
     (but those ``allowed`` maps to the reason the text keeps them, and those that are how the variant's own
     givens or computed ``answers`` show)."""
     base, now = _flat(scenario.givens), _flat(givens)
-    computed = [v for v in (answers or {}).values() if isinstance(v, int | float) and math.isfinite(v)]
+    # a negative answer (−20) shows its magnitude's digits too
+    computed = [x for v in (answers or {}).values() if isinstance(v, int | float) and math.isfinite(v)
+                for x in (v, abs(v))]
     current = set().union(*(roundings(v) for v in [*now.values(), *computed]))
     changed = {k: v for k, v in base.items() if k in now and now[k] != v}
     unchanged = set().union(*(spellings(v) for k, v in base.items() if k not in changed)) if base else set()

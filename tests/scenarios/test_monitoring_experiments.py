@@ -84,6 +84,34 @@ def test_drift_oe_and_decision():
     assert a2["oe_alert_fires"] == "no alert" and a2["action"] == "no action"
 
 
+def test_drift_variants_by_hand():
+    """Drill variants: PSI levels, the O/E band, z in counts and the action rule, written out for 50 draws."""
+    from caselab.scenarios import variants
+
+    scenario = casebook.load(DRIFT)
+    seen = set()
+    for seed in range(50):
+        g = variants.draw(scenario, seed)
+        a = answers(DRIFT, g)
+        levels = [_level(_psi_by_hand(g[f"{f}_baseline"], g[f"{f}_current"], g["eps"]))
+                  for f in ("amount", "account_age", "device")]
+        assert [a["level_account_age"], a["level_device"]] == levels[1:]
+        oe = g["observed_fraud_rate"] / g["predicted_fraud_rate"]
+        fires = not g["oe_lower"] <= oe <= g["oe_upper"]
+        assert a["oe_alert_fires"] == ("alert" if fires else "no alert")
+        o, e = g["observed_fraud_rate"] * g["n_matured"], g["predicted_fraud_rate"] * g["n_matured"]
+        assert a["oe_z"] == pytest.approx((o - e) / math.sqrt(e))
+        if fires and abs(o - e) / math.sqrt(e) > g["z_alarm"]:
+            expected = "recalibrate on matured labels and investigate the drifted inputs"
+        elif fires or any(level != "stable" for level in levels):
+            expected = "investigate the drifted inputs; no model change"
+        else:
+            expected = "no action"
+        assert a["action"] == expected
+        seen.add(expected)
+    assert len(seen) >= 2  # the draws reach more than one action
+
+
 # ------------------------------------------------------------------------------------------------
 # fraud-amount-cents-schema-guard
 # ------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Seed 001, part 5. Labels (chargebacks) arrive weeks late, so the first signals a
   and a new category is better caught by an unknown-category check than read off a PSI level.
 * **Levels** 0.1 / 0.25 (stable / moderate / major) are a credit-scoring convention, not a test.
 * **O/E** — the matured fraud rate over the mean predicted probability on the same transactions. Outside
-  the band [0.8, 1.25] the model is mis-calibrated in the large; with O and E as counts, ``(O − E)/√E``
+  the team's alert band ([0.8, 1.25] in the casebook) the model is mis-calibrated in the large; with O and E as counts, ``(O − E)/√E``
   tells whether the gap is more than Poisson noise.
 
 The decision uses both: drift alone is a reason to investigate, not to retrain; a confirmed calibration
@@ -23,8 +23,8 @@ import math
 import numpy as np
 
 from caselab.maths.monitoring import observed_to_expected, oe_alert, psi, psi_contributions, psi_level
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 _FRACTIONS = Given("bin fractions (sum to 1)", kind="list", each=Given("fraction", kind="rate"), min_items=2)
 
@@ -50,6 +50,12 @@ GIVENS = {
 
 ANSWERS = {"psi_amount", "psi_account_age", "psi_device", "new_category_share_of_psi", "psi_device_small_eps",
            "level_account_age", "level_device", "oe_ratio", "oe_alert_fires", "oe_z", "action"}
+
+# the tolerance each number question is graded with (the spec's, else the unit's default)
+TOLERANCE = {"psi_amount": Tolerance(abs=0.0005), "psi_account_age": Tolerance(abs=0.001),
+             "psi_device": Tolerance(rel=0.01), "new_category_share_of_psi": Tolerance(abs=0.01),
+             "psi_device_small_eps": Tolerance(rel=0.01), "oe_ratio": DEFAULT_TOLERANCE["ratio"],
+             "oe_z": Tolerance(rel=0.02)}
 
 LEVELS = ["stable", "moderate", "major"]
 ACTIONS = ["no action", "investigate the drifted inputs; no model change",
@@ -145,7 +151,8 @@ def solve(givens: dict) -> Solution:
     oe = observed_to_expected(obs, pred)
     a["oe_ratio"] = Answer(
         oe, formula="O/E = observed positive rate / mean predicted probability (same cohort)",
-        work=f"{obs:g} / {pred:g} = {oe:.4f} (below 1: the model over-predicts fraud)",
+        work=f"{obs:g} / {pred:g} = {oe:.4f} "
+             f"({'below 1: the model over-predicts' if oe < 1 else 'above 1: the model under-predicts'} fraud)",
         code="oe_ratio = caselab.monitoring.observed_to_expected(observed_fraud_rate, predicted_fraud_rate)",
         mistakes={"E/O instead of O/E": pred / obs, "the difference O − E instead of the ratio": obs - pred})
     fires = oe_alert(oe, g["oe_lower"], g["oe_upper"])
@@ -191,5 +198,12 @@ def solve(givens: dict) -> Solution:
         mistakes={"retraining on last week's data: its labels have not matured, so the 'fraud rate' in it is "
                   "too low": ACTIONS[3]})
 
-    facts = {"psi_amount": psis["amount"], "psi_eps_move": psi_small - psis["device"], "oe_z": z}
-    return Solution(a, setup_code="import numpy as np", facts=facts)
+    age_terms = psi_contributions(g["account_age_baseline"], g["account_age_current"], eps=eps)
+    facts = {"psi_amount": psis["amount"], "psi_eps_move": psi_small - psis["device"], "oe_z": z,
+             # the share of account_age's PSI carried by its two youngest deciles
+             "account_age_young_share": float(age_terms[:2].sum() / age_terms.sum()) if age_terms.sum() > 0 else 0.0,
+             "expected_count": expected, "abs_z": abs(z),
+             "z_reading": (f"above {g['z_alarm']:g}: far more than Poisson noise" if significant else
+                           f"not above {g['z_alarm']:g}: a gap this size is within what noise alone produces on "
+                           f"{expected:,.0f} expected frauds — the same O/E on a larger cohort would be real")}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code="import numpy as np", facts=facts)
