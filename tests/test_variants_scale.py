@@ -42,6 +42,8 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                       "(the flip is drilled in pinterest-f1-cost)",
     ("pinterest-capstone", "segment_verdict"): "the segment keeps its few positives, so its interval holds the overall "
                                                "recall in every variant: the spoken answer's point",
+    ("pinterest-shadow-canary-ab-ladder", "canary_sees_target"): "a canary of a few thousand users per arm "
+        "detects only a large fraction of the baseline, never a launch's few-percent target: the stage's lesson",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
@@ -52,6 +54,8 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
 COINCIDENCES: dict[str, dict[str, str]] = {
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
+    "pinterest-shadow-canary-ab-ladder": {
+        "latency_budget_ms = 50": "the 50/50 split of the A/B test named in the canary gate's option (a fixed share)"},
     "tiktok-capstone": {
         "maturation_shares[3] = 0.7": "the recall r = 0.7 assumed when sizing a recall audit (Part 5 follow-up)",
         "maturation_shares[3] = 0.70": "the full-size transformer's PR-AUC in Part 2's model answer"},
