@@ -43,6 +43,8 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                       "(the flip is drilled in pinterest-f1-cost)",
     ("pinterest-capstone", "segment_verdict"): "the segment keeps its few positives, so its interval holds the overall "
                                                "recall in every variant: the spoken answer's point",
+    ("pinterest-shadow-canary-ab-ladder", "canary_sees_target"): "a canary of a few thousand users per arm "
+        "detects only a large fraction of the baseline, never a launch's few-percent target: the stage's lesson",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
     ("smote-cv-leakage", "comment_direction"): "the leaky folds validate at ~50% prevalence, so their AP is always far "
@@ -61,6 +63,8 @@ COINCIDENCES: dict[str, dict[str, str]] = {
         "recall_target = 95%": "the 95% confidence level of the bootstrap interval (options, formula, model answer)"},
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
+    "pinterest-shadow-canary-ab-ladder": {
+        "latency_budget_ms = 50": "the 50/50 split of the A/B test named in the canary gate's option (a fixed share)"},
     "tiktok-capstone": {
         "maturation_shares[3] = 0.7": "the recall r = 0.7 assumed when sizing a recall audit (Part 5 follow-up)",
         "maturation_shares[3] = 0.70": "the full-size transformer's PR-AUC in Part 2's model answer"},

@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 
 from caselab.maths.metrics import cohen_kappa, kappa_band
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import Given, Tolerance
 
 _COUNT = dict(kind="integer", lo=0)
 
@@ -52,6 +52,12 @@ ANSWERS = {"observed_agreement", "chance_agreement", "kappa", "kappa_band", "kap
            "model_choice"}
 
 SPANS_BANDS = "the 95% CI spans more than one band"
+
+# the spec's tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"observed_agreement": Tolerance(abs=0.001), "chance_agreement": Tolerance(abs=0.0002),
+             "kappa": Tolerance(abs=0.0002), "kappa_se": Tolerance(abs=0.001),
+             "annotator_error_rate": Tolerance(abs=0.002), "noise_ceiling_accuracy": Tolerance(abs=0.002),
+             "majority_vote_error": Tolerance(abs=0.001), "adjudication_items": Tolerance(abs=5)}
 
 
 def symmetric_error_rate(disagreement: float) -> float:
@@ -191,6 +197,19 @@ def solve(givens: dict) -> Solution:
              "a_pos = (agreement['pos_pos'] + agreement['pos_neg']) / n_items  # A's share of positive labels\n"
              "b_pos = (agreement['pos_pos'] + agreement['neg_pos']) / n_items  # B's share of positive labels\n"
              "print(f'{n_items:,} items; A labels {a_pos:.1%} positive, B {b_pos:.1%}')")
+    # worked text reads the same whichever band the interval allows and whichever candidate fits
+    over = [f"{k} ({c['p99_latency_ms']:g} ms)" for k, c in cands.items() if c["p99_latency_ms"] > budget]
     facts = {"kappa_ci_low": k.ci_low, "kappa_ci_high": k.ci_high, "n_items": n,
-             "disagreements": t["pos_neg"] + t["neg_pos"], "disagreement_rate": d}
-    return Solution(a, setup_code=setup, facts=facts)
+             "disagreements": t["pos_neg"] + t["neg_pos"], "disagreement_rate": d,
+             "kappa_ci_reading": f"its 95% interval [{k.ci_low:.3f}, {k.ci_high:.3f}] runs from {low_band} into "
+                                 f"{high_band}: the pilot cannot say \"{low_band}\" rather than \"{high_band}\""
+             if supported == SPANS_BANDS else
+             f"its 95% interval [{k.ci_low:.3f}, {k.ci_high:.3f}] lies inside the {supported} band: the pilot can "
+             f"claim \"{supported}\" — this time",
+             "model_choice_reason": (f"the best validation PR-AUC ({cands[choice]['pr_auc']:.2f}) among the candidates "
+                                     f"within the {budget:g} ms p99 budget" if fits else
+                                     f"no candidate meets the {budget:g} ms p99 budget, so the fastest, while the "
+                                     "budget is renegotiated")
+             + (f"; {' and '.join(over)} {'breaks' if len(over) == 1 else 'break'} it" if over and fits else
+                "; every candidate fits it" if not over else "")}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code=setup, facts=facts)

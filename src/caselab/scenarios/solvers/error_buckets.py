@@ -16,8 +16,8 @@ points to a failure mode — here a client version with a new text pipeline (tra
 from __future__ import annotations
 
 from caselab.maths.experiments import two_proportion_ztest
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 _BUCKET = Given("one error bucket", kind="table", fields={
     "count": Given("validation items in the bucket", kind="integer", lo=0),
@@ -39,6 +39,12 @@ GIVENS = {
 ANSWERS = {"errors_sarcasm", "errors_code_mixed", "total_errors", "error_rate", "sarcasm_share_of_errors",
            "named_share_of_errors", "largest_by_volume", "fix_first", "error_rate_after_fix", "slice_z",
            "slice_failure_mode"}
+
+# the spec's tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"errors_sarcasm": DEFAULT_TOLERANCE["count"], "errors_code_mixed": DEFAULT_TOLERANCE["count"],
+             "total_errors": DEFAULT_TOLERANCE["count"], "error_rate": Tolerance(abs=0.0005),
+             "sarcasm_share_of_errors": Tolerance(abs=0.002), "named_share_of_errors": Tolerance(abs=0.002),
+             "error_rate_after_fix": Tolerance(abs=0.0005), "slice_z": DEFAULT_TOLERANCE["statistic"]}
 
 FAILURE_MODES = ["distribution shift in the users' language", "training–serving skew in the new client's text pipeline",
                  "label noise in the validation set"]
@@ -141,6 +147,25 @@ def solve(givens: dict) -> Solution:
              "difference is not chance, not what caused it",
         code=f"slice_failure_mode = {FAILURE_MODES[1]!r}",
         mistakes={"a language shift would move every client version, not mostly one": FAILURE_MODES[0]})
-    return Solution(a, facts={"slice_rate_new": r_new, "slice_rate_old": r_old, "fix_first_errors": named[first],
-                              "fix_first_fixability": buckets[first]["fixability"],
-                              "fix_first_removed": removed[first]})
+    facts = {"slice_rate_new": r_new, "slice_rate_old": r_old, "fix_first_errors": named[first],
+             "fix_first_fixability": buckets[first]["fixability"], "fix_first_removed": removed[first],
+             "named_share_of_data": named_items, "fix_first_reading": _fix_first_reading(first, by_rate, by_volume)}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), facts=facts)
+
+
+def _fix_first_reading(first: str, by_rate: str, by_volume: str) -> str:
+    """How the bucket to fix first compares with the highest-rate and the largest bucket, in words (worked text)."""
+    if first != by_rate and first != by_volume:
+        losers = (f"the bucket with both the highest error rate and the most errors ({by_rate}) loses"
+                  if by_rate == by_volume else
+                  f"the bucket with the highest error rate ({by_rate}) and the one with the most errors "
+                  f"({by_volume}) both lose")
+        return f"{losers} to {first}, whose errors × fixability are the largest"
+    if first != by_rate:
+        return (f"{first} holds the most errors and its fix removes the most, while the bucket with the highest error "
+                f"rate ({by_rate}) is too small to compete")
+    if first != by_volume:
+        return (f"{first} has the highest error rate and its fix removes the most — more than the fix of the bucket "
+                f"with the most errors ({by_volume}), whose errors are less fixable")
+    return (f"{first} has the highest error rate and the most errors, and its fix removes the most too — the three "
+            "rankings agree here, which they need not")

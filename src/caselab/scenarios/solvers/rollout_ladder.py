@@ -26,8 +26,8 @@ from caselab.maths.experiments import (
     two_proportion_sample_size,
     two_proportion_ztest,
 )
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "eligible_per_day": Given("new eligible users per day", kind="integer", lo=1),
@@ -61,6 +61,13 @@ GIVENS = {
 ANSWERS = {"shadow_flag_ratio", "shadow_gate", "canary_users_per_arm", "canary_mde", "canary_sees_target",
            "canary_p", "canary_gate", "guardrail_users_per_arm", "guardrail_days_in_canary",
            "guardrail_days_in_ab", "ab_run_days", "ab_read_day"}
+
+# the spec's tolerances, for keep_distinct_mistakes (tests/test_solvers.py checks they match)
+TOLERANCE = {"shadow_flag_ratio": DEFAULT_TOLERANCE["ratio"], "canary_users_per_arm": DEFAULT_TOLERANCE["count"],
+             "canary_mde": Tolerance(abs=0.0005), "canary_p": Tolerance(abs=0.01),
+             "guardrail_users_per_arm": Tolerance(abs=20), "guardrail_days_in_canary": Tolerance(abs=0.1),
+             "guardrail_days_in_ab": DEFAULT_TOLERANCE["days"], "ab_run_days": DEFAULT_TOLERANCE["count"],
+             "ab_read_day": DEFAULT_TOLERANCE["count"]}
 
 CANARY_GATES = ["roll back and investigate", "ramp to the 50/50 A/B test"]
 
@@ -192,10 +199,22 @@ def solve(givens: dict) -> Solution:
         code="ab_read_day = ab_run_days + metric_window_days",
         depends_on=("ab_run_days",), recompute=lambda v: v["ab_run_days"] + window,
         mistakes={"read when enrolment ends": float(run)})
+    # worked text reads the same whichever way the gates went
+    shadow_problems = ([f"p99 latency over the {g['latency_budget_ms']:g} ms budget"] if not latency_ok else []) + \
+        ([f"flag-rate ratio {ratio:.2f} outside [{lo:g}, {hi:g}]"] if not lo <= ratio <= hi else [])
+    change = ratio - 1
     facts = {"shadow_flag_ratio": ratio, "canary_users_per_arm": n_canary, "canary_mde": mde,
              "canary_mde_relative": mde / p1, "target_effect": target, "guardrail_days_in_canary": d_canary,
              "canary_treatment_rate": g["canary_treatment_events"] / n_canary,
              "canary_control_rate": g["canary_control_events"] / n_canary, "canary_p": t.p_value,
              "n_ab": n_ab, "days_ab": days_ab, "n_guard": n_guard, "guardrail_days_in_ab": d_ab, "ab_run_days": run,
-             "ab_read_day": run + window, "extra_flag_volume": ratio - 1}
-    return Solution(a, facts=facts)
+             "ab_read_day": run + window,
+             "latency_verdict": "within" if latency_ok else "over",
+             "flag_volume_change": "about the same" if abs(change) < 0.005
+             else f"about {abs(change):.0%} {'more' if change > 0 else 'less'}",
+             "shadow_verdict": "Its gate passes." if shadow_ok else
+             f"Its gate fails ({' and '.join(shadow_problems)}): we fix that and shadow again before anyone sees the "
+             "model.",
+             "canary_reading": "is a significant regression — a large one, at this size — so we roll back and "
+                               "investigate before any A/B test" if regressed else "shows no catastrophe, so we ramp"}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), facts=facts)
