@@ -20,8 +20,8 @@ import numpy as np
 
 from caselab.maths.curves import average_precision
 from caselab.maths.metrics import Confusion
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
     "n": Given("transactions in the test set", kind="integer", lo=2),
@@ -34,6 +34,11 @@ GIVENS = {
 ANSWERS = {"accuracy_all_negative", "recall_all_negative", "f1_all_negative", "balanced_accuracy_all_negative",
            "mcc_all_negative", "ap_constant_score", "f1_coin_flip", "f1_majority_positive", "beats_trivial",
            "which_condition"}
+
+# the spec's tolerance of every number question (a mistake inside it is never offered)
+TOLERANCE = {qid: Tolerance(abs=0.001) for qid in (
+    "accuracy_all_negative", "recall_all_negative", "f1_all_negative", "balanced_accuracy_all_negative",
+    "mcc_all_negative", "ap_constant_score", "f1_coin_flip", "f1_majority_positive")}
 
 CONDITIONS = ["a bad metric", "a loss that assumes balanced priors", "asymmetric business costs"]
 
@@ -124,8 +129,10 @@ def solve(givens: dict) -> Solution:
         if beats == "no" else {})
     a["which_condition"] = Answer(
         "a bad metric", formula="accuracy is dominated by the majority class: condition 1, a bad metric",
-        work="the all-negative model already scores the reported accuracy; nothing about the loss or costs is "
-             "needed to see the problem",
+        work=("the all-negative model already scores the reported accuracy" if beats == "no" else
+              f"the all-negative model alone scores {nothing.accuracy:.2%}, "
+              f"{100 * (reported - nothing.accuracy):.2f} points below the reported accuracy")
+             + "; nothing about the loss or costs is needed to see the problem",
         code='which_condition = "a bad metric"',
         mistakes={"resampling or re-weighting would not change what accuracy rewards": CONDITIONS[1]})
 
@@ -136,4 +143,10 @@ def solve(givens: dict) -> Solution:
                  "n_neg = n - n_pos\n"
                  "y_true = np.r_[np.ones(n_pos, dtype=int), np.zeros(n_neg, dtype=int)]  # 1 = fraud\n"
                  "print(f'{n:,} transactions, {n_pos:,} fraudulent ({n_pos / n:.2%})')")
-    return Solution(a, data_code=data_code, setup_code=setup)
+    margin = reported - nothing.accuracy
+    slide = (f'the reported accuracy is no better than the {nothing.accuracy:.2%} that "never fraud" gets, '
+             "so the slide shows nothing yet" if beats == "no" else
+             f'the reported accuracy beats the {nothing.accuracy:.2%} that "never fraud" gets by '
+             f"{100 * margin:.2f} points, but says nothing about how much fraud the model catches")
+    facts = {"n_positives": n_pos, "slide_verdict": slide}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=data_code, setup_code=setup, facts=facts)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from caselab.maths.curves import bayes_threshold
 from caselab.maths.imbalance import weight_for_threshold
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "cost_fp": Given("cost of blocking a legitimate transaction (customer friction), $", lo=0, lo_open=True),
@@ -31,6 +31,13 @@ GIVENS = {
 
 ANSWERS = {"bayes_threshold", "bayes_threshold_alt", "cost_if_flagged", "cost_if_passed", "decision_example",
            "bayes_threshold_with_review", "implied_cost_ratio", "when_tau_applies"}
+
+# the spec's tolerance of every number question (a mistake inside it is never offered: e.g. "the review cost
+# ignored" when a $1 review barely moves a low threshold)
+TOLERANCE = {"bayes_threshold": DEFAULT_TOLERANCE["probability"], "bayes_threshold_alt": DEFAULT_TOLERANCE["probability"],
+             "cost_if_flagged": Tolerance(abs=0.01), "cost_if_passed": Tolerance(abs=0.01),
+             "bayes_threshold_with_review": DEFAULT_TOLERANCE["probability"],
+             "implied_cost_ratio": DEFAULT_TOLERANCE["ratio"]}
 
 
 def solve(givens: dict) -> Solution:
@@ -119,4 +126,7 @@ def solve(givens: dict) -> Solution:
                 "    case=case, hide_until_answered={'bayes': 'bayes_threshold', 'min_threshold': 'bayes_threshold'})\n"
                 "cost_explorer",
     }
-    return Solution(a, explorers=explorers)
+    facts = {"review_threshold_factor": tau_r / tau, "cost_fp_with_review": fp_r,
+             # the review read as the whole false-positive cost (no friction): C_FP = C_TP = review
+             "threshold_review_only": bayes_threshold(cost_fp=review, cost_fn=c_fn, cost_tp=review)}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), explorers=explorers, facts=facts)
