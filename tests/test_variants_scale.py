@@ -44,6 +44,12 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                                "recall in every variant: the spoken answer's point",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
+    ("anomaly-detection-reframe", "ap_changes_with_contamination"): "contamination only places the cut after the "
+                                                                    "trees are grown: AP never changes (the lesson)",
+    ("anomaly-detection-reframe", "tuning_claim"): "the claim is false about the method: max_samples moves AP in "
+                                                   "every variant, contamination never does",
+    ("anomaly-detection-reframe", "framing"): "the story and the planted data are a handful of compromises, no two "
+                                              "alike: a supervised framing would contradict them",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
