@@ -50,6 +50,12 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                               "flips instead)",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
+    ("anomaly-detection-reframe", "ap_changes_with_contamination"): "contamination only places the cut after the "
+                                                                    "trees are grown: AP never changes (the lesson)",
+    ("anomaly-detection-reframe", "tuning_claim"): "the claim is false about the method: max_samples moves AP in "
+                                                   "every variant, contamination never does",
+    ("anomaly-detection-reframe", "framing"): "the story and the planted data are a handful of compromises, no two "
+                                              "alike: a supervised framing would contradict them",
     ("smote-cv-leakage", "comment_direction"): "the leaky folds validate at ~50% prevalence, so their AP is always far "
                                                "above AP at the real rate: removing the leak lowers the score in "
                                                "every variant, and that direction is the lesson",

@@ -8,6 +8,8 @@ Nothing crashes: the model happily scores 100× larger amounts. Three detectors 
 * **A schema contract** (:func:`caselab.monitoring.check_schema`): types, ranges, null and unknown-category
   rates, column presence. A range check catches only the rows pushed past the maximum — most cents values
   of small purchases stay inside the range — so the guard acts on the *batch*: one violation blocks it.
+  A contract whose range is loose enough for every cents value passes the batch: then only the PSI alert
+  (and a distribution check, had the contract one) says anything — drill variants draw such contracts.
 * **The retraining rule** fires on matured outcome metrics that stay degraded (here: PR-AUC more than
   ``max_drop`` below the baseline for ``consecutive_windows`` windows). Input drift caused by a broken
   pipeline is fixed upstream; retraining on the corrupted batch would teach the model the bug.
@@ -19,8 +21,8 @@ import numpy as np
 
 from caselab.maths.monitoring import ColumnSpec, check_schema, psi_from_samples, psi_level
 from caselab.scenarios.data import card_transactions
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 _COLUMN = Given("one column's contract", kind="table", fields={
     "dtype": Given("numeric or categorical", kind="text", choices=("numeric", "categorical")),
@@ -53,6 +55,11 @@ GIVENS = {
 
 ANSWERS = {"psi_amount", "top_bin_share", "mean_ratio", "share_out_of_range", "n_violations", "batch_action",
            "retrain"}
+
+# the tolerances the spec grades with: a mistake inside one is not offered (keep_distinct_mistakes)
+TOLERANCE = {"psi_amount": Tolerance(rel=0.01), "top_bin_share": Tolerance(abs=0.001),
+             "mean_ratio": Tolerance(rel=0.005), "share_out_of_range": Tolerance(abs=0.001),
+             "n_violations": DEFAULT_TOLERANCE["count"]}
 
 BATCH_ACTIONS = ["score the batch as usual", "score it and alert on the drift",
                  "block the batch and fail over to a scorer that does not use the broken field",
@@ -116,8 +123,8 @@ def solve(givens: dict) -> Solution:
     a["share_out_of_range"] = Answer(
         outside, formula="share of today's rows whose amount lies outside [min_value, max_value]",
         work=f"{outside:.2%} of rows exceed {hi:,g} — the other {1 - outside:.1%} are cents values that still "
-             "look like plausible dollar amounts, so a row-level filter would let most of the corrupted batch "
-             "through",
+             f"look like plausible dollar amounts, so a row-level filter would let {1 - outside:.1%} of the "
+             "corrupted batch through",
         code="amount_max = schema['amount']['max_value']\namount_min = schema['amount']['min_value']\n"
              "share_out_of_range = np.mean((current['amount'] > amount_max) | (current['amount'] < amount_min))",
         mistakes={"the share inside the range": 1 - outside})
@@ -157,7 +164,9 @@ def solve(givens: dict) -> Solution:
              "(the PSI spike is not an input to this rule)",
         code="recent = weekly_matured_pr_auc[-consecutive_windows:]\n"
              "retrain = 'retrain' if all(baseline_pr_auc - v > max_drop for v in recent) else 'do not retrain'",
-        mistakes={"a single window below the bar is not persistent degradation": "retrain"} if not fire else {})
+        mistakes={"a single window below the bar is not persistent degradation": "retrain"} if not fire else
+                 {"the PSI spike is not the reason: the matured cohorts, which predate the incident, are each "
+                  "below the bar": "do not retrain"})
 
     data_code = ("from caselab.scenarios.data import card_transactions\n"
                  "kw = dict(median_amount=median_amount, amount_sigma=amount_sigma)\n"
@@ -166,5 +175,31 @@ def solve(givens: dict) -> Solution:
                  "current['amount'] = current['amount'] * unit_factor  # the upstream change: dollars → cents\n"
                  "print(f\"median amount: baseline {np.median(baseline['amount']):,.2f}, "
                  "today {np.median(current['amount']):,.2f}\")")
-    facts = {"median_amount_in_cents": g["median_amount"] * g["unit_factor"]}
-    return Solution(a, data_code="import numpy as np\n" + data_code, facts=facts)
+    n_out = int(round(outside * len(current["amount"])))
+    if n_out:
+        range_finding = (f"Only the larger purchases break the range ({outside:.1%} of the rows, those above "
+                         f"${hi / g['unit_factor']:,.2f} before the change)")
+    else:
+        range_finding = (f"No row breaks the range: a purchase would have to exceed ${hi / g['unit_factor']:,.2f} "
+                         f"to arrive above {hi:,g}, and none in today's batch does")
+    if blocked:
+        verdict = (f"The contract finds {len(violations)} violation(s) in today's batch, so it blocks the batch "
+                   "(one violation is enough: the guard acts on the batch, not the rows).")
+    else:
+        verdict = (f"This contract finds no violation — its range (up to {hi:,g}) is loose enough for every cents "
+                   f"value today — so by the contract the batch is scored and the PSI alert ({res.psi:.1f}, "
+                   f"{psi_level(res.psi)}) goes to a person: a contract that misses a unit change needs a "
+                   f"distribution check (a mean ratio of {ratio:.0f} to the baseline) that would block the batch.")
+    recent = drops[-k:]
+    shown = ", ".join(f"{d:.3f}" for d in recent)
+    if fire:
+        retrain_finding = (f"The last {k} matured cohorts each fell more than {drop:g} below launch (drops {shown}): "
+                           "that is persistent degradation, on cohorts that predate the incident, so the rule "
+                           "fires — retrain on matured data from before the incident.")
+    else:
+        retrain_finding = (f"The last {k} matured cohorts fell by {shown}: not all more than {drop:g}, so the "
+                           "degradation is not persistent and the rule does not fire.")
+    facts = {"median_amount_in_cents": g["median_amount"] * g["unit_factor"], "range_finding": range_finding,
+             "contract_verdict": verdict, "retrain_finding": retrain_finding}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code="import numpy as np\n" + data_code,
+                    facts=facts)
