@@ -44,12 +44,20 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                                "recall in every variant: the spoken answer's point",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
+    ("balanced-weights-calibration", "claim_preserves_calibration"): "balanced weights multiply the odds by "
+        "n_neg/n_pos ≥ 4 at any base rate the story allows (≤ 20 %): the mean probability always moves by far more "
+        "than half the base rate — the design doc's claim is false in every variant, which is the case's point",
+    ("balanced-weights-calibration", "what_changed"): "the data come from a well-specified logistic model with "
+        "enough positives in every variant: the weights move the intercept, not the ranking (a flip would need "
+        "misspecified data or too few positives to call AP's second decimal)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "balanced-weights-calibration": {
+        "prevalence = 0.01": "what_changed's rule: the ranking moved if AP moved by more than 0.01"},
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
     "tiktok-capstone": {
