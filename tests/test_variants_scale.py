@@ -50,6 +50,12 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                               "flips instead)",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
+    ("balanced-weights-calibration", "claim_preserves_calibration"): "balanced weights multiply the odds by "
+        "n_neg/n_pos ≥ 4 at any base rate the story allows (≤ 20 %): the mean probability always moves by far more "
+        "than half the base rate — the design doc's claim is false in every variant, which is the case's point",
+    ("balanced-weights-calibration", "what_changed"): "the data come from a well-specified logistic model with "
+        "enough positives in every variant: the weights move the intercept, not the ranking (a flip would need "
+        "misspecified data or too few positives to call AP's second decimal)",
     ("anomaly-detection-reframe", "ap_changes_with_contamination"): "contamination only places the cut after the "
                                                                     "trees are grown: AP never changes (the lesson)",
     ("anomaly-detection-reframe", "tuning_claim"): "the claim is false about the method: max_samples moves AP in "
@@ -68,6 +74,8 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "balanced-weights-calibration": {
+        "prevalence = 0.01": "what_changed's rule: the ranking moved if AP moved by more than 0.01"},
     "breast-cancer-threshold": {
         "recall_target = 95%": "the 95% confidence level of the bootstrap interval (options, formula, model answer)"},
     "pinterest-temporal-split-leakage": {
