@@ -13,8 +13,8 @@ allows expensive ones it should block (Elkan 2001; Bahnsen et al. 2014 on exampl
 from __future__ import annotations
 
 from caselab.maths.curves import bayes_threshold
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 NAMES = ("coffee", "laptop", "wire")
 
@@ -37,6 +37,12 @@ ANSWERS = {f"{m}_{n}" for m in ("tau", "cost_allow", "cost_block", "decision") f
 # A mistake is named only when it lands clearly away from the key: within a few percent a learner who made it
 # passes anyway (every τ question here is graded within 2 % or tighter), and its message could never show.
 DISTINCT = 0.05
+# the spec's tolerance of every number question: keep_distinct_mistakes drops a mistake a variant puts inside it
+# (e.g. the global-threshold total when the changed decision was nearly a tie)
+TOLERANCE = {"tau_coffee": DEFAULT_TOLERANCE["probability"], "tau_laptop": Tolerance(rel=0.005),
+             "tau_wire": Tolerance(rel=0.02), "decisions_changed_by_global": DEFAULT_TOLERANCE["count"],
+             **{f"cost_{k}_{n}": Tolerance(abs=0.01) for k in ("allow", "block") for n in NAMES},
+             "total_cost_per_example": Tolerance(abs=0.01), "total_cost_global": Tolerance(abs=0.01)}
 
 
 def _tau_mistakes(tau: float, amount: float, c_fp: float, tau_global: float) -> dict[str, float]:
@@ -117,4 +123,4 @@ def solve(givens: dict) -> Solution:
         code="total_cost_global = sum(\n"
              "    (1 - t['p']) * cost_fp if t['p'] >= tau_global else t['p'] * t['amount'] for t in transactions.values())",
         mistakes={"the per-transaction optimum": best_total} if changed else {})
-    return Solution(a)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE))
