@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -10,11 +11,12 @@ import sys
 from pathlib import Path
 
 SPECS = Path(__file__).parent / "specs"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def caselab(*args, cwd=None):
+def caselab(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "caselab.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+                          timeout=120, env={**os.environ, **env} if env else None)
 
 
 def test_help_tours_every_command():
@@ -107,6 +109,19 @@ def test_render_check_reports_a_stale_notebook_from_its_records_too(tmp_path):
     out = caselab("render", "--check", *root)
     assert out.returncode == 1 and "notebooks/pinterest-f1-cost.ipynb: out of date" in out.stdout
     assert "solutions/" not in out.stdout
+
+
+def test_render_names_a_malformed_spec_when_its_worker_process_fails(tmp_path):
+    """Specs are loaded in worker processes (three or more to load, two jobs): a malformed one still stops the
+    run with its own message, naming file and field, and no traceback."""
+    book = tmp_path / "casebook"
+    book.mkdir()
+    for sid in ("pinterest-f1-cost", "fraud-accuracy-paradox", "sentiment-mcc-vs-f1"):
+        (book / f"{sid}.toml").write_bytes((ROOT / "casebook" / f"{sid}.toml").read_bytes())
+    (book / "bad-question-kind.toml").write_bytes((SPECS / "bad" / "bad-question-kind.toml").read_bytes())
+    out = caselab("render", "--root", str(tmp_path), "--jobs", "2", env={"CASELAB_CASEBOOK": str(book)})
+    assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+    assert f"{book / 'bad-question-kind.toml'}" in out.stderr and "questions[0].kind" in out.stderr, out.stderr
 
 
 def test_solve_and_show_a_drill_variant_by_its_seed(tmp_path):

@@ -169,8 +169,9 @@ def test_render_specs_remembers_what_it_rendered_and_still_reports_a_stale_noteb
 
 
 def test_render_specs_solves_in_worker_processes_with_the_same_bytes_and_records(tmp_path, monkeypatch):
-    """Specs to solve are built in spawned processes: the notebooks and the records (with the code that ran
-    in the worker) are those one process makes, in the specs' order; a spec that fails raises its own error."""
+    """Specs to solve are loaded and built in spawned processes: the notebooks and the records (with the code
+    that ran in the worker) are those one process makes, in the specs' order; a spec that fails raises its own
+    error here."""
     from caselab.notebooks import fingerprint
 
     ids = ["pinterest-f1-cost", "fraud-accuracy-paradox", "sentiment-mcc-vs-f1"]
@@ -193,18 +194,22 @@ def test_render_specs_solves_in_worker_processes_with_the_same_bytes_and_records
     again = render.render_specs(specs, tmp_path / "p2", check=True, jobs=2, load=lambda p: pytest.fail("loaded"))
     assert {r.status for r in again} == {"unchanged"}  # the workers' records are good for the next run
 
-    def broken(path):
-        scenario = casebook.load(path)
-        scenario.givens.clear()  # the solver fails (in a worker, then again here)
-        return scenario
-
     with pytest.raises(Exception) as alone:
-        render.build_notebook(broken(specs[0]), "learner")
+        render.build_notebook(load_without_givens(specs[0]), "learner")
     monkeypatch.setenv("CASELAB_CACHE", str(tmp_path / "cache3"))
     with pytest.raises(Exception) as failed:
-        render.render_specs(specs[:1] * 3, tmp_path / "p3", jobs=2, load=broken)
+        render.render_specs(specs[:1] * 3, tmp_path / "p3", jobs=2, load=load_without_givens)
     assert (failed.type, str(failed.value)) == (alone.type, str(alone.value))
     assert not list((tmp_path / "p3").rglob("*.ipynb"))  # nothing written from a failed run
+
+
+def load_without_givens(path):
+    """A ``load`` whose scenarios the solver cannot solve (in a worker process, then again in this one)."""
+    import copy
+
+    scenario = copy.deepcopy(casebook.load(path))  # (not the loaded one: casebook.load keeps it)
+    scenario.givens.clear()
+    return scenario
 
 
 def test_render_specs_with_a_corrupt_cache_file_starts_afresh(tmp_path, monkeypatch):

@@ -130,10 +130,6 @@ def _capstones(scenarios: list[Scenario]) -> str:
             + "".join(rows) + "</table>")
 
 
-def formula_index(scenarios: list[Scenario]) -> dict[str, list[tuple[Scenario, str]]]:
-    """``{formula: [(scenario, question id), …]}`` over every computed answer that states a formula."""
-
-
 def _formulas(scenario: Scenario) -> list[tuple[str, str]]:
     """``[(question id, formula)]`` of a scenario's computed answers that state a formula, in question order."""
     answers = casebook.solve(scenario).answers

@@ -23,7 +23,6 @@ site), :func:`execute_notebook`, :func:`notebook_html` (the HTML text) and :func
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -97,9 +96,8 @@ get_ipython().reset(new_session=True)
 
 
 def _kernel_env(frames: bool) -> dict[str, str]:
-    from caselab.notebooks.widgets import FRAMES_ENV
-
     from caselab.notebooks.kernel_env import executor_env
+    from caselab.notebooks.widgets import FRAMES_ENV
 
     # not the learner's kernel: executing worked solutions must not write their journal (journal.may_write)
     env = executor_env(PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="Agg")

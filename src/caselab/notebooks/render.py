@@ -25,7 +25,7 @@ from typing import Any
 import nbformat
 
 from caselab.scenarios import solvers
-from caselab.scenarios.spec import Given, Scenario, fill
+from caselab.scenarios.spec import Scenario, fill
 from caselab.scenarios.text import escape_markdown, flatten_givens, python_string_literal, worked_answer
 
 __all__ = ["build_notebook", "notebook_bytes", "render_scenario", "render_all", "render_specs", "RenderResult",
@@ -186,7 +186,6 @@ def build_notebook(scenario: Scenario, kind: str = "learner", *, givens: dict | 
 
     givens = scenario.givens if givens is None else givens
     solution = casebook.solve(scenario, givens)
-    values = {k: a.value for k, a in solution.answers.items()}  # quoted by model answers and explanations
     cells = [
         _cell("markdown", _header(scenario, kind, variant), "header", "header"),
         _cell("markdown", "## The story\n\n" + fill(scenario.story, givens).strip(), "story", "story"),
@@ -261,7 +260,6 @@ def cells_hash(nb) -> str:
 
 def notebook_bytes(nb) -> bytes:
     """The notebook as written to disk; an invalid notebook (a bug in the renderer) raises."""
-    import nbformat
 
     problem: dict = {}
     text = nbformat.writes(nb, version=4, capture_validation_error=problem)
@@ -374,17 +372,20 @@ def render_all(scenarios, root: Path, *, check: bool = False, progress=None,
     return results
 
 
-def _build(scenario: Scenario, digests) -> tuple[dict[str, tuple[bytes, str]], dict[str, str] | None]:
-    """:func:`_expected` for one scenario, and (given the package's ``digests``) the code that ran to make it:
-    the record :func:`render_specs` keeps (see :func:`caselab.fingerprint.loaded_code`)."""
+def _load_and_build(load, spec: Path, digests) -> tuple[str, dict[str, tuple[bytes, str]], dict[str, str] | None]:
+    """``(scenario id, _expected(scenario), code)`` for one spec file: loading it (which solves it, to check
+    the solver answers every question) and building its notebooks. ``code``, given the package's
+    ``digests``, is the code that ran to make them: the record :func:`render_specs` keeps (see
+    :func:`caselab.fingerprint.loaded_code`)."""
     from caselab.notebooks import fingerprint
 
+    scenario = load(spec)
     expected = _expected(scenario)
-    return expected, (fingerprint.loaded_code(scenario.solver, digests) if digests is not None else None)
+    return scenario.id, expected, (fingerprint.loaded_code(scenario.solver, digests) if digests is not None else None)
 
 
 def default_jobs() -> int:
-    """Processes worth starting to solve specs: one per CPU this process may use, at most 4."""
+    """Processes worth starting to load and solve specs: one per CPU this process may use, at most 4."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # (not on every platform)
@@ -392,35 +393,47 @@ def default_jobs() -> int:
     return max(1, min(cpus, 4))
 
 
-def _build_all(scenarios: dict[int, Scenario], digests, jobs: int | None):
-    """Yield ``(index, _build(scenario))`` for each scenario, as each finishes.
+def _picklable(obj) -> bool:
+    import pickle
 
-    Solving is most of a cold ``caselab render --check`` (a few scenarios train models), and scenarios are
-    independent: with more than two to build and more than one job, they are built in fresh ("spawn")
-    processes — not forked from this one, which may hold threads or an OpenMP runtime that a fork breaks.
-    A worker starts with the IRI grammar skipped (as the CLI does); the bytes are the same either way.
-    If a worker fails, that scenario is built again here, so the error is raised with its own traceback.
+    try:
+        pickle.dumps(obj)
+    except Exception:  # noqa: BLE001 — a local function, a lambda: not sendable to another process
+        return False
+    return True
+
+
+def _build_all(specs: dict[int, Path], load, digests, jobs: int | None):
+    """Yield ``(index, _load_and_build(load, spec, digests))`` for each spec, as each finishes.
+
+    Loading a spec solves it, and solving is most of a cold ``caselab render --check`` (a few scenarios
+    train models); specs are independent. With three or more to build, more than one job and a ``load``
+    that can be sent to another process, they are loaded and built in fresh ("spawn") processes — not
+    forked from this one, which may hold threads or an OpenMP runtime that a fork breaks; this process
+    then never imports the solvers' libraries. A worker starts with the IRI grammar skipped (as the CLI
+    does); the bytes are the same either way. If a worker fails, that spec is loaded and built again
+    here, so its error (a malformed spec's message, or a traceback) is raised as one process raises it.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    if jobs == 1 or len(scenarios) < 3:
-        for i, scenario in scenarios.items():
-            yield i, _build(scenario, digests)
+    if jobs == 1 or len(specs) < 3 or not _picklable(load):
+        for i, spec in specs.items():
+            yield i, _load_and_build(load, spec, digests)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from caselab.notebooks._fastimport import skip_iri_grammar
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(scenarios)), mp_context=multiprocessing.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=multiprocessing.get_context("spawn"),
                                initializer=skip_iri_grammar)
     try:
-        futures = {pool.submit(_build, scenario, digests): i for i, scenario in scenarios.items()}
+        futures = {pool.submit(_load_and_build, load, spec, digests): i for i, spec in specs.items()}
         for future in as_completed(futures):
             i = futures[future]
             try:
                 result = future.result()
-            except Exception:  # noqa: BLE001 — rebuilt here: the real error, or a worker that died
-                result = _build(scenarios[i], digests)
+            except Exception:  # noqa: BLE001 — again here: the real error, or a worker that died
+                result = _load_and_build(load, specs[i], digests)
             yield i, result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -462,7 +475,7 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
             else [None] * len(spec_paths))
     digests = fingerprint.package_digests() if cache else []
     done: dict[int, list[RenderResult]] = {}  # spec index → its results, in the order of spec_paths
-    to_build: dict[int, tuple[Scenario, str | None]] = {}
+    to_build: dict[int, Path] = {}
     for i, (spec, key) in enumerate(zip(spec_paths, keys, strict=True)):
         entry = entries.get(key) if key else None
         if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", *KINDS))
@@ -478,20 +491,18 @@ def render_specs(spec_paths, root: Path, *, check: bool = False, progress=None, 
             if progress:
                 progress(len(done), entry["id"])
         else:
-            to_build[i] = (load(spec), key)  # loaded here, in order: a malformed spec stops the run at once
-    built = _build_all({i: scenario for i, (scenario, _) in to_build.items()}, digests if cache else None, jobs)
-    for i, (expected, code) in built:
-        scenario, key = to_build[i]
-        done[i] = [_write(root / FOLDERS[kind] / f"{scenario.id}.ipynb", data, check, generated)
+            to_build[i] = spec
+    for i, (sid, expected, code) in _build_all(to_build, load, digests if cache else None, jobs):
+        done[i] = [_write(root / FOLDERS[kind] / f"{sid}.ipynb", data, check, generated)
                    for kind, (data, generated) in expected.items()]
-        ids.add(scenario.id)
-        if key:
-            entries.pop(key, None)
-            entries[key] = {"id": scenario.id, "code": code,
-                            **{k: hashlib.sha256(d).hexdigest() for k, (d, _) in expected.items()}}
+        ids.add(sid)
+        if keys[i]:
+            entries.pop(keys[i], None)
+            entries[keys[i]] = {"id": sid, "code": code,
+                                **{k: hashlib.sha256(d).hexdigest() for k, (d, _) in expected.items()}}
             learned = True
         if progress:
-            progress(len(done), scenario.id)
+            progress(len(done), sid)
     results = [r for i in sorted(done) for r in done[i]]
     if check and orphans:
         results += _orphans(root, ids)
