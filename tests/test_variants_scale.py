@@ -50,6 +50,9 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
                                                    "every variant, contamination never does",
     ("anomaly-detection-reframe", "framing"): "the story and the planted data are a handful of compromises, no two "
                                               "alike: a supervised framing would contradict them",
+    ("tiktok-moderation-metric-audit", "metric_verdict"): "on calibrated scores a higher threshold always buys "
+                                                          "precision with recall: the metric can be gamed in every "
+                                                          "variant (the lesson)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
