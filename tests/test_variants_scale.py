@@ -68,6 +68,9 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
     ("smote-cv-leakage", "keep_smote"): "SMOTE mostly shifts a logistic regression's intercept, which AP ignores: "
                                         "in-fold SMOTE beats no SMOTE by 0.01 AP in a few % of variants at most "
                                         "(0 of 150 broader draws either), and that rarity is the seed's point",
+    ("tiktok-moderation-metric-audit", "metric_verdict"): "on calibrated scores a higher threshold always buys "
+                                                          "precision with recall: the metric can be gamed in every "
+                                                          "variant (the lesson)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},

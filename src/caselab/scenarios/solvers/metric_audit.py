@@ -21,8 +21,8 @@ from scipy.stats import norm
 from caselab.maths.experiments import sample_size_for_margin
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import binormal_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n_items": Given("items in the labelled evaluation set", kind="integer", lo=100),
@@ -41,6 +41,12 @@ GIVENS = {
 ANSWERS = {"metric_now", "recall_now", "metric_raised", "recall_raised", "metric_verdict", "positives_needed",
            "audit_sample_size", "audit_days"}
 
+# the tolerances the spec grades with: a mistake inside one is not offered (keep_distinct_mistakes)
+_RATE = DEFAULT_TOLERANCE["rate"]
+TOLERANCE = {"metric_now": _RATE, "recall_now": _RATE, "metric_raised": _RATE, "recall_raised": _RATE,
+             "positives_needed": DEFAULT_TOLERANCE["count"], "audit_sample_size": Tolerance(rel=0.005),
+             "audit_days": Tolerance(abs=0.1)}
+
 VERDICTS = ["adopt it as the success metric",
             "reject it as the sole success metric: pair it with recall from a random audit"]
 
@@ -50,6 +56,9 @@ def solve(givens: dict) -> Solution:
     y, p = binormal_scores(g["n_items"], g["prevalence"], g["separation"], g["seed"])
     c_now = confusion_at_threshold(y, p, g["threshold_now"])
     c_hi = confusion_at_threshold(y, p, g["threshold_raised"])
+    if c_hi.tp == 0:
+        raise ValueError(f"no harmful item scores {g['threshold_raised']:g} or more: the raised threshold flags "
+                         "no harm; lower threshold_raised or raise separation.")
     a: dict[str, Answer] = {}
 
     for key, c, t, var in (("now", c_now, g["threshold_now"], "threshold_now"),
@@ -87,10 +96,10 @@ def solve(givens: dict) -> Solution:
         float(n_pos), formula="n₊ = ⌈z²·r(1 − r) / m²⌉ (normal approximation to the binomial)",
         work=f"{z:.4f}² · {r:g}·{1 - r:g} / {m:g}² = {z**2 * r * (1 - r) / m**2:.1f} → {n_pos}",
         code="positives_needed = caselab.experiments.sample_size_for_margin(planning_recall, margin, confidence)",
-        mistakes={"z = 2 instead of 1.96": float(math.ceil(4 * r * (1 - r) / m**2)),
+        mistakes={f"z = 2 instead of {z:.3f}": float(math.ceil(4 * r * (1 - r) / m**2)),
                   "the worst case r = 0.5 instead of the planning recall": float(sample_size_for_margin(0.5, m, conf)),
-                  "the margin in percent points used as 5 instead of 0.05": float(math.ceil(z**2 * r * (1 - r) /
-                                                                                            (100 * m) ** 2))})
+                  f"the margin in percent points used as {100 * m:g} instead of {m:g}":
+                      float(math.ceil(z**2 * r * (1 - r) / (100 * m) ** 2))})
     size = math.ceil(round(n_pos / g["prevalence"], 9))
     a["audit_sample_size"] = Answer(
         float(size), formula="random items to label = positives needed / prevalence",
@@ -114,5 +123,7 @@ def solve(givens: dict) -> Solution:
                               "    case=case, hide_until_answered={'precision': 'metric_now', 'recall': 'recall_now'})\n"
                               "threshold_explorer"}
     facts = {"positives_unrounded": z**2 * r * (1 - r) / m**2,
-             "audit_size_unrounded": z**2 * r * (1 - r) / m**2 / g["prevalence"]}
-    return Solution(a, data_code=data_code, setup_code="import math", explorers=explorers, facts=facts)
+             "audit_size_unrounded": z**2 * r * (1 - r) / m**2 / g["prevalence"],
+             "caught_share_raised": c_hi.tp / c_now.tp}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=data_code, setup_code="import math",
+                    explorers=explorers, facts=facts)

@@ -22,8 +22,8 @@ import numpy as np
 from caselab.maths.curves import confusion_matrix_at_thresholds, threshold_for_fpr, threshold_for_precision
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import binormal_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n": Given("transactions in the evaluation day", kind="integer", lo=100),
@@ -33,6 +33,12 @@ GIVENS = {
     "min_precision": Given("the precision SLA", kind="rate", lo_open=True),
     "max_fpr": Given("the cap on the share of legitimate transactions blocked", kind="rate", lo_open=True),
 }
+
+# the tolerances the spec grades with: a mistake inside one is not offered (keep_distinct_mistakes)
+_RATE, _COUNT = DEFAULT_TOLERANCE["rate"], DEFAULT_TOLERANCE["count"]
+TOLERANCE = {"recall_at_precision": _RATE, "flagged_at_precision": _COUNT, "fpr_at_precision": Tolerance(rel=0.02),
+             "legit_share_of_blocked_at_precision": _RATE, "recall_at_fpr_limit": _RATE,
+             "precision_at_fpr_limit": _RATE, "flagged_at_fpr_limit": _COUNT}
 
 ANSWERS = {"recall_at_precision", "flagged_at_precision", "fpr_at_precision", "legit_share_of_blocked_at_precision",
            "recall_at_fpr_limit", "precision_at_fpr_limit", "flagged_at_fpr_limit", "constraint_for_sla"}
@@ -44,6 +50,9 @@ def solve(givens: dict) -> Solution:
     a: dict[str, Answer] = {}
 
     pt = threshold_for_precision(y, s, g["min_precision"])
+    if pt.recall == 0:
+        raise ValueError(f"no threshold reaches precision {g['min_precision']:g} on this day: (A) blocks nothing; "
+                         "lower min_precision or raise separation.")
     cm_p = confusion_at_threshold(y, s, pt.threshold)
     ft = threshold_for_fpr(y, s, g["max_fpr"])
     cm_f = confusion_at_threshold(y, s, ft.threshold)
@@ -118,4 +127,4 @@ def solve(givens: dict) -> Solution:
                  "y_day, p_day = binormal_scores(n=n, prevalence=prevalence, separation=separation, seed=seed)\n"
                  "print(f'{y_day.size:,} transactions, {y_day.sum():,} fraudulent, {y_day.size - y_day.sum():,} legitimate')")
     explorers = {"threshold": "threshold_explorer = caselab.widgets.threshold_explorer(y_day, p_day)\nthreshold_explorer"}
-    return Solution(a, data_code=data_code, explorers=explorers, facts=facts)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=data_code, explorers=explorers, facts=facts)
