@@ -40,7 +40,6 @@ GIVENS = {
     }),
     "sample_n": Given("rows in the seeded sample", kind="integer", lo=1000),
     "seed": Given("seed of the sample", kind="integer", lo=0),
-    "dashboard_ap_before": Given("PR-AUC on the dashboard in the moderate month", kind="rate"),
     "dashboard_ap_after": Given("PR-AUC on the dashboard in the severe month", kind="rate"),
     "consistency_band": Given("|observed − predicted| PR-AUC within which a change counts as explained",
                               kind="rate", lo_open=True),
@@ -51,15 +50,15 @@ ANSWERS = {"fpr_at_recall", "pr_auc_baseline_severe", "sample_roc_auc", "sample_
 
 ANALYTIC_CODE = '''\
 from scipy.integrate import quad
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # Φ and Φ⁻¹ (scipy.stats.norm's cdf and ppf, without its overhead)
 
 def binormal_separation(auc):
     """d' of the binormal model with this ROC-AUC: AUC = Φ(d'/√2)."""
-    return float(np.sqrt(2) * norm.ppf(auc))
+    return float(np.sqrt(2) * ndtri(auc))
 
 def binormal_fpr_at_recall(r, d):
     """FPR at the threshold that catches a share r of the positives (independent of prevalence)."""
-    return float(norm.cdf(norm.ppf(r) - d))
+    return float(ndtr(ndtri(r) - d))
 
 def binormal_precision_at_recall(r, prevalence, d):
     tp, fp = prevalence * r, (1 - prevalence) * binormal_fpr_at_recall(r, d)
@@ -105,6 +104,11 @@ def solve(givens: dict) -> Solution:
 
     precisions = {k: binormal_precision_at_recall(r, prev[k], d) for k in REGIMES}
     aps = {k: binormal_ap(prev[k], d) for k in REGIMES}
+    if g["dashboard_ap_after"] > aps["severe"] + g["consistency_band"]:
+        raise ValueError(f"dashboard_ap_after = {g['dashboard_ap_after']:g} is above what the unchanged ranking gives "
+                         f"at the severe prevalence ({aps['severe']:.3f}) plus the band: the dashboard did not drop "
+                         "that far, and neither verdict fits. Give a value at most the prediction plus the band.")
+    ap_balanced_50 = binormal_ap(0.5, d)  # the "prevalence ignored" mistake
     for k in REGIMES:
         pi = prev[k]
         p = precisions[k]
@@ -122,7 +126,7 @@ def solve(givens: dict) -> Solution:
             work=f"numerical integral at π = {pi:g}, d' = {d:.4f}: AP = {aps[k]:.4f} (baseline π = {pi:g})",
             code=f"ap_{k} = binormal_ap(prevalences['{k}'], d)",
             mistakes=_distinct(aps[k], {"the ROC-AUC (PR-AUC assumed not to depend on the prevalence)": g["roc_auc"],
-                                        "the AP at a balanced 50/50 prevalence": binormal_ap(0.5, d),
+                                        "the AP at a balanced 50/50 prevalence": ap_balanced_50,
                                         "the precision at the target recall, not the area": precisions[k]}))
 
     a["pr_auc_baseline_severe"] = Answer(
@@ -171,6 +175,7 @@ def solve(givens: dict) -> Solution:
     explorers = {"prevalence": "prevalence_explorer = caselab.widgets.prevalence_explorer(separation=d, "
                                "prevalence=prevalences['moderate'])\nprevalence_explorer"}
     facts = {"prevalence_fall": prev["moderate"] / prev["severe"], "fpr_at_recall": fpr,
+             "dashboard_distance": abs(observed - predicted),
              "false_alarms_per_catch_severe": (1 - prev["severe"]) * fpr / (prev["severe"] * r),
              "sample_positives": int(y.sum())}
     return Solution(a, data_code=data_code, setup_code=ANALYTIC_CODE, explorers=explorers, facts=facts)

@@ -24,8 +24,8 @@ from caselab.maths.curves import bayes_threshold, min_cost_threshold
 from caselab.maths.imbalance import equivalent_threshold
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import beta_calibrated_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 GIVENS = {
     "n_validation": Given("transactions in the validation split (threshold tuning)", kind="integer", lo=100),
@@ -43,6 +43,12 @@ ANSWERS = {"bayes_threshold", "cost_flag_nothing", "cost_at_half_calibrated", "c
            "equivalent_threshold_weighted", "cost_at_half_weighted", "cost_at_bayes_weighted",
            "tau_on_weighted_vs_nothing", "scanned_threshold_weighted", "cost_at_scanned_weighted",
            "why_same_cost"}
+
+TOLERANCE = {**{qid: DEFAULT_TOLERANCE["probability"] for qid in (
+    "bayes_threshold", "scanned_threshold_calibrated", "equivalent_threshold_weighted", "scanned_threshold_weighted")},
+    **{qid: DEFAULT_TOLERANCE["money"] for qid in (
+        "cost_flag_nothing", "cost_at_half_calibrated", "cost_at_bayes_calibrated", "cost_at_scanned_calibrated",
+        "same_split_cost", "cost_at_half_weighted", "cost_at_bayes_weighted", "cost_at_scanned_weighted")}}
 
 DATA_CODE = """\
 import numpy as np
@@ -206,4 +212,7 @@ def solve(givens: dict) -> Solution:
                          "                                    'cost_at_bayes': 'cost_at_bayes_calibrated',\n"
                          "                                    'trivial': 'cost_flag_nothing'})\n"
                          "cost_explorer"}
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, explorers=explorers)
+    facts = {"flagged_half_calibrated": flagged_half, "p_equivalent_bayes_weighted": p_equiv,
+             "flagged_bayes_weighted": int(np.count_nonzero(q_test >= tau))}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, setup_code=SETUP_CODE,
+                    explorers=explorers, facts=facts)
