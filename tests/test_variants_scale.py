@@ -50,12 +50,17 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
     ("balanced-weights-calibration", "what_changed"): "the data come from a well-specified logistic model with "
         "enough positives in every variant: the weights move the intercept, not the ranking (a flip would need "
         "misspecified data or too few positives to call AP's second decimal)",
+    ("focal-loss-numerics", "detector_loss"): "a one-stage detector's image has tens of thousands of easy background "
+        "anchors, which carry most of the cross-entropy in every plausible variant (the flip, few easy anchors, is "
+        "checked in tests/scenarios/test_focal_loss.py)",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "focal-loss-numerics": {
+        "alpha = 0.25": "the paper's default α (Lin et al.), quoted as the literature's value"},
     "balanced-weights-calibration": {
         "prevalence = 0.01": "what_changed's rule: the ranking moved if AP moved by more than 0.01"},
     "pinterest-temporal-split-leakage": {
