@@ -71,12 +71,22 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
     ("tiktok-moderation-metric-audit", "metric_verdict"): "on calibrated scores a higher threshold always buys "
                                                           "precision with recall: the metric can be gamed in every "
                                                           "variant (the lesson)",
+    ("focal-loss-numerics", "detector_loss"): "a one-stage detector's image has tens of thousands of easy background "
+        "anchors, which carry most of the cross-entropy in every plausible variant (the flip, few easy anchors, is "
+        "checked in tests/scenarios/test_focal_loss.py)",
+    ("proper-scoring-rules", "which_notices"): "model B is an increasing map of A that fixes 0.5 (the vendors' "
+        "claim of the same ranking and F1 at 0.5), so for any sharpening only the proper scores tell them apart "
+        "— the case's point",
     **{("pinterest-temporal-split-leakage", f"leak_{f}"): _DEFINITION for f in (
         "amount", "txn_count_30d", "account_frozen_today", "card_lifetime_chargebacks", "merchant_fraud_rate_all",
         "support_ticket_7d", "merchant_fraud_rate_90d")},
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "proper-scoring-rules": {
+        "prevalence = 0.20": "τ* = C_FP/(C_FP + C_FN) in the model answer, 0.20 whenever C_FN = 4·C_FP"},
+    "focal-loss-numerics": {
+        "alpha = 0.25": "the paper's default α (Lin et al.), quoted as the literature's value"},
     "balanced-weights-calibration": {
         "prevalence = 0.01": "what_changed's rule: the ranking moved if AP moved by more than 0.01"},
     "breast-cancer-threshold": {

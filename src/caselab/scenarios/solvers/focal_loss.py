@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from caselab.maths.imbalance import focal_loss, modulating_factor
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import Given, Tolerance
 
 _P = dict(kind="rate", lo_open=True, hi_open=True)
 GIVENS = {
@@ -42,8 +42,16 @@ ANSWERS = {"factor_easy", "factor_moderate", "factor_hard", "factor_wrong", "ce_
            "hard_easy_ratio", "alpha_weight_positive", "alpha_upweights_rare", "easy_share_ce", "easy_share_fl",
            "easy_share_fl_alpha", "detector_loss", "tabular_loss", "prior_bias", "normalised_image_loss"}
 
-UPWEIGHT = ["yes: α = 0.25 gives the rare positives extra weight",
-            "no: α multiplies positives by α and negatives by 1 − α"]
+# The tolerances casebook/focal-loss-numerics.toml grades the questions with named mistakes.
+TOLERANCE = {"factor_easy": Tolerance(rel=0.01), "factor_moderate": Tolerance(rel=0.01),
+             "factor_hard": Tolerance(rel=0.01), "factor_wrong": Tolerance(rel=0.01),
+             "ce_easy": Tolerance(rel=0.001), "fl_easy": Tolerance(rel=0.01), "hard_easy_ratio": Tolerance(rel=0.01),
+             "alpha_weight_positive": Tolerance(abs=0.001), "easy_share_ce": Tolerance(abs=0.001),
+             "easy_share_fl": Tolerance(abs=0.001), "easy_share_fl_alpha": Tolerance(abs=0.001),
+             "prior_bias": Tolerance(abs=0.005), "normalised_image_loss": Tolerance(rel=0.01)}
+
+UPWEIGHT = ["yes: each positive weighs more than each negative",
+            "no: each positive weighs less than each negative"]
 LOSSES = ["focal loss", "class weights and a tuned threshold"]
 DETECTOR = ["focal loss", "hard-negative mining: keep the hardest negatives at 3 per positive (SSD, OHEM)",
             "class weights and a tuned threshold"]
@@ -102,14 +110,19 @@ def solve(givens: dict) -> Solution:
                                                                                f"α_t(negative) = {1 - alpha:g}",
         code="alpha_weight_positive = alpha",
         mistakes={"1 − α (α read as the weight of the negatives — or of the rare class by default)": 1 - alpha})
+    if alpha == 0.5:
+        raise ValueError("alpha = 0.5 weighs both classes alike: the question whether α up-weights the rare class "
+                         "needs α ≠ 0.5.")
     upweights = alpha > 0.5
     a["alpha_upweights_rare"] = Answer(
         UPWEIGHT[0] if upweights else UPWEIGHT[1],
         formula="positives weigh α, negatives 1 − α: α > 0.5 up-weights the positives",
         work=f"α = {alpha:g}: positives × {alpha:g}, negatives × {1 - alpha:g}",
         code=f"alpha_upweights_rare = {UPWEIGHT[0] if upweights else UPWEIGHT[1]!r}",
-        mistakes={} if upweights else {"a common misreading of α: in the focal loss the positives are multiplied by α, so α < 0.5 down-weights "
-                                       "them relative to the negatives": UPWEIGHT[0]})
+        mistakes={"α is the positives' weight: above 0.5 it does up-weight them (the paper's 0.25 is what "
+                  "down-weights them)": UPWEIGHT[1]} if upweights else
+                 {"a common misreading of α: in the focal loss the positives are multiplied by α, so α < 0.5 "
+                  "down-weights them relative to the negatives": UPWEIGHT[0]})
 
     n_e, n_h = g["n_easy_negatives"], g["n_hard_positives"]
 
@@ -151,7 +164,7 @@ def solve(givens: dict) -> Solution:
         detector, formula="focal loss pays when easy examples dominate the cross-entropy and γ removes them; the "
                           "detectors before it sampled instead (hard-negative mining at 3:1)",
         work=f"easy negatives carry {s_ce:.1%} of the CE loss but {s_fl:.1%} of the focal loss — without discarding "
-             "any anchor, where 3:1 hard-negative mining trains on a few hundred of the ~100k",
+             f"any anchor, where 3:1 hard-negative mining trains on {4 * n_h:,} of the {n_e + n_h:,} anchors",
         code=f"detector_loss = {detector!r}  # easy share of CE {s_ce:.3f} → FL {s_fl:.3f}",
         mistakes={DETECTOR[1].split(":")[0] + " was the standard before RetinaNet: it discards all but the hardest "
                   "negatives (and in Lin et al.'s comparison with online hard-example mining, focal loss did "
@@ -184,5 +197,6 @@ def solve(givens: dict) -> Solution:
         code=f"tabular_loss = {LOSSES[1]!r}",
         mistakes={"focal loss is a dense-detection fix; on tabular GBMs it rarely beats weights and a tuned "
                   "threshold": LOSSES[0]})
-    facts = {"factor_hard_cut": 1 / a["factor_hard"].value, "alpha_negative": 1 - alpha}
-    return Solution(a, setup_code="import numpy as np", facts=facts)
+    facts = {"factor_hard_cut": 1 / a["factor_hard"].value, "alpha_negative": 1 - alpha,
+             "alpha_verdict": ("α up-weights the positives" if upweights else "α down-weights the positives")}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), setup_code="import numpy as np", facts=facts)

@@ -21,8 +21,8 @@ from caselab.maths.calibration import brier_score, expected_calibration_error, l
 from caselab.maths.curves import bayes_threshold, min_cost_threshold, roc_auc
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import binormal_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
     "n": Given("labelled evaluation examples", kind="integer", lo=1_000, hi=1_000_000),
@@ -38,6 +38,12 @@ GIVENS = {
 ANSWERS = {"roc_auc_a", "roc_auc_b", "f1_half_a", "f1_half_b", "log_loss_a", "log_loss_b", "brier_a", "brier_b",
            "ece_a", "ece_b", "which_notices", "ece_constant", "brier_constant", "cost_a_bayes", "cost_b_bayes",
            "cost_b_scanned"}
+
+# The tolerances casebook/proper-scoring-rules.toml grades the questions with named mistakes.
+TOLERANCE = {"log_loss_a": Tolerance(abs=0.002), "log_loss_b": Tolerance(abs=0.002), "brier_b": Tolerance(abs=0.001),
+             "ece_a": Tolerance(abs=0.002), "ece_b": Tolerance(abs=0.002), "ece_constant": Tolerance(abs=0.001),
+             "brier_constant": Tolerance(abs=0.001), "cost_b_bayes": Tolerance(rel=0.005),
+             "cost_b_scanned": Tolerance(rel=0.005)}
 
 NOTICES = ["ROC-AUC", "F1 at 0.5", "average precision", "log loss and Brier score"]
 
@@ -150,4 +156,4 @@ def solve(givens: dict) -> Solution:
     f1_tau_a, f1_tau_b = confusion_at_threshold(y, p_a, tau).f1, confusion_at_threshold(y, p_b, tau).f1
     facts = {"bayes_threshold": tau, "cost_a_bayes": c_a, "cost_b_bayes": c_b, "f1_at_tau_a": f1_tau_a,
              "f1_at_tau_b": f1_tau_b}
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE, facts=facts)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, setup_code=SETUP_CODE, facts=facts)
