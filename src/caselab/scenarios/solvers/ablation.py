@@ -34,8 +34,8 @@ from scipy.stats import t as student_t
 from caselab.maths.curves import average_precision
 from caselab.maths.experiments import paired_bootstrap_ci
 from caselab.scenarios.data import paired_model_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "mean_pr_auc": Given("mean validation PR-AUC over the seeds, per configuration", kind="table", fields={
@@ -70,6 +70,18 @@ ESTABLISHED = ["yes: its z against seed noise is far above 2",
                "no: the gain is negative"]
 
 KEEP = ["keep A and B", "keep A only", "keep B only", "keep neither"]
+
+TOLERANCE = {**{q: Tolerance(abs=0.0005) for q in ("gain_a_alone", "gain_a_given_b", "gain_b_alone", "gain_b_given_a",
+                                                   "interaction", "shapley_a", "shapley_b", "ap_gain_examples")},
+             "se_difference": Tolerance(abs=0.00005), "se_interaction": Tolerance(abs=0.00005),
+             "z_b_given_a": DEFAULT_TOLERANCE["statistic"], "z_interaction": DEFAULT_TOLERANCE["statistic"],
+             "pooled_df": DEFAULT_TOLERANCE["count"], "interaction_p_value": DEFAULT_TOLERANCE["rate"],
+             "bootstrap_sd": Tolerance(abs=0.002), "bootstrap_ci_low": Tolerance(abs=0.005),
+             "bootstrap_ci_high": Tolerance(abs=0.005)}
+
+# Replicates of the unpaired bootstrap, which only prices the mistake of losing the pairing (its SD is
+# needed to two digits, not to the paired answer's precision).
+UNPAIRED_REPLICATES = 100
 
 
 def solve(givens: dict) -> Solution:
@@ -207,7 +219,7 @@ def solve(givens: dict) -> Solution:
     rng = np.random.default_rng(givens["bootstrap_seed"])
     y, s_a, s_ab = data
     unpaired = []
-    for _ in range(200):
+    for _ in range(UNPAIRED_REPLICATES):
         i, j = rng.integers(0, y.size, y.size), rng.integers(0, y.size, y.size)
         unpaired.append(average_precision(y[j], s_ab[j]) - average_precision(y[i], s_a[i]))
     unpaired_sd = float(np.std(unpaired, ddof=1))
@@ -250,6 +262,31 @@ def solve(givens: dict) -> Solution:
                  "    validation['n'], validation['prevalence'], validation['separation_a'], validation['separation_ab'],\n"
                  "    validation['correlation'], validation['seed'])\n"
                  "print(f'{len(y_val):,} validation examples, {y_val.sum()} positive')")
-    facts = {"val_positives": int(data.y_true.sum()), "p_int_normal": p_int_normal, "t_crit": z_crit,
-             "noise_ratio": boot_sd / se_diff, "t_a_given_b": z_a_b}
-    return Solution(a, data_code=data_code, setup_code="import numpy as np", facts=facts)
+    positives = int(data.y_true.sum())
+    keep_reading = {
+        KEEP[0]: "both are above it, so both groups stay",
+        KEEP[1]: "B|A is above it and A|B is not, so A goes: what it adds on top of B is within the seed noise",
+        KEEP[2]: "A|B is above it and B|A is not, so B goes: what it adds on top of A is within the seed noise",
+        KEEP[3]: "neither is above it, so neither group earns its place on top of the other",
+    }[keep]
+    if p_int < alpha:
+        interaction_verdict = (f"Significant at α = {alpha:g}: even with {n} seeds per cell the overlap stands out "
+                               "from the noise")
+        interaction_reading = f"stands out from the noise even with {n} seeds per cell"
+    else:
+        interaction_verdict = (f"Not significant at α = {alpha:g}: with {n} seeds per cell the design cannot tell "
+                               "this overlap from noise")
+        interaction_reading = f"is not distinguishable from noise with {n} seeds per cell"
+    established_reading = {
+        ESTABLISHED[0]: "it excludes 0, so here B's gain holds over validation examples too — but that interval, "
+                        "not the seed t, is what showed it",
+        ESTABLISHED[1]: f"it includes 0, so with {positives} positives B's gain on new data is not yet established, "
+                        "whatever the seed t says",
+        ESTABLISHED[2]: "it lies below 0: on new data the A+B model ranks worse than A alone, whatever the seed t says",
+    }[established]
+    facts = {"val_positives": positives, "p_int_normal": p_int_normal, "t_crit": z_crit,
+             "noise_ratio": boot_sd / se_diff, "t_a_given_b": z_a_b, "keep_reading": keep_reading,
+             "interaction_verdict": interaction_verdict, "interaction_reading": interaction_reading,
+             "established_reading": established_reading}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=data_code, setup_code="import numpy as np",
+                    facts=facts)

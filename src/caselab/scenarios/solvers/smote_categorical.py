@@ -21,8 +21,8 @@ from imblearn.over_sampling import SMOTE, SMOTENC
 
 from caselab.maths.imbalance import smote_interpolate
 from caselab.scenarios.data import mixed_type_fraud
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 _TXN = {
     "amount": Given("transaction amount in dollars", lo=0),
@@ -42,6 +42,12 @@ GIVENS = {
 
 ANSWERS = {"mid_amount", "mid_high_limit", "mid_prepaid", "lambda_for_target", "high_limit_at_target",
            "n_synthetic", "fractional_share", "rounded_valid_share", "smotenc_valid_share", "approach"}
+
+TOLERANCE = {"mid_amount": Tolerance(abs=0.01), "mid_high_limit": Tolerance(abs=0.001),
+             "mid_prepaid": Tolerance(abs=0.001), "lambda_for_target": Tolerance(abs=0.0005),
+             "high_limit_at_target": Tolerance(abs=0.0005), "n_synthetic": DEFAULT_TOLERANCE["count"],
+             "fractional_share": DEFAULT_TOLERANCE["rate"], "rounded_valid_share": DEFAULT_TOLERANCE["rate"],
+             "smotenc_valid_share": DEFAULT_TOLERANCE["rate"]}
 
 APPROACHES = ["plain SMOTE on the one-hot columns: fractions are fine for trees",
               "drop the card type so that SMOTE sees only numeric columns",
@@ -156,4 +162,4 @@ def solve(givens: dict) -> Solution:
         mistakes={"a fractional category is not a real transaction; the model learns from impossible rows":
                       APPROACHES[0],
                   "the card type carries signal (frauds lean prepaid): dropping it throws that away": APPROACHES[1]})
-    return Solution(a, data_code=DATA_CODE, setup_code=SETUP_CODE)
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), data_code=DATA_CODE, setup_code=SETUP_CODE)
