@@ -287,6 +287,34 @@ def test_segment_decision_follows_the_counts():
     assert answers(SEG, g)["ramp_decision"] == "roll back the new model everywhere"
 
 
+def test_segment_variants_match_statsmodels_and_the_ramp_rule():
+    """Drill variants: the z-tests by statsmodels, Bonferroni by hand, and the ramp rule, for 40 draws."""
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from caselab.scenarios import variants
+
+    scenario = casebook.load(SEG)
+    decisions = set()
+    for seed in range(40):
+        g = variants.draw(scenario, seed)
+        a = answers(SEG, g)
+        z, p = proportions_ztest([g["treatment_events"], g["control_events"]], [g["treatment_users"], g["control_users"]])
+        assert a["z"] == pytest.approx(z) and a["p_value"] == pytest.approx(p)
+        _, p_all = proportions_ztest([g["overall_treatment_events"], g["overall_control_events"]],
+                                     [g["overall_treatment_users"], g["overall_control_users"]])
+        assert a["overall_p"] == pytest.approx(p_all)
+        level = g["alpha"] / g["n_segments"]
+        confirmed = z > 0 and p < level
+        assert a["segment_regression_confirmed"] == ("yes" if confirmed else "no")
+        win = g["overall_treatment_events"] < g["overall_control_events"] and p_all < g["alpha"]
+        expected = ("roll back the new model everywhere" if not win else
+                    "hold the ramp and route the segment to the old model while investigating" if confirmed else
+                    "continue the ramp to 100%")
+        assert a["ramp_decision"] == expected
+        decisions.add(expected)
+    assert len(decisions) == 3  # the draws reach every decision
+
+
 # ------------------------------------------------------------------------------------------------
 # pinterest-shadow-canary-ab-ladder
 # ------------------------------------------------------------------------------------------------

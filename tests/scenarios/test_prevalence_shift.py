@@ -101,3 +101,25 @@ def test_mean_score_is_biased_toward_the_training_prior_and_em_removes_it():
         q = new
     assert a["em_prior_prod"] == pytest.approx(q, abs=1e-8)
     assert abs(q - y.mean()) < 0.001 and abs(q - g["prod_prior"]) < 0.001
+
+
+def test_drill_variants_by_bayes_rule():
+    """Drill variants: precision, flags, the re-aimed threshold and run-or-not, from the drawn givens by hand."""
+    from caselab.scenarios import variants
+
+    scenario = casebook.load(SID)
+    verdicts = set()
+    for seed in range(40):
+        g = variants.draw(scenario, seed)
+        a = answers(g)
+        n, tpr, fpr, pi2 = g["volume"], g["tpr"], g["fpr"], g["prod_prior"]
+        tp, fp = n * pi2 * tpr, n * (1 - pi2) * fpr
+        assert a["precision_prod"] == pytest.approx(tp / (tp + fp)) and a["flags_prod"] == pytest.approx(tp + fp)
+        tau = g["cost_fp"] / (g["cost_fp"] + g["cost_fn"])
+        back = tau / (1 - tau) * (g["train_prior"] / (1 - g["train_prior"])) / (pi2 / (1 - pi2))
+        assert a["old_score_threshold"] == pytest.approx(back / (1 + back))
+        cost = g["cost_fp"] * fp + g["cost_fn"] * n * pi2 * (1 - tpr)
+        nothing = g["cost_fn"] * n * pi2
+        assert a["run_or_not"] == ("run it" if cost < nothing else "flag nothing")
+        verdicts.add(a["run_or_not"])
+    assert verdicts == {"run it", "flag nothing"}

@@ -21,8 +21,8 @@ import math
 from scipy.stats import norm
 
 from caselab.maths.experiments import bonferroni, minimum_detectable_effect, two_proportion_ztest
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "segment": Given("the long-tail segment", kind="text"),
@@ -41,6 +41,13 @@ GIVENS = {
 
 ANSWERS = {"diff", "se_pooled", "z", "p_value", "ci_low", "ci_high", "overall_diff", "overall_p",
            "segment_alpha", "segment_regression_confirmed", "minimum_detectable_regression", "ramp_decision"}
+
+# the tolerance each number question is graded with (the spec's, else the unit's default)
+TOLERANCE = {"diff": Tolerance(abs=0.0005), "se_pooled": Tolerance(abs=0.0001), "z": DEFAULT_TOLERANCE["statistic"],
+             "p_value": Tolerance(abs=0.0003), "ci_low": Tolerance(abs=0.0003), "ci_high": Tolerance(abs=0.0003),
+             "overall_diff": Tolerance(abs=0.0001), "overall_p": Tolerance(abs=0.0003),
+             "segment_alpha": DEFAULT_TOLERANCE["probability"],
+             "minimum_detectable_regression": Tolerance(abs=0.0005)}
 
 RAMP = ["continue the ramp to 100%", "hold the ramp and route the segment to the old model while investigating",
         "roll back the new model everywhere"]
@@ -156,4 +163,55 @@ def solve(givens: dict) -> Solution:
                                           g["alpha"]),
         mistakes={"shipping on the overall average hides the segment's regression": RAMP[0]} if decision != RAMP[0]
         else {})
-    return Solution(a, facts={"control_rate": g["control_events"] / g["control_users"]})
+    facts = {"control_rate": p1, "n_arm": n_arm, "mdr_relative": mdr / p1,
+             **_readings(g, t, o, alpha_seg, confirmed, decision, mdr)}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), facts=facts)
+
+
+def _pp(x: float) -> str:
+    """A difference of rates in percentage points, signed: +1.6 pp."""
+    return f"{x * 100:+.1f} pp"
+
+
+def _p(p: float) -> str:
+    """A p-value as a sentence quotes it: p = 0.0045, or p < 0.0001."""
+    return "p < 0.0001" if p < 0.0001 else f"p = {p:.4f}"
+
+
+def _readings(g: dict, t, o, alpha_seg: float, confirmed: bool, decision: str, mdr: float) -> dict[str, str]:
+    """What the worked text says about the interval, the segment's verdict and the ramp: the drawn numbers decide
+    which sentence is true."""
+    ci = f"[{t.ci_low:+.2%}, {t.ci_high:+.2%}]"
+    p1 = g["control_events"] / g["control_users"]
+    if t.ci_low > 0:
+        interval = (f"The whole interval, {ci}, is above zero: even its lower end is a regression, for a segment "
+                    f"whose control rate is {p1:.1%}.")
+    else:
+        interval = (f"The interval, {ci}, includes zero: the data allow anything from no change to a regression of "
+                    f"{t.ci_high:.2%} on a control rate of {p1:.1%}.")
+    if confirmed:
+        narrowly = " — narrowly" if t.p_value > alpha_seg / 2 else ""
+        verdict = (f"It clears the corrected bar{narrowly}: {_p(t.p_value)} < {alpha_seg:.4g}. Had the segment "
+                   "been found by browsing dozens of slices after the test, the right move would be a confirmation "
+                   "test on fresh traffic, not an immediate verdict; pre-registration is what lets you act on it now.")
+    else:
+        below = " It would pass an uncorrected 0.05, but" if t.p_value < g["alpha"] else " And"
+        verdict = (f"{_p(t.p_value)} is not below the corrected level {alpha_seg:.4g}.{below} with "
+                   f"{g['n_segments']} guardrail segments one of them crossing a threshold by chance is expected. "
+                   f"Not confirmed is not 'no harm': the interval still allows a regression of {t.ci_high:.2%}, so "
+                   "the segment stays under watch.")
+    overall = f"{_pp(o.diff)}, {_p(o.p_value)}"
+    segment = f"{_pp(t.diff)}, 95% CI {_pp(t.ci_low)} to {_pp(t.ci_high)}, {_p(t.p_value)}"
+    if decision == RAMP[1]:
+        ramp = (f"That is what I do now: the overall improvement is real ({overall}), and the segment's regression is "
+                f"confirmed ({segment}, below {alpha_seg:.4g}). So I hold the ramp where it is and route the segment's "
+                "traffic to the old model, keeping the win for everyone else.")
+    elif decision == RAMP[0]:
+        ramp = (f"Here the overall improvement is real ({overall}), and the segment's rise ({segment}) is not "
+                f"confirmed at {alpha_seg:.4g}. So the ramp continues — with the segment on its own alert, because "
+                f"with these users it could only see a regression of about {mdr:.1%}.")
+    else:
+        ramp = (f"Here the overall improvement is not established ({overall}, against α = {g['alpha']:g}): the "
+                f"model has not earned its launch, and the segment got worse ({segment}). So I roll it back "
+                "everywhere; the old model was never undeployed, so that is a config change.")
+    return {"interval_reading": interval, "confirmed_reading": verdict, "ramp_reading": ramp}
