@@ -50,6 +50,9 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
 }
 # Spellings of a changed given's base value that the text may keep because they mean something else there.
 COINCIDENCES: dict[str, dict[str, str]] = {
+    "fraud-weights-undersampling": {
+        "cost_fn = 100": "the write-up's own example that claims 1 and 2 quote (100× per positive on its 99:1 data, "
+                         "a 100:1 cost ratio): the learner checks its rule on the drawn training set"},
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
     "tiktok-capstone": {
@@ -58,7 +61,7 @@ COINCIDENCES: dict[str, dict[str, str]] = {
 }
 # Scenarios whose [variants] predate these checks: their texts and ranges are reviewed in the second pass of
 # issue 14 (until then their flip shares and leftover numbers are reported as expected failures).
-PENDING = {"fraud-weights-undersampling", "pinterest-f1-cost", "pinterest-follow-ups", "sentiment-mcc-vs-f1", "tiktok-threshold-capacity"}
+PENDING = {"pinterest-f1-cost", "pinterest-follow-ups", "sentiment-mcc-vs-f1", "tiktok-threshold-capacity"}
 
 
 def _pending(sid):
