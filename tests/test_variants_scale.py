@@ -91,6 +91,9 @@ COINCIDENCES: dict[str, dict[str, str]] = {
         "prevalence = 0.01": "what_changed's rule: the ranking moved if AP moved by more than 0.01"},
     "breast-cancer-threshold": {
         "recall_target = 95%": "the 95% confidence level of the bootstrap interval (options, formula, model answer)"},
+    "fraud-weights-undersampling": {
+        "cost_fn = 100": "the write-up's own example that claims 1 and 2 quote (100× per positive on its 99:1 data, "
+                         "a 100:1 cost ratio): the learner checks its rule on the drawn training set"},
     "pinterest-temporal-split-leakage": {
         "maturity_days = 60": "the lagged feature's window (150 to 60 days before the event) is its definition"},
     "pinterest-shadow-canary-ab-ladder": {
@@ -101,7 +104,7 @@ COINCIDENCES: dict[str, dict[str, str]] = {
 }
 # Scenarios whose [variants] predate these checks: their texts and ranges are reviewed in the second pass of
 # issue 14 (until then their flip shares and leftover numbers are reported as expected failures).
-PENDING = {"fraud-weights-undersampling", "pinterest-f1-cost", "pinterest-follow-ups", "tiktok-threshold-capacity"}
+PENDING = {"pinterest-f1-cost", "pinterest-follow-ups", "tiktok-threshold-capacity"}
 
 
 def _pending(sid):
