@@ -386,6 +386,33 @@ def test_infinite_loop_times_out_and_the_run_goes_on(tmp_path):
     assert report["tp_baseline"].status == "not_answered", report.summary()
 
 
+def test_a_kernel_that_never_gets_ready_is_reported_as_such(tmp_path, monkeypatch):
+    """The report says why the kernel failed; and nbclient's second clean-up (an atexit callback it leaves
+    registered when the kernel never got ready) does nothing, instead of printing an AssertionError when the
+    grader exits."""
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    clients = []
+    grading_client = kernel._client_class()
+
+    class Recorded(grading_client):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            clients.append(self)
+
+    monkeypatch.setattr(kernel, "_client_class", lambda: Recorded)
+
+    async def never_ready(self, timeout=None):  # as jupyter_client says it when the time is up
+        raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    monkeypatch.setattr(AsyncKernelClient, "wait_for_ready", never_ready)
+    path = write(without_explorers(rendered(PINTEREST)), tmp_path / "case.ipynb")
+    [report] = runner.grade_many([path], jobs=1, timeout=10)
+    assert report.error == "grading failed: RuntimeError: Kernel didn't respond in 60 seconds", report.error
+    [client] = clients
+    client._cleanup_kernel()  # what atexit runs: no AssertionError
+
+
 def test_a_dead_or_deaf_kernel_is_restarted_and_the_earlier_cells_replayed(tmp_path, monkeypatch):
     monkeypatch.setattr(kernel, "INTERRUPT_GRACE", 1.0)
     nb = without_explorers(rendered(PINTEREST))

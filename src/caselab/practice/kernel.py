@@ -76,7 +76,7 @@ class CellRun:
 @functools.cache
 def _client_class():
     from nbclient import NotebookClient
-    from nbclient.util import ensure_async
+    from nbclient.util import ensure_async, run_sync
 
     class GradingClient(NotebookClient):
         """nbclient, polling the shell channel in short slices (no false timeouts: nbclient #312),
@@ -86,6 +86,15 @@ def _client_class():
 
         def _get_timeout(self, cell):
             return self.cell_timeout
+
+        async def _async_cleanup_kernel(self) -> None:
+            # nbclient cleans up twice when a kernel does not get ready in time (where it waited, then in the
+            # atexit callback it leaves registered), and the second time asserts that a manager is left: the
+            # learner would see an AssertionError printed as the grader exits.
+            if self.km is not None:
+                await super()._async_cleanup_kernel()
+
+        _cleanup_kernel = run_sync(_async_cleanup_kernel)  # (nbclient's is bound to its own coroutine)
 
         async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
             assert self.kc is not None
