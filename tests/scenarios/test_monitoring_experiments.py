@@ -234,6 +234,21 @@ def test_ab_timeline_arm_sizes_and_the_cohen_h_route():
     assert q.accepted.accepts(n_h, a["n_per_arm"]) and q.accepted.accepts(solution.facts["n_unpooled"], a["n_per_arm"])
 
 
+def test_ab_variants_arms_add_up_to_their_enrolment():
+    # the [variants] keep the traffic fixed and draw needs of 7-14 days, so the observed arms (drawn separately)
+    # always hold what 14 days of enrolment deliver, and the SRM check decides on the split alone
+    from caselab.scenarios import variants
+
+    scenario = casebook.load(AB)
+    for seed in range(40):
+        g, solution = variants.draw_solved(scenario, seed)
+        run = solution.answers["run_days"].value
+        assert 7 < solution.answers["duration_days"].value <= run == 14
+        assert sum(g["observed_arm_sizes"]) == run * g["eligible_per_day"] * 2 * g["allocation_per_arm"]
+        chi = stats.chisquare(g["observed_arm_sizes"])
+        assert solution.answers["srm_p"].value == pytest.approx(chi.pvalue)
+
+
 def test_ab_answers_follow_the_givens():
     g = givens_of(AB)
     g["observed_arm_sizes"] = [200_300, 199_700]  # χ² = 0.9: no mismatch

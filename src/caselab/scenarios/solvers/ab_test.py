@@ -31,8 +31,8 @@ from caselab.maths.experiments import (
     test_duration_days,
     two_proportion_sample_size,
 )
-from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes
-from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
+from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "baseline_rate": Given("bad-experience rate in control", kind="rate", lo_open=True, hi_open=True),
@@ -56,8 +56,12 @@ GIVENS = {
 ANSWERS = {"n_per_arm", "duration_days", "run_days", "read_day", "n_per_arm_alternative", "srm_chi2", "srm_p", "srm_action",
            "alpha_per_segment", "segment_power", "peeking_false_positive_rate"}
 
-# The tolerance casebook/pinterest-ab-test-design.toml grades srm_chi2 with (mistakes inside it are not offered).
-TOLERANCE = {"srm_chi2": DEFAULT_TOLERANCE["statistic"]}
+# The tolerances casebook/pinterest-ab-test-design.toml grades with (mistakes inside them are not offered).
+TOLERANCE = {"n_per_arm": Tolerance(abs=50), "duration_days": DEFAULT_TOLERANCE["days"],
+             "run_days": DEFAULT_TOLERANCE["count"], "read_day": DEFAULT_TOLERANCE["count"],
+             "n_per_arm_alternative": Tolerance(abs=50), "srm_chi2": DEFAULT_TOLERANCE["statistic"],
+             "srm_p": Tolerance(rel=0.02), "alpha_per_segment": Tolerance(rel=0.005),
+             "segment_power": Tolerance(abs=0.01), "peeking_false_positive_rate": Tolerance(abs=0.01)}
 
 SRM_ACTIONS = ["analyse the results as planned", "stop: debug assignment and logging before reading any metric"]
 
@@ -192,8 +196,9 @@ def solve(givens: dict) -> Solution:
              "duration_days": days, "run_days": run, "read_day": run + window,
              "earliest_read_day": days + window, "peeking_fpr": fpr, "looks": looks,
              "independent_looks_fpr": 1 - (1 - alpha) ** looks, "srm_p": srm.p_value,
-             "alpha_per_segment": alpha_seg, "arm_gap": abs(obs[0] - obs[1])}
-    return Solution(a, facts=facts)
+             "alpha_per_segment": alpha_seg, "arm_gap": abs(obs[0] - obs[1]), "arm_total": total,
+             "srm_action": a["srm_action"].value}
+    return Solution(keep_distinct_mistakes(a, TOLERANCE), facts=facts)
 
 
 def _cohen_h_n(p1: float, p2: float, alpha: float, power: float) -> float:
