@@ -99,8 +99,8 @@ def test_story_numbers_and_the_bootstrap_spread(ref):
     assert a["ece_resampled"] < a["ece_raw"] / 5
     # the overstatement of expected losses: mean raw score / test fraud rate
     overstatement = ref["pt"].mean() / ref["yt"].mean()
-    assert solution.facts["overstatement"] == pytest.approx(overstatement) and round(overstatement) == 11
-    assert solution.facts["calibration_positives"] == ref["yc"].sum() == 170
+    assert solution.facts["overstatement"] == pytest.approx(overstatement) and round(overstatement) == 15
+    assert solution.facts["calibration_positives"] == ref["yc"].sum() == 153
     # the ECE's sampling spread, recomputed with sklearn's calibration_curve on an independent bootstrap:
     # the ±1e-4 grading band is a computation tolerance, several times below this spread
     k = ref["g"]["n_bins"]

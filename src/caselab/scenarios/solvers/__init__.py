@@ -19,6 +19,7 @@ own earlier values (error carried forward).
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import math
 import pkgutil
@@ -28,7 +29,8 @@ from types import ModuleType
 
 from caselab.scenarios.spec import Tolerance
 
-__all__ = ["Answer", "Solution", "available", "distinct_mistakes", "get", "keep_distinct_mistakes"]
+__all__ = ["Answer", "Solution", "available", "distinct_mistakes", "get", "keep_distinct_mistakes",
+           "single_threaded"]
 
 
 @dataclass
@@ -192,6 +194,20 @@ def keep_distinct_mistakes(answers: dict[str, Answer], tolerance: dict[str, Tole
             mistakes = answer.mistakes
         kept[qid] = answer if mistakes == answer.mistakes else replace(answer, mistakes=mistakes)
     return kept
+
+@functools.cache
+def _thread_pools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def single_threaded():
+    """A context in which BLAS and OpenMP use one thread: a solver's small scikit-learn fit is quickest so on a
+    shared machine (several threads spin for a 1 ms fit). The thread pools are found once per process: finding
+    them reads every loaded library (~10 ms), which ``threadpool_limits(1)`` would do at each call."""
+    return _thread_pools().limit(limits=1)
+
 
 _MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "remove", "clear", "sort",
              "fill", "put"}  # methods that change their object in place

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from caselab.maths.calibration import brier_score
 from caselab.maths.curves import average_precision, roc_auc
 from caselab.maths.imbalance import balanced_class_weights, unweight_probability
 from caselab.scenarios.data import logistic_rare_events
-from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, single_threaded
 from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
@@ -86,7 +85,7 @@ def fit(givens: dict):
     X_train, y_train, X_test, y_test = data.X[:n], data.y[:n], data.X[n:], data.y[n:]
     if y_train.sum() < 5 or y_test.sum() < 5:
         raise ValueError("too few positives drawn for this scenario: raise n_train/n_test or the prevalence.")
-    with threadpool_limits(1):  # fits this small are quickest on one thread (and polite on a shared machine)
+    with single_threaded():  # fits this small are quickest on one thread (and polite on a shared machine)
         plain = LogisticRegression(max_iter=1000).fit(X_train, y_train)
         balanced = LogisticRegression(max_iter=1000, class_weight="balanced").fit(X_train, y_train)
     return (y_train, y_test, plain.predict_proba(X_test)[:, 1], balanced.predict_proba(X_test)[:, 1])

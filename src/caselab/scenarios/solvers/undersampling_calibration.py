@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from caselab.maths.calibration import (
     brier_score,
@@ -31,7 +30,13 @@ from caselab.maths.calibration import (
 from caselab.maths.curves import roc_auc
 from caselab.maths.imbalance import random_undersample
 from caselab.scenarios.data import logistic_rare_events
-from caselab.scenarios.solvers import Answer, Solution, distinct_mistakes, keep_distinct_mistakes
+from caselab.scenarios.solvers import (
+    Answer,
+    Solution,
+    distinct_mistakes,
+    keep_distinct_mistakes,
+    single_threaded,
+)
 from caselab.scenarios.spec import Given, Tolerance
 
 GIVENS = {
@@ -103,7 +108,7 @@ def fit(givens: dict) -> dict:
             raise ValueError(f"too few positives in the {name} split: raise its size or the prevalence.")
     sample = random_undersample(y_train, ratio=1.0, rng=g["seed"])
     X_bal, y_bal = data.X[:a][sample.indices], y_train[sample.indices]
-    with threadpool_limits(1):  # a fit this small is quickest on one thread (and polite on a shared machine)
+    with single_threaded():  # a fit this small is quickest on one thread (and polite on a shared machine)
         model = LogisticRegression(max_iter=1000).fit(X_bal, y_bal)
     return dict(model=model, beta=sample.beta, y_bal=y_bal, p_bal=model.predict_proba(X_bal)[:, 1],
                 y_cal=y_cal, s_cal=model.decision_function(data.X[a:b]), y_test=y_test,
