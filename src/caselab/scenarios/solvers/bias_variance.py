@@ -29,11 +29,10 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
 
 from caselab.maths.curves import average_precision
 from caselab.maths.experiments import resampled_se
-from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, single_threaded
 from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given
 
 GIVENS = {
@@ -117,7 +116,7 @@ def last_step_gains(g: dict, depth: int, X, y, first_gain: float) -> tuple[list[
 
 
 def fit(g: dict, depth: int, X, y) -> HistGradientBoostingClassifier:
-    """The model at ``max_depth = depth`` fitted on ``(X, y)``; call it inside ``threadpool_limits(1)``."""
+    """The model at ``max_depth = depth`` fitted on ``(X, y)``; call it inside ``single_threaded()``."""
     model = HistGradientBoostingClassifier(max_depth=depth, max_iter=g["max_iter"], learning_rate=g["learning_rate"],
                                            min_samples_leaf=g["min_samples_leaf"], early_stopping=False,
                                            random_state=g["seed"])
@@ -146,7 +145,7 @@ def diagnose(train: float, val: float, best_val: float, tol: float, gap_threshol
 
 def solve(givens: dict) -> Solution:
     # single-threaded throughout: reproducible, and one limit for the whole solve (entering one costs a few ms)
-    with threadpool_limits(1):
+    with single_threaded():
         return _solve(givens)
 
 

@@ -27,7 +27,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from caselab.maths.calibration import brier_score
 from caselab.maths.curves import (
@@ -39,7 +38,7 @@ from caselab.maths.curves import (
 )
 from caselab.maths.experiments import paired_bootstrap_ci
 from caselab.maths.metrics import confusion_at_threshold
-from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, single_threaded
 from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
@@ -112,7 +111,7 @@ def fit(givens: dict) -> dict:
     X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=rest, stratify=y, random_state=g["seed"])
     X_va, X_te, y_va, y_te = train_test_split(X_rest, y_rest, test_size=g["test_share"] / rest, stratify=y_rest,
                                               random_state=g["seed"])
-    with threadpool_limits(1):
+    with single_threaded():
         model = make_pipeline(StandardScaler(), LogisticRegression(C=g["C"], max_iter=5000)).fit(X_tr, y_tr)
         p_va, p_te = model.predict_proba(X_va)[:, 1], model.predict_proba(X_te)[:, 1]
     return dict(y_train=y_tr, y_val=y_va, y_test=y_te, p_val=p_va, p_test=p_te)

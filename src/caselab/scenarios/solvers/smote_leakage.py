@@ -25,10 +25,9 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
-from threadpoolctl import threadpool_limits
 
 from caselab.maths.curves import average_precision
-from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, single_threaded
 from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
@@ -115,7 +114,7 @@ def protocols(givens: dict) -> dict:
     shared machine) and the numbers do not depend on the thread count.
     """
     g = givens
-    with threadpool_limits(1):
+    with single_threaded():
         X, y, cv = _data(g)
         if y.sum() < g["n_folds"] * 3:
             raise ValueError("too few positives for this many folds: raise n_samples or minority_share.")
