@@ -151,6 +151,34 @@ def solve(givens: dict) -> Solution:
         work=f"the new model runs at {new_t:g}; τ* = {tau:.4f} → {verdict}",
         code='new_threshold_optimal = "yes" if abs(new["threshold"] - bayes_threshold) <= 0.02 else "no"')
 
+    # A precision given to two decimals is any value within ±0.005 of it: FP falls as precision rises (TP fixed),
+    # so the ends of that band bound FP, and the cost comparison only needs checking at the bands' corners.
+    half = 0.005
+    bp = givens["baseline"]["precision"]
+
+    def fp_at(point, prec):
+        return confusion_from_rates(n, prevalence, min(max(prec, 1e-9), 1.0), givens[point]["recall"]).fp
+
+    def cost_at(point, prec):
+        return cost_fp * fp_at(point, prec) + cost_fn * cm[point].fn
+
+    new_p = givens["new"]["precision"]
+    corners = {"baseline" if cost_at("baseline", pb) <= cost_at("new", pn) else "new"
+               for pb in (bp - half, bp + half) for pn in (new_p - half, new_p + half)}
+    ratio = cost_fn / cost_fp
+    facts = {
+        "baseline_precision_low": bp - half, "baseline_precision_high": bp + half,
+        "fp_baseline_low": fp_at("baseline", bp + half), "fp_baseline_high": fp_at("baseline", bp - half),
+        "rounding_verdict": "the deployment decision below holds anywhere in that range (and for any new-model "
+                            "precision that rounds to the stated one)" if corners == {best} else
+                            "the deployment decision below is close enough that precisions rounding to the stated "
+                            "ones could reverse it: at two decimals the data cannot settle it",
+        "deploy_verdict": (f"Here the misses it saves are worth more than the false alarms it adds: it wins whenever a "
+                           f"miss costs more than {break_even:.2f} false alarms, and here one costs {ratio:g}."
+                           if best == "new" else
+                           f"Here the false alarms it adds outweigh the misses it saves: it would only win if a miss "
+                           f"cost more than {break_even:.2f} false alarms, and here one costs {ratio:g}."),
+    }
     setup = "\n".join(
         [f"cm_{p} = confusion_from_rates(n, prevalence, {p}['precision'], {p}['recall'])" for p in POINTS]
         + ["print(cm_baseline)", "print(cm_new)"])
@@ -165,4 +193,4 @@ def solve(givens: dict) -> Solution:
                 "cost_explorer",
     }
     return Solution(answers, setup_code="from caselab.maths.metrics import confusion_from_rates\n" + setup,
-                    explorers=explorers)
+                    explorers=explorers, facts=facts)
