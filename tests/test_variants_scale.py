@@ -10,9 +10,9 @@
 * the story, prompts and hints state every drawn given exactly (a format never rounds it);
 * one variant per scenario grades full marks through a real kernel.
 
-Run ``python tests/test_variants_scale.py`` for the whole flip-share table. A scenario gets these checks as soon
-as it has a ``[variants]`` table; ``PENDING`` lists the older tables still to review (take an id out once its
-texts use placeholders), ``NOT_FLIPPABLE`` and ``COINCIDENCES`` the exceptions, each with its reason.
+Run ``python tests/test_variants_scale.py`` for the whole flip-share table (``--write``: into
+docs/drill-flip-shares.md, which the 200-seed test checks). Every scenario with a ``[variants]`` table gets these
+checks; ``NOT_FLIPPABLE`` and ``COINCIDENCES`` are the exceptions, each with its reason.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ NOT_FLIPPABLE: dict[tuple[str, str], str] = {
     ("sentiment-mcc-vs-f1", "prefer_by_mcc"): "A predicts one class, so its MCC is 0 and any better-than-chance B "
                                               "wins: MCC exposing the trivial model is the lesson (F1's preference "
                                               "flips instead)",
+    ("tiktok-threshold-capacity", "diagnostic_metric"): "the story's harmful posts are rare (1–6 %) in every "
+                                                         "variant, so PR-AUC is the diagnostic: at the prevalence "
+                                                         "that would flip it the 'severe imbalance' lesson is gone",
     ("tiktok-capstone", "primary_metric"): "capacity binds in every variant: Part 4's spoken answer is built on it "
                                            "(the flip is drilled in tiktok-threshold-capacity)",
     ("balanced-weights-calibration", "claim_preserves_calibration"): "balanced weights multiply the odds by "
@@ -104,14 +107,7 @@ COINCIDENCES: dict[str, dict[str, str]] = {
         "maturation_shares[3] = 0.7": "the recall r = 0.7 assumed when sizing a recall audit (Part 5 follow-up)",
         "maturation_shares[3] = 0.70": "the full-size transformer's PR-AUC in Part 2's model answer"},
 }
-# Scenarios whose [variants] predate these checks: their texts and ranges are reviewed in the second pass of
-# issue 14 (until then their flip shares and leftover numbers are reported as expected failures).
-PENDING = {"tiktok-threshold-capacity"}
 
-
-def _pending(sid):
-    mark = pytest.mark.xfail(reason="second pass of issue 14: variants not yet reviewed", strict=False)
-    return pytest.param(sid, marks=mark) if sid in PENDING else sid
 
 
 def _share_text(share: float) -> str:
@@ -167,7 +163,7 @@ def flip_shares(scenario, drawn) -> dict[str, float]:
             for qid in _decisions(scenario)}
 
 
-@pytest.mark.parametrize("sid", [_pending(s) for s in WITH_VARIANTS])
+@pytest.mark.parametrize("sid", WITH_VARIANTS)
 def test_200_seeds_are_valid_solvable_fast_and_flip_decisions(sid):
     scenario = casebook.load(sid)
     solver = solvers.get(scenario.solver)
@@ -214,7 +210,6 @@ def test_the_allow_lists_name_real_decisions_and_givens():
         for entry in allowed:
             name, _, text = entry.partition(" = ")
             assert name in base and text in spellings(base[name]), (sid, entry)
-    assert PENDING <= set(WITH_VARIANTS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -324,7 +319,7 @@ def test_spellings_and_the_stale_number_search():
 SAMPLE = 4  # seeds per scenario rendered and searched
 
 
-@pytest.mark.parametrize("sid", [_pending(s) for s in WITH_VARIANTS])
+@pytest.mark.parametrize("sid", WITH_VARIANTS)
 def test_variant_notebooks_leave_no_base_case_number(sid):
     scenario = casebook.load(sid)
     problems = {}
@@ -373,7 +368,7 @@ def drawn_unsolved(scenario, seed: int) -> dict:
     raise AssertionError(f"{scenario.id}: no draw of seed {seed} meets the constraints")
 
 
-@pytest.mark.parametrize("sid", [_pending(s) for s in WITH_VARIANTS])
+@pytest.mark.parametrize("sid", WITH_VARIANTS)
 def test_a_variant_states_its_givens_exactly_where_the_learner_computes(sid):
     scenario = casebook.load(sid)
     problems = {seed: found for seed in range(50) if (found := shown_inexactly(scenario, drawn_unsolved(scenario, seed)))}

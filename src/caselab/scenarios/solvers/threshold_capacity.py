@@ -25,8 +25,8 @@ from caselab.maths.curves import (
 )
 from caselab.maths.metrics import confusion_at_threshold
 from caselab.scenarios.data import sentiment_scores
-from caselab.scenarios.solvers import Answer, Solution
-from caselab.scenarios.spec import Given
+from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
+from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
 
 GIVENS = {
     "n_validation": Given("labelled validation examples", kind="integer", lo=100),
@@ -45,6 +45,17 @@ ANSWERS = {"bayes_threshold", "min_cost_threshold", "min_cost_threshold_slider",
 
 METRICS = ["expected cost", "recall at capacity", "PR-AUC", "ROC-AUC", "accuracy", "false-positive rate"]
 GUARDRAIL = "false escalations per user segment"
+
+# The tolerances casebook/tiktok-threshold-capacity.toml grades these with: a variant can put a mistake inside
+# one (the Bayes threshold next to the capacity cut when capacity barely binds; precision@k next to recall@k
+# when k is close to the number of positives), and such a mistake is not offered.
+TOLERANCE = {"bayes_threshold": DEFAULT_TOLERANCE["probability"], "min_cost_threshold": DEFAULT_TOLERANCE["probability"],
+             "min_cost_threshold_slider": Tolerance(abs=0.005), "min_cost": DEFAULT_TOLERANCE["money"],
+             "flagged_per_day_at_bayes": DEFAULT_TOLERANCE["number"], "capacity_k": DEFAULT_TOLERANCE["count"],
+             "capacity_threshold": DEFAULT_TOLERANCE["probability"], "precision_at_capacity": DEFAULT_TOLERANCE["rate"],
+             "recall_at_capacity": DEFAULT_TOLERANCE["rate"]}
+# an overload at least this many times the capacity is no longer a thresholding problem (the model answer says so)
+HEAVY_OVERLOAD = 3.0
 
 
 def solve(givens: dict) -> Solution:
@@ -129,7 +140,10 @@ def solve(givens: dict) -> Solution:
               "the decision is *which* k items to review — maximise recall (equivalently precision) at k"
               if capacity_binds else
               f"at τ* the model flags {per_day:,.0f}/day ≤ capacity {g['capacity']:,}: minimise expected cost"),
-        code=f'primary_metric = "{primary}"  # capacity binds: {capacity_binds}')
+        code=f'primary_metric = "{primary}"  # capacity binds: {capacity_binds}',
+        mistakes={"the cost-optimal threshold flags more than the team can review: the capacity binds, so the "
+                  "decision is which k items to review": "expected cost"} if capacity_binds else
+                 {"the capacity does not bind at τ*: the queue has room, and the cost rule decides": "recall at capacity"})
     ap = average_precision(y_val, p_val)
     diagnostic = "PR-AUC" if g["prevalence"] < 0.2 else "ROC-AUC"
     answers["diagnostic_metric"] = Answer(
@@ -156,9 +170,29 @@ def solve(givens: dict) -> Solution:
     # Numbers the model answer quotes ({solved.name}): how hard capacity binds, and what the cut leaves unreviewed.
     n_val = len(p_val)
     band = (p_val >= tau) & (p_val < t_cap)  # would be flagged by the cost rule, not reviewed under capacity
+    overload = per_day / g["capacity"]
+    harmful = float(p_val[band].sum()) * g["daily_volume"] / n_val
+    if capacity_binds:
+        verdict = (f"So the decision becomes *which* {g['capacity']:,} to review: rank by score and take the top k "
+                   "each day, with recall (equivalently precision) at k as the primary metric and PR-AUC as the "
+                   f"diagnostic. The calibrated score at the cut is {t_cap:.2f}, so a post just below it needs action "
+                   f"with probability about {t_cap:.0%} — {'far above' if t_cap >= 5 * tau else 'above'} the {tau:.4f} at which the costs say it is worth a "
+                   f"review — and about {harmful:,.0f} harmful posts a day that the cost rule would escalate go "
+                   "unreviewed. ")
+        verdict += (f"A {overload:.1f}-fold overload is not a thresholding problem: auto-action the top band (remove "
+                    "or down-rank without review, with an appeal path) and spend reviewers on the uncertain middle, "
+                    "or add reviewers." if overload >= HEAVY_OVERLOAD else
+                    "The overload is modest: price the reviewers who would close the gap against those misses "
+                    "before anything cleverer.")
+    else:
+        verdict = (f"The capacity does not bind: expected cost stays the primary metric and τ* = {tau:.4f} the "
+                   f"threshold, with PR-AUC as the diagnostic. The queue is {overload:.0%} full at τ*, and the "
+                   "flag count rises with the prevalence: monitor it, and the day it would pass "
+                   f"{g['capacity']:,}, rank and take the top k (recall@k becomes the primary metric).")
     facts = {
-        "capacity_overload": per_day / g["capacity"],
-        "harmful_unreviewed_per_day": float(p_val[band].sum()) * g["daily_volume"] / n_val,
+        "capacity_overload": overload,
+        "capacity_verdict": verdict,
+        "harmful_unreviewed_per_day": harmful,
         "accuracy_flag_nothing": float(np.mean(y_val == 0)),
         "fpr_at_k": fpr_at_k,
     }
@@ -188,5 +222,5 @@ def solve(givens: dict) -> Solution:
         "prevalence": "prevalence_explorer = caselab.widgets.prevalence_explorer(separation, prevalence=prevalence)\n"
                       "prevalence_explorer",
     }
-    return Solution(answers, data_code=data_code, setup_code="import numpy as np", explorers=explorers,
-                    facts=facts)
+    return Solution(keep_distinct_mistakes(answers, TOLERANCE), data_code=data_code, setup_code="import numpy as np",
+                    explorers=explorers, facts=facts)
