@@ -6,9 +6,9 @@ Two kinds of slip found in review (issue 12, items 21 and 22):
   seed article lists five";
 * a mistake model whose value lies inside the tolerance of the correct answer: the wrong method passes,
   and its message never shows. ``tests/test_casebook.py`` checks the base givens (forgiving an exact
-  coincidence); here no mistake may land within tolerance, in the base case or in any of 1,000 drill
-  variants of a scenario with a ``[variants]`` table
-  (at least 100 where a variant trains models).
+  coincidence); here no mistake may land within tolerance, in the base case or in the drill variants of
+  a scenario: seeds 0–199 in ``tests/test_variants_scale.py``, and here from seed 200 on, up to 1,000 more
+  as 2 s of CPU allow (at least 50 where a variant trains models).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from threadpoolctl import threadpool_limits
 from caselab.scenarios import casebook, solvers, variants
 
 SCENARIOS = casebook.load_all()
-N_VARIANTS = 1_000
+FIRST_SEED, N_VARIANTS = 200, 1_000  # (seeds 0–199: tests/test_variants_scale.py)
 # A data-heavy scenario (a variant trains models: ~0.1 s) checks fewer variants, but never fewer than this many:
-# the whole file has to fit the suite's time budget, and tests/test_variants_scale.py solves 200 seeds too.
-MIN_VARIANTS, CPU_BUDGET = 100, 6.0
+# the whole suite has to fit its time budget.
+MIN_VARIANTS, CPU_BUDGET = 50, 2.0
 
 # Material the learner does not have: the project's catalog of reference answers and the seed texts.
 # ("catalogue" — a product catalogue in a recommender story — is a different word and is allowed.)
@@ -93,7 +93,7 @@ def test_no_mistake_model_lies_within_tolerance_of_the_key(scenario):
 
 
 @pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.variants], ids=lambda s: s.id)
-def test_no_mistake_model_lies_within_tolerance_in_1000_drill_variants(scenario, monkeypatch):
+def test_no_mistake_model_lies_within_tolerance_in_further_drill_variants(scenario, monkeypatch):
     module = solvers.get(scenario.solver)
     original, last = module.solve, {}
 
@@ -109,8 +109,8 @@ def test_no_mistake_model_lies_within_tolerance_in_1000_drill_variants(scenario,
     start = time.process_time()
     # single-threaded BLAS: a 20k-element np.dot on a busy shared machine is ~7× slower with threads
     with threadpool_limits(1):
-        for seed in range(N_VARIANTS):
-            if seed >= MIN_VARIANTS and time.process_time() - start > CPU_BUDGET:
+        for seed in range(FIRST_SEED, FIRST_SEED + N_VARIANTS):
+            if checked >= MIN_VARIANTS and time.process_time() - start > CPU_BUDGET:
                 break
             found += [f"variant {seed}: {f}"
                       for f in mistakes_within_tolerance(scenario, variants.draw(scenario, seed), solve)]

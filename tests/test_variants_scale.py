@@ -1,7 +1,7 @@
 """Drill variants at scale, for every scenario with a ``[variants]`` table.
 
 * 200 seeds each give valid givens (schema and constraints) that the solver solves, quickly, with options the
-  questions offer — and different numbers from seed to seed;
+  questions offer and no named mistake inside its question's tolerance — and different numbers from seed to seed;
 * a decision question is only worth drilling if the numbers can change its answer: the share of seeds that
   flip it away from the casebook's answer is printed and must lie in 20–80 %, unless an allow-list below says
   why it cannot;
@@ -178,6 +178,11 @@ def test_200_seeds_are_valid_solvable_fast_and_flip_decisions(sid):
             elif q.kind == "number":
                 value = solution.answers[q.id].value
                 assert isinstance(value, int | float) and value == value and abs(value) != float("inf"), (q.id, value)
+                # no named mistake the grader would accept as the key (its message could never show);
+                # tests/test_learner_text.py checks more seeds, from 200 on
+                passing = [m for m, wrong in solution.answers[q.id].mistakes.items() if isinstance(wrong, int | float)
+                           and math.isfinite(wrong) and q.accepted.accepts(wrong, value)]
+                assert not passing, f"{q.id}: mistakes within tolerance of the key {value:.6g}: {passing} ({givens})"
     distinct = {repr(sorted(g.items())) for g, _, _ in drawn}
     possible = _combinations(scenario.variants)  # n draws from C equally likely variants: C·(1 − e^(−n/C)) distinct
     expected = len(drawn) if possible == float("inf") else possible * -math.expm1(-len(drawn) / possible)

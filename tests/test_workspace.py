@@ -249,11 +249,12 @@ def test_study_serves_the_workspace_and_its_kernels_do_not_warn(small_casebook, 
             pytest.fail("JupyterLab did not start:\n" + log.read_text())
         assert {c["name"] for c in listing["content"]} >= {"START-HERE.ipynb", "cases", "drills"}
         kernel = api("/kernels", "POST")
+        # (the server's execution_state stays "starting" until a client connects: wait for its log line)
         for _ in range(120):
-            if api(f"/kernels/{kernel['id']}")["execution_state"] == "idle":
+            if f"Kernel started: {kernel['id']}" in log.read_text():
                 break
             time.sleep(0.5)
-        time.sleep(1)
+        time.sleep(2)  # anything the kernel's start-up prints comes right after
         text = log.read_text()
         assert re.search(r"Kernel started: " + kernel["id"], text), text
         assert "without encryption" not in text, text

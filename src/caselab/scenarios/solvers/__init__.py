@@ -152,8 +152,8 @@ def distinct_mistakes(truth: float, mistakes: dict[str, float | str], tolerance:
         the tolerance the question is graded with: the spec's ``tolerance``, else
         ``spec.DEFAULT_TOLERANCE[unit]``. A solver keeps these in a module-level ``TOLERANCE = {question
         id: Tolerance}``; ``tests/test_solvers.py`` checks each equals what every spec asking that question
-        applies, and ``tests/test_learner_text.py`` that no offered mistake lies within it, in the base case
-        and in 1,000 drill variants.
+        applies, and ``tests/test_learner_text.py`` and ``tests/test_variants_scale.py`` that no offered
+        mistake lies within it, in the base case and in hundreds of drill variants.
 
     Returns
     -------
