@@ -35,6 +35,16 @@ def cost(y, p, t, c_fp, c_fn):
     return c_fp * np.sum(flag & (y == 0)) + c_fn * np.sum(~flag & (y == 1))
 
 
+def bootstrap_saving_interval(g, y, p, t):
+    """The 95 % percentile interval of cost(0.5) − cost(t) over test resamples, by a plain loop."""
+    rng = np.random.default_rng(g["bootstrap_seed"])
+    reps = []
+    for _ in range(g["n_boot"]):
+        i = rng.integers(0, y.size, y.size)
+        reps.append(cost(y[i], p[i], 0.5, g["cost_fp"], g["cost_fn"]) - cost(y[i], p[i], t, g["cost_fp"], g["cost_fn"]))
+    return np.percentile(reps, [2.5, 97.5])
+
+
 @pytest.fixture(scope="module")
 def ref():
     g = casebook.load(SID).givens
@@ -93,12 +103,7 @@ def test_bootstrap_interval_of_the_test_saving_by_hand(ref):
         return c_fp * fp + c_fn * fn
 
     assert a["cost_saving_test"] == sk_cost(yte, pte, 0.5) - sk_cost(yte, pte, t) == 45
-    rng = np.random.default_rng(g["bootstrap_seed"])
-    reps = []
-    for _ in range(g["n_boot"]):
-        i = rng.integers(0, yte.size, yte.size)
-        reps.append(cost(yte[i], pte[i], 0.5, c_fp, c_fn) - cost(yte[i], pte[i], t, c_fp, c_fn))
-    lo, hi = np.percentile(reps, [2.5, 97.5])
+    lo, hi = bootstrap_saving_interval(g, yte, pte, t)
     assert (a["cost_saving_ci_low"], a["cost_saving_ci_high"]) == pytest.approx((lo, hi))
     assert -16 <= lo <= -13 and 120 <= hi <= 126  # the review's [−14, 125]
     assert a["saving_established"] == "not yet: the 95% interval of the saving includes 0"
@@ -142,12 +147,7 @@ def test_a_drill_variant_rebuilt_with_sklearn_and_a_bootstrap_loop(seed):
     assert a["n_test_positives"] == yte.sum() and a["roc_auc_test"] == pytest.approx(roc_auc_score(yte, pte))
     assert a["cost_test_default"] == cost(yte, pte, 0.5, c_fp, c_fn)
     assert a["cost_test_tuned"] == cost(yte, pte, t, c_fp, c_fn)
-    rng = np.random.default_rng(g["bootstrap_seed"])
-    reps = []
-    for _ in range(g["n_boot"]):
-        i = rng.integers(0, yte.size, yte.size)
-        reps.append(cost(yte[i], pte[i], 0.5, c_fp, c_fn) - cost(yte[i], pte[i], t, c_fp, c_fn))
-    lo, hi = np.percentile(reps, [2.5, 97.5])
+    lo, hi = bootstrap_saving_interval(g, yte, pte, t)
     assert (a["cost_saving_ci_low"], a["cost_saving_ci_high"]) == pytest.approx((lo, hi))
     verdict = "yes" if lo > 0 else ("no" if hi < 0 else "not yet")
     assert a["saving_established"].startswith(verdict + ":")
