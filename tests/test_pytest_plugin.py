@@ -176,3 +176,48 @@ def test_consistent_has_its_own_column_in_the_table_and_the_gradebook(tmp_path):
     assert (rows[0]["score"], rows[0]["passed"], rows[0]["consistent"], rows[0]["tn_baseline"]) == (
         "1", "1", "2", "consistent")
     assert json.loads(json_path.read_text())["notebooks"][0]["consistent"] == 2
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """``{pid: command line}`` of every process below ``pid`` (read from /proc)."""
+    parents, commands = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = {}, {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier and p not in found}
+        found.update({p: commands.get(p, "") for p in frontier})
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the kernel through /proc")
+def test_ctrl_c_stops_caselab_grade_with_130_and_leaves_the_notebook(tmp_path):
+    """Ctrl-C in the terminal (SIGINT to the foreground process group: caselab and the pytest it runs) while a
+    cell loops: the run stops, says so, exits 130, and the learner's notebook is unchanged."""
+    import signal
+    import time
+
+    nb = rendered("learner")
+    answer(nb, "fp_baseline", "import time\nwhile True:\n    time.sleep(0.05)")
+    path = tmp_path / "looping.ipynb"
+    nbformat.write(nb, path)
+    before = sha(path)
+    proc = subprocess.Popen([sys.executable, "-m", "caselab.cli", "grade", str(path), "--timeout", "300",
+                             "--gradebook", str(tmp_path / "book")],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own group, as a terminal's foreground job
+    deadline = time.monotonic() + 90
+    while not any("ipykernel" in cmd for cmd in _descendants(proc.pid).values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)  # the kernel's cells running, the loop among them
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, out, err)
+    assert "caselab grade: interrupted — the table above shows what was graded." in err, err
+    assert "Traceback" not in err, err
+    assert sha(path) == before
