@@ -439,6 +439,19 @@ def test_wilson_interval_matches_statsmodels(k, n):
     assert 0 <= ci.low <= ci.estimate <= ci.high <= 1
 
 
+@pytest.mark.parametrize(("k", "n"), [(26, 40), (3, 7), (528, 800), (14, 25)])
+def test_wald_interval_matches_statsmodels_and_is_narrower_than_wilson(k, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(k, n, alpha=0.05, method="normal")
+    assert ex.wald_interval(k, n) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
+    wald, wilson = ex.wald_interval(k, n), ex.wilson_interval(k, n)
+    assert wald[1] - wald[0] > 0 and (wald[1] - wald[0]) != pytest.approx(wilson.high - wilson.low)
+    # 26 of 40 by hand: 0.65 ± 1.959964·√(0.65·0.35/40) = 0.65 ± 1.959964·0.0754155 = 0.65 ± 0.147812
+    if (k, n) == (26, 40):
+        assert wald == (pytest.approx(0.502188, abs=1e-6), pytest.approx(0.797812, abs=1e-6))
+
+
 def test_wilson_interval_hand_derivation_and_confidence():
     # 26 of 40, z = 1.959964, z² = 3.841459: centre (0.65 + z²/80)/(1 + z²/40) = 0.698018/1.096036 = 0.636857,
     # half z·√(0.65·0.35/40 + z²/6400)/1.096036 = 1.959964·√0.00628773/1.096036 = 1.959964·0.079295/1.096036

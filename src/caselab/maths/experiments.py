@@ -55,6 +55,7 @@ __all__ = [
     "sample_size_for_margin",
     "WilsonInterval",
     "wilson_interval",
+    "wald_interval",
     "CupedResult",
     "cuped_adjust",
     "cuped_sample_size",
@@ -798,6 +799,36 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> Wil
     half = z * math.sqrt(p_hat * (1 - p_hat) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     # The interval always holds p̂; clip the float noise at k = 0 or k = n (the bounds are exactly 0 and 1 there).
     return WilsonInterval(p_hat, max(0.0, min(p_hat, centre - half)), min(1.0, max(p_hat, centre + half)))
+
+
+def wald_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The textbook (Wald) interval for a proportion, ``p̂ ± z √(p̂(1 − p̂)/n)``: the one :func:`wilson_interval`
+    replaces when few items decide a rate — here to show how much narrower it is, as the named mistake.
+
+    Parameters
+    ----------
+    successes, n, confidence
+        as in :func:`wilson_interval`.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        Not clipped to [0, 1] (that the Wald interval can leave it is one of its faults), and of width 0 at
+        ``k = 0`` or ``k = n``.
+
+    Notes
+    -----
+    Same as ``statsmodels.stats.proportion.proportion_confint(k, n, alpha=1 − confidence, method="normal")``
+    before its clipping to [0, 1].
+    """
+    n = check_positive(n, "n")
+    k = check_nonnegative_count(successes, "successes")
+    if k > n:
+        raise ValueError(f"successes = {k:g} exceeds n = {n:g}: a proportion counts successes among n items.")
+    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
+    p_hat = k / n
+    half = float(norm.ppf(1 - (1 - conf) / 2)) * math.sqrt(p_hat * (1 - p_hat) / n)
+    return p_hat - half, p_hat + half
 
 
 class CupedResult(NamedTuple):

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import math
 
-from scipy.stats import norm
-
 from caselab.maths.experiments import (
     cuped_sample_size,
     round_up_to_weeks,
     test_duration_days,
     two_proportion_sample_size,
+    wald_interval,
     wilson_interval,
 )
 from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes, operating_points
@@ -118,17 +117,17 @@ def solve(givens: dict) -> Solution:
         sci.estimate, formula="segment recall = caught / positives in the segment",
         work=f"{seg['caught']} / {seg['positives']} = {sci.estimate:.4f}",
         code="segment_recall = segment['caught'] / segment['positives']")
-    wald = float(norm.ppf(0.975)) * (sci.estimate * (1 - sci.estimate) / seg["positives"]) ** 0.5
+    wald_low, wald_high = wald_interval(seg["caught"], seg["positives"])
     a["segment_ci_low"] = Answer(
         sci.low, formula="Wilson 95 % interval on the segment's positives (few positives: not the Wald interval)",
         work=f"{seg['caught']} of {seg['positives']} → [{sci.low:.4f}, {sci.high:.4f}]",
         code="segment_ci = caselab.experiments.wilson_interval(segment['caught'], segment['positives'])\n"
              "segment_ci_low = segment_ci.low",
-        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few positives": sci.estimate - wald})
+        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few positives": wald_low})
     a["segment_ci_high"] = Answer(
         sci.high, formula="upper end of the same Wilson interval", work=f"[{sci.low:.4f}, {sci.high:.4f}]",
         code="segment_ci_high = segment_ci.high",
-        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few positives": sci.estimate + wald})
+        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few positives": wald_high})
     overall = ci.estimate
     verdict = VERDICTS[1] if sci.low <= overall <= sci.high else VERDICTS[0]
     a["segment_verdict"] = Answer(

@@ -17,10 +17,9 @@ team that can take a fixed number a day. The numbers a strong candidate states:
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 from caselab.maths.curves import bayes_threshold
-from caselab.maths.experiments import wilson_interval
+from caselab.maths.experiments import wald_interval, wilson_interval
 from caselab.scenarios.solvers import Answer, Solution, keep_distinct_mistakes
 from caselab.scenarios.solvers.delayed_labels import maturation
 from caselab.scenarios.spec import DEFAULT_TOLERANCE, Given, Tolerance
@@ -101,17 +100,17 @@ def solve(givens: dict) -> Solution:
         ci.estimate, formula="precision of the escalations = confirmed / audited",
         work=f"{au['confirmed']} / {au['reviewed']} = {ci.estimate:.4f}",
         code="audit_precision = audit['confirmed'] / audit['reviewed']")
-    wald = float(norm.ppf(0.975)) * (ci.estimate * (1 - ci.estimate) / au["reviewed"]) ** 0.5
+    wald_low, wald_high = wald_interval(au["confirmed"], au["reviewed"])
     a["audit_ci_low"] = Answer(
         ci.low, formula="Wilson 95 % interval: (p̂ + z²/2n ± z·√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n)",
         work=f"{au['confirmed']} of {au['reviewed']}, z = 1.96 → [{ci.low:.4f}, {ci.high:.4f}]",
         code="audit_ci = caselab.experiments.wilson_interval(audit['confirmed'], audit['reviewed'])\n"
              "audit_ci_low = audit_ci.low",
-        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few items": ci.estimate - wald})
+        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few items": wald_low})
     a["audit_ci_high"] = Answer(
         ci.high, formula="upper end of the same Wilson interval", work=f"[{ci.low:.4f}, {ci.high:.4f}]",
         code="audit_ci_high = audit_ci.high",
-        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few items": ci.estimate + wald})
+        mistakes={"the Wald interval p̂ ± 1.96·√(p̂(1 − p̂)/n), too narrow with few items": wald_high})
 
     ages, shares = maturation(g)
     w = g["metric_window_days"]
