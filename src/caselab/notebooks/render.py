@@ -260,7 +260,6 @@ def cells_hash(nb) -> str:
 
 def notebook_bytes(nb) -> bytes:
     """The notebook as written to disk; an invalid notebook (a bug in the renderer) raises."""
-
     problem: dict = {}
     text = nbformat.writes(nb, version=4, capture_validation_error=problem)
     if problem:

@@ -32,7 +32,7 @@ from caselab.scenarios.spec import (
     validate_variants,
 )
 
-__all__ = ["draw", "draw_solved", "validate_variants", "VariantError", "MAX_TRIES"]
+__all__ = ["draw", "draw_solved", "candidates", "validate_variants", "VariantError", "MAX_TRIES"]
 
 MAX_TRIES = 1000
 
@@ -62,6 +62,21 @@ def _draw_once(rng: np.random.Generator, scenario: Scenario) -> dict:
     return givens
 
 
+def candidates(scenario: Scenario, seed: int):
+    """The givens drill ``seed`` tries, in order: each draw (at most ``MAX_TRIES``) that meets the
+    ``constraints`` and the solver's schema. :func:`draw_solved` keeps the first the solver can solve; how a
+    story prints givens can be checked on the first, without solving."""
+    from caselab.scenarios import solvers
+
+    schema = solvers.get(scenario.solver).GIVENS
+    constraints = [ast.parse(c, mode="eval") for c in scenario.variants.get("constraints", [])]
+    rng = np.random.default_rng([seed, 0xCA5E])
+    for _ in range(MAX_TRIES):
+        givens = _draw_once(rng, scenario)
+        if all(_eval(c, givens) is True for c in constraints) and not validate_givens(givens, schema):
+            yield givens
+
+
 def draw(scenario: Scenario, seed: int) -> dict:
     """Valid givens for drill ``seed``; raises :class:`VariantError` if none can be found."""
     return draw_solved(scenario, seed)[0]
@@ -77,14 +92,7 @@ def draw_solved(scenario: Scenario, seed: int):
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"a variant seed is a non-negative integer; got {seed!r}")
     solver = solvers.get(scenario.solver)
-    constraints = [ast.parse(c, mode="eval") for c in scenario.variants.get("constraints", [])]
-    rng = np.random.default_rng([seed, 0xCA5E])
-    for _ in range(MAX_TRIES):
-        givens = _draw_once(rng, scenario)
-        if not all(_eval(c, givens) is True for c in constraints):
-            continue
-        if validate_givens(givens, solver.GIVENS):
-            continue
+    for givens in candidates(scenario, seed):
         try:
             solution = solver.solve(givens)
         except ValueError:  # the library refused the numbers (e.g. rates implying negative counts)
